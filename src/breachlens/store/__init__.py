@@ -1,0 +1,155 @@
+"""Where documents and resolved incidents are kept: a `Store` interface and `open_store` to pick a backend.
+
+Why a thin interface: the per-document stages never touch the store, and only `resolve`, the CLI and the web layer
+do, through the methods below. SQLite (standard library, one file, WAL) is the default; PostgreSQL for teams can be
+added later as another implementation of the same methods without touching its callers.
+
+    with open_store("breachlens.db") as store:
+        new = store.add_documents(batch)            # one transaction, already-stored sha256s are skipped
+        store.replace_incidents(resolve(store.document_analyses(), previous=store.previous_ids()))
+        for incident in store.incidents(sector="retail", since="2025-06"):
+            ...
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import NamedTuple
+
+from ..errors import StoreError
+from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument
+
+__all__ = ["Store", "StoredDocument", "DocumentHit", "open_store", "StoreError"]
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """One document as the store keeps it: the bytes acquired, the cleaned text, and what was read from it."""
+
+    raw: RawDocument
+    clean: CleanDocument
+    analysis: DocumentAnalysis
+
+
+class DocumentHit(NamedTuple):
+    """A full-text match: which document, and a snippet of its text with the matched terms in [brackets]."""
+
+    sha256: str
+    source: str
+    snippet: str
+
+
+class Store(ABC):
+    """Documents and resolved incidents; every write method is all-or-nothing."""
+
+    @abstractmethod
+    def has_document(self, sha256: str) -> bool:
+        """Whether a document with these raw bytes is stored (lets acquire skip re-analysis)."""
+
+    @abstractmethod
+    def add_documents(self, batch: Sequence[StoredDocument]) -> int:
+        """Store new documents in one transaction, skip already-stored sha256s, return how many were new."""
+
+    @abstractmethod
+    def document(self, key: str) -> StoredDocument | None:
+        """The document with this sha256, or the latest one with this source; None when there is none."""
+
+    @abstractmethod
+    def document_analyses(self) -> list[DocumentAnalysis]:
+        """The latest analysis of every source, ordered by source, with text and sha256 filled in (for resolve)."""
+
+    @abstractmethod
+    def search_documents(self, query: str, limit: int = 20) -> list[DocumentHit]:
+        """Documents whose title or text match every word of `query`, best first (FTS syntax is not interpreted)."""
+
+    @abstractmethod
+    def replace_incidents(self, merged: Sequence[MergedIncident]) -> None:
+        """Make `merged` the stored set of incidents in one transaction (unchanged incidents are not rewritten)."""
+
+    @abstractmethod
+    def incidents(
+        self,
+        sector: str | None = None,
+        actor: str | None = None,
+        data_type: str | None = None,
+        since: str | None = None,
+        search: str | None = None,
+        country: str | None = None,
+        limit: int | None = None,
+    ) -> list[MergedIncident]:
+        """Stored incidents matching every given filter, newest first (best match first when searching).
+
+        Args:
+            sector: exact sector (vocab.SECTORS).
+            actor: threat actor, canonical name or as written, case-insensitive.
+            data_type: a value of `data_exposed` (vocab data types).
+            since: "YYYY", "YYYY-MM" or "YYYY-MM-DD"; compared with the incident's earliest known date (incident,
+                disclosure or timeline date, else its sources' published date) at the coarser of the two precisions,
+                so an incident dated only "2025" is kept for since="2025-06". Undated incidents are left out.
+            search: words that must all appear in the victim, brand, parent, actor or campaign names or in the
+                quotes; FTS syntax is not interpreted.
+            country: ISO alpha-2 country of the victim, case-insensitive.
+            limit: at most this many incidents.
+        """
+
+    @abstractmethod
+    def incident(self, incident_id: str) -> MergedIncident | None:
+        """The incident with this id, or None."""
+
+    @abstractmethod
+    def previous_ids(self) -> dict[str, str]:
+        """Source -> id of the stored incident that source is mainly about, so the resolver keeps ids stable."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """How much is stored: documents, sources, incidents, and the schema version."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection; safe to call twice."""
+
+    def __enter__(self) -> Store:
+        """Use as `with open_store(path) as store:`."""
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Close on the way out, whatever happened."""
+        self.close()
+
+
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.DOTALL)
+
+
+def open_store(url_or_path: str) -> Store:
+    """Open (creating and migrating as needed) the store at a path or URL.
+
+    Args:
+        url_or_path: a file path, ":memory:", or `sqlite:///relative/path` / `sqlite:////absolute/path`
+            (SQLAlchemy's convention). `postgresql://…` is recognised but not implemented yet.
+
+    Raises:
+        StoreError: unknown scheme, PostgreSQL, or a file that cannot be opened as a breachlens database.
+    """
+    match = _URL.match(url_or_path)
+    if match is None:
+        path = url_or_path
+    else:
+        scheme = match["scheme"].lower()
+        if scheme == "sqlite":
+            path = match["rest"][1:] if match["rest"].startswith("/") else match["rest"]
+            path = path or ":memory:"
+        elif scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+            raise StoreError("PostgreSQL support is not installed yet")
+        else:
+            raise StoreError(f"{url_or_path}: unsupported store URL scheme {scheme!r} (use a path or sqlite:///)")
+    if not path:
+        raise StoreError("empty store path")
+    from .sqlite import SQLiteStore  # deferred: keeps `import breachlens.store` light for type-only users
+
+    return SQLiteStore(path)

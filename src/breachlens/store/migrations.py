@@ -1,0 +1,196 @@
+"""The SQLite schema as an ordered list of numbered steps, each applied in its own transaction.
+
+Why steps and not one `CREATE TABLE IF NOT EXISTS` script: a database written by an older breachlens must open in a
+newer one without losing what it holds, and a database written by a newer breachlens must be refused rather than
+half-understood. Each applied step is recorded in the `migrations` table; opening a database applies the missing
+steps in order, each all-or-nothing, and refuses a database whose highest step is unknown here.
+
+Rules for adding a step: append it with the next number, never edit or reorder a released step, and keep every
+statement free of `BEGIN`/`COMMIT` (the runner owns the transaction). A step is either a tuple of SQL statements or a
+function of the connection, for data changes that SQL alone cannot express.
+
+Why the tables look the way they do:
+
+* `documents` keeps the raw bytes (so nothing acquired is ever lost and a document can be re-analysed with a better
+  extractor), the cleaned text that every Evidence offset points into, and the per-document analysis as JSON. The
+  sha256 of the raw bytes is the identity, so ingesting the same bytes twice is a no-op (`INSERT OR IGNORE`); an
+  integer `id` gives insertion order and is the rowid the full-text index needs.
+* `incidents` stores each resolved incident as the contract JSON (`data`), which is what every reader wants back,
+  plus a few plain columns copied out of it for filtering and sorting. Values that come as lists (actors, exposed
+  data types, sources) go to small side tables with a primary key that starts with the looked-up value, because an
+  indexed equality join is both simpler and faster than scanning JSON with `json_each` on every query.
+* Two FTS5 indexes: `documents_fts` is external-content over documents(title, text), kept in sync by triggers, so the
+  text is not stored twice; `incidents_fts` holds names and quotes of each incident and is rewritten by the
+  incident replacement, which deletes exactly the rows of the incidents it replaces.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ..errors import StoreError
+
+__all__ = ["Migration", "MIGRATIONS", "LATEST_VERSION", "current_version", "migrate"]
+
+Step = tuple[str, ...] | Callable[[sqlite3.Connection], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: `number` is its position (1, 2, …), `name` says what it adds, `step` does it."""
+
+    number: int
+    name: str
+    step: Step
+
+
+_TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"
+
+_DOCUMENTS: tuple[str, ...] = (
+    """CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        raw BLOB NOT NULL,
+        raw_text TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        title TEXT,
+        published TEXT,
+        fetched_title TEXT,
+        fetched_published TEXT,
+        dropped TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(dropped)),
+        analysis TEXT NOT NULL CHECK (json_valid(analysis)),
+        added_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX documents_source ON documents (source, id)",
+    f"""CREATE VIRTUAL TABLE documents_fts USING fts5 (
+        title, text, content = 'documents', content_rowid = 'id', {_TOKENIZE}
+    )""",
+    """CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+        INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END""",
+    """CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+        INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    END""",
+    """CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+        INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END""",
+)
+
+_INCIDENTS: tuple[str, ...] = (
+    """CREATE TABLE incidents (
+        num INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        victim TEXT NOT NULL,
+        sector TEXT,
+        country TEXT,
+        first_date TEXT,
+        records INTEGER,
+        data TEXT NOT NULL CHECK (json_valid(data))
+    )""",
+    "CREATE INDEX incidents_sector ON incidents (sector)",
+    "CREATE INDEX incidents_country ON incidents (country)",
+    "CREATE INDEX incidents_first_date ON incidents (first_date)",
+    """CREATE TABLE incident_sources (
+        incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('main', 'mentioned')),
+        PRIMARY KEY (incident_id, source)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX incident_sources_source ON incident_sources (source)",
+    """CREATE TABLE incident_actors (
+        key TEXT NOT NULL,
+        incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        PRIMARY KEY (key, incident_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX incident_actors_incident ON incident_actors (incident_id)",
+    """CREATE TABLE incident_data_types (
+        data_type TEXT NOT NULL,
+        incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        PRIMARY KEY (data_type, incident_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX incident_data_types_incident ON incident_data_types (incident_id)",
+    f"CREATE VIRTUAL TABLE incidents_fts USING fts5 (victim, names, quotes, {_TOKENIZE})",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
+    Migration(2, "incidents: resolved incidents, their sources, actors, data types, full-text index", _INCIDENTS),
+)
+LATEST_VERSION = MIGRATIONS[-1].number
+
+_CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (
+    number INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)"""
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """Highest applied step (0 for a database without a `migrations` table)."""
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone()
+    if exists is None:
+        return 0
+    row = conn.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database") -> int:
+    """Apply the missing steps, one transaction each, and return the resulting version.
+
+    `conn` must be in autocommit mode (`isolation_level=None`), since each step opens its own transaction.
+    Raises StoreError when the database was written by a newer breachlens or a step fails (the failed step
+    leaves nothing behind; the steps before it stay applied).
+    """
+    _check_numbering(steps)
+    latest = steps[-1].number if steps else 0
+    try:
+        conn.execute(_CREATE_LEDGER)
+        for migration in steps:
+            # Re-read the version inside the write lock: another process may be migrating the same file.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = current_version(conn)
+                if version > latest:
+                    raise StoreError(
+                        f"{name}: schema version {version} is newer than this breachlens supports ({latest}); "
+                        "upgrade breachlens to open it"
+                    )
+                if migration.number <= version:
+                    conn.execute("COMMIT")
+                    continue
+                if callable(migration.step):
+                    migration.step(conn)
+                else:
+                    for statement in migration.step:
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.number, migration.name, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        version = current_version(conn)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{name}: cannot migrate the schema: {exc}") from exc
+    if version > latest:
+        raise StoreError(
+            f"{name}: schema version {version} is newer than this breachlens supports ({latest}); "
+            "upgrade breachlens to open it"
+        )
+    return version
+
+
+def _check_numbering(steps: Sequence[Migration]) -> None:
+    """Refuse a step list that is not numbered 1, 2, 3, … (a programming error, caught before touching the file)."""
+    numbers = [m.number for m in steps]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise StoreError(f"migration steps must be numbered 1..{len(numbers)} in order, got {numbers}")
