@@ -13,8 +13,8 @@ Why the tables look the way they do:
 
 * `documents` keeps the raw bytes (so nothing acquired is ever lost and a document can be re-analysed with a better
   extractor), the cleaned text that every Evidence offset points into, and the per-document analysis as JSON. The
-  sha256 of the raw bytes is the identity, so ingesting the same bytes twice is a no-op (`INSERT OR IGNORE`); an
-  integer `id` gives insertion order and is the rowid the full-text index needs.
+  sha256 of the raw bytes is the identity, so ingesting the same bytes twice is a no-op; an integer `id` gives
+  insertion order and is the rowid the full-text index needs.
 * `incidents` stores each resolved incident as the contract JSON (`data`), which is what every reader wants back,
   plus a few plain columns copied out of it for filtering and sorting. Values that come as lists (actors, exposed
   data types, sources) go to small side tables with a primary key that starts with the looked-up value, because an

@@ -9,7 +9,7 @@ Why it is set up this way:
   both a killed process and a power cut. An fsync per batch costs little next to analysing the batch.
 * `busy_timeout` lets a second process (a CLI ingest while `serve` runs) wait for the lock instead of failing.
 * Foreign keys are on, so removing an incident removes its side-table rows.
-* Re-ingesting the same bytes changes nothing (`INSERT OR IGNORE` on the sha256, `added_at` written only on the
+* Re-ingesting the same bytes changes nothing (`ON CONFLICT (sha256) DO NOTHING`, `added_at` written only on the
   first insert, no trigger fires), and `replace_incidents` rewrites only incidents whose stored row differs, so
   repeating an ingest leaves every table, including the FTS shadow tables, as it was.
 * One connection is shared by the threads of the web server under a lock; sqlite3 itself serialises nothing.
@@ -124,9 +124,10 @@ class SQLiteStore(Store):
         new = 0
         with self._writing() as conn:
             for row in rows:
+                # Not `INSERT OR IGNORE`: that would also silently drop rows breaking NOT NULL or CHECK constraints.
                 cursor = conn.execute(
-                    f"INSERT OR IGNORE INTO documents ({_DOC_COLUMNS}, added_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO documents ({_DOC_COLUMNS}, added_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
                     (*row, added_at),
                 )
                 new += cursor.rowcount

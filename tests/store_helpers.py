@@ -1,0 +1,100 @@
+"""Builders of invented records for the store tests (also imported by the crash-test subprocess)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from breachlens.records import (
+    CleanDocument,
+    Conflict,
+    DocumentAnalysis,
+    DroppedSpan,
+    Evidence,
+    Fact,
+    Incident,
+    MergedIncident,
+    RawDocument,
+    TimelineEvent,
+)
+from breachlens.store import StoredDocument
+
+
+def fact(source: str, text: str, quote: str, value: object, modality: str = "confirmed", **extra: object) -> Fact:
+    """A Fact whose evidence is `quote` found in `text`."""
+    start = text.index(quote)
+    return Fact(value, modality, (Evidence(source, quote, start, start + len(quote)),), **extra)  # type: ignore[arg-type]
+
+
+def make_document(
+    source: str,
+    text: str,
+    victim: str | None = None,
+    published: str | None = "2025-06-02",
+    mentioned: str | None = None,
+) -> StoredDocument:
+    """A stored document about `victim` (main incident) that also mentions `mentioned`; no incident when victim is None."""
+    raw = f"<html><body><nav>Home</nav><p>{text}</p></body></html>".encode()
+    sha = hashlib.sha256(raw).hexdigest()
+    incidents: list[Incident] = []
+    if victim is not None:
+        where = text.find(victim)
+        victim_evidence = (Evidence(source, victim, where, where + len(victim)),) if where >= 0 else ()
+        incidents.append(
+            Incident(
+                victim=victim,
+                sector="retail",
+                disclosure_date=published,
+                data_exposed=(fact(source, text, text.split()[0], "email"),),
+                field_evidence=(("victim", victim_evidence),),
+            )
+        )
+    if mentioned is not None:
+        incidents.append(Incident(victim=mentioned, role="mentioned"))
+    dropped = (DroppedSpan(12, 22, "<nav>Home</nav>", "navigation"),)
+    return StoredDocument(
+        raw=RawDocument(source, raw, sha, "html", fetched_title=f"Title of {source}", fetched_published=published),
+        clean=CleanDocument(source, sha, text, f"Title of {source}", published, dropped, raw.decode()),
+        analysis=DocumentAnalysis(source, f"Title of {source}", published, tuple(incidents)),
+    )
+
+
+def make_incident(
+    incident_id: str,
+    victim: str,
+    sources: tuple[str, ...] = ("a.html",),
+    sector: str | None = "retail",
+    country: str | None = "GB",
+    disclosure_date: str | None = "2025-06-02",
+    incident_date: str | None = None,
+    actors: tuple[tuple[str, str], ...] = (("ShinyHunters", "Shiny Hunters"),),
+    data: tuple[str, ...] = ("email", "name"),
+    records: int | None = 120_000,
+    timeline: tuple[str, ...] = (),
+) -> MergedIncident:
+    """A merged incident of an invented victim, every fact quoted from an invented sentence of sources[0]."""
+    source = sources[0]
+    text = f"{victim} said {records} customers were affected after the group {actors[0][1] if actors else ''} struck."
+    quote = text
+    ev = (Evidence(source, quote, 0, len(quote)),)
+    incident = Incident(
+        victim=victim,
+        brands=(f"{victim} Online",),
+        parent=f"{victim} Holdings",
+        sector=sector,
+        victim_country=country,
+        disclosure_date=disclosure_date,
+        incident_date=incident_date,
+        records_affected=Fact(records, "confirmed", ev, confidence=0.75) if records is not None else None,
+        data_exposed=tuple(Fact(d, "confirmed", ev) for d in data),
+        data_not_exposed=(Fact("payment_card", "confirmed", ev),),
+        threat_actors=tuple(Fact(c, "claimed", ev, as_written=w) for c, w in actors),
+        campaigns=(Fact("Summer Sweep", "reported", ev),),
+        initial_access=(Fact("vishing", "reported", ev, attack_techniques=("T1566.004",)),),
+        ransom=Fact("demanded", "claimed", ev),
+        response_actions=(Fact("regulator_notified", "confirmed", ev),),
+        iocs=(Fact("198.51.100.7", "reported", ev, type="ipv4"),),
+        timeline=tuple(TimelineEvent("detection", d, ev) for d in timeline),
+        field_evidence=(("victim", ev),),
+    )
+    conflicts = (Conflict("records_affected", ((records, (source,)), (5, sources[1:2]))),) if len(sources) > 1 else ()
+    return MergedIncident(incident_id, incident, sources, conflicts, len(sources), ())
