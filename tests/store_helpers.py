@@ -19,10 +19,11 @@ from breachlens.records import (
 from breachlens.store import StoredDocument
 
 
-def fact(source: str, text: str, quote: str, value: object, modality: str = "confirmed", **extra: object) -> Fact:
+def fact(source: str, text: str, quote: str, value: object, modality: str = "confirmed") -> Fact:
     """A Fact whose evidence is `quote` found in `text`."""
     start = text.index(quote)
-    return Fact(value, modality, (Evidence(source, quote, start, start + len(quote)),), **extra)  # type: ignore[arg-type]
+    evidence = (Evidence(source, quote, start, start + len(quote)),)
+    return Fact(value, modality, evidence)
 
 
 def make_document(
@@ -32,7 +33,7 @@ def make_document(
     published: str | None = "2025-06-02",
     mentioned: str | None = None,
 ) -> StoredDocument:
-    """A stored document about `victim` (main incident) that also mentions `mentioned`; no incident when victim is None."""
+    """A stored document about `victim` (none when None) that also mentions the incident of `mentioned`."""
     raw = f"<html><body><nav>Home</nav><p>{text}</p></body></html>".encode()
     sha = hashlib.sha256(raw).hexdigest()
     incidents: list[Incident] = []
@@ -52,7 +53,7 @@ def make_document(
         incidents.append(Incident(victim=mentioned, role="mentioned"))
     dropped = (DroppedSpan(12, 22, "<nav>Home</nav>", "navigation"),)
     return StoredDocument(
-        raw=RawDocument(source, raw, sha, "html", fetched_title=f"Title of {source}", fetched_published=published),
+        raw=RawDocument(source, raw, sha, "html", f"Title of {source}", published),
         clean=CleanDocument(source, sha, text, f"Title of {source}", published, dropped, raw.decode()),
         analysis=DocumentAnalysis(source, f"Title of {source}", published, tuple(incidents)),
     )
@@ -73,7 +74,8 @@ def make_incident(
 ) -> MergedIncident:
     """A merged incident of an invented victim, every fact quoted from an invented sentence of sources[0]."""
     source = sources[0]
-    text = f"{victim} said {records} customers were affected after the group {actors[0][1] if actors else ''} struck."
+    group = actors[0][1] if actors else "a group"
+    text = f"{victim} said {records} customers were affected after {group} struck."
     quote = text
     ev = (Evidence(source, quote, 0, len(quote)),)
     incident = Incident(
@@ -96,5 +98,7 @@ def make_incident(
         timeline=tuple(TimelineEvent("detection", d, ev) for d in timeline),
         field_evidence=(("victim", ev),),
     )
-    conflicts = (Conflict("records_affected", ((records, (source,)), (5, sources[1:2]))),) if len(sources) > 1 else ()
+    conflicts = ()
+    if len(sources) > 1:
+        conflicts = (Conflict("records_affected", ((records, (source,)), (5, sources[1:2]))),)
     return MergedIncident(incident_id, incident, sources, conflicts, len(sources), ())

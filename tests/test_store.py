@@ -1,4 +1,4 @@
-"""Tests of breachlens.store: schema migrations, documents, incidents, search, transactions and crash safety."""
+"""Tests of breachlens.store: migrations, documents, incidents, search, transactions, crash safety."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -38,18 +39,20 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
+def store(db_path: Path) -> Iterator[Store]:
     """An open store on a fresh file, closed after the test."""
     with open_store(str(db_path)) as opened:
-        yield opened  # type: ignore[misc]
+        yield opened
 
 
-DOC_A = make_document("a.html", "Emails of Vesper customers were taken, Vesper said on Monday.", victim="Vesper")
-DOC_B = make_document("b.html", "Names at Corvid Health leaked; Corvid Health notified the regulator.", victim="Corvid Health")
+DOC_A = make_document("a.html", "Emails of Vesper customers were taken, Vesper said on Monday.", "Vesper")
+DOC_B = make_document(
+    "b.html", "Names at Corvid Health leaked; Corvid Health notified the regulator.", "Corvid Health"
+)
 DOC_C = make_document("c.html", "Advice: never reuse a password across shops.", victim=None, published=None)
 
 
-# -- opening and migrations ----------------------------------------------------------------------------------------
+# -- opening and migrations ----------------------------------------------------------------------------------
 
 
 def test_store_public_names() -> None:
@@ -75,7 +78,10 @@ def test_store_open_store_memory() -> None:
     [
         ("postgresql://user@db/breaches", "PostgreSQL support is not installed yet"),
         ("postgres://db/breaches", "PostgreSQL support is not installed yet"),
-        ("mysql://db/breaches", "mysql://db/breaches: unsupported store URL scheme 'mysql' (use a path or sqlite:///)"),
+        (
+            "mysql://db/breaches",
+            "mysql://db/breaches: unsupported store URL scheme 'mysql' (use a path or sqlite:///)",
+        ),
     ],
 )
 def test_store_open_store_refuses_other_backends(url: str, message: str) -> None:
@@ -109,8 +115,9 @@ def test_store_opening_an_old_database_applies_missing_steps(db_path: Path) -> N
     with closing(sqlite3.connect(db_path, isolation_level=None)) as conn:
         assert migrate(conn, MIGRATIONS[:1]) == 1
         conn.execute(
-            "INSERT INTO documents (sha256, source, kind, raw, text, analysis, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (DOC_A.raw.sha256, "a.html", "html", DOC_A.raw.data, DOC_A.clean.text, '{"source": "a.html"}', "2025"),
+            "INSERT INTO documents (sha256, source, kind, raw, text, analysis, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (DOC_A.raw.sha256, "a.html", "html", DOC_A.raw.data, DOC_A.clean.text, '{"source": "a"}', "x"),
         )
     with open_store(str(db_path)) as opened:
         assert opened.counts()["schema_version"] == LATEST_VERSION
@@ -157,7 +164,7 @@ def test_store_migration_numbering_is_checked(db_path: Path) -> None:
             migrate(conn, (Migration(2, "skips one", ()),))
 
 
-# -- documents -----------------------------------------------------------------------------------------------------
+# -- documents -----------------------------------------------------------------------------------------------
 
 
 def test_store_add_documents_returns_how_many_were_new(store: Store) -> None:
@@ -207,7 +214,7 @@ def test_store_document_missing_is_none(store: Store) -> None:
 
 
 def test_store_document_analyses_give_the_latest_version_of_each_source(store: Store) -> None:
-    updated = make_document("a.html", "Update: Vesper now says phone numbers were taken too.", victim="Vesper")
+    updated = make_document("a.html", "Update: Vesper says phone numbers were taken too.", victim="Vesper")
     store.add_documents([DOC_B, DOC_A, DOC_C])
     store.add_documents([updated])
     analyses = store.document_analyses()
@@ -236,13 +243,15 @@ def test_store_search_documents_finds_words_with_a_snippet(store: Store) -> None
     assert store.search_documents("vesper corvid") == []
 
 
-@pytest.mark.parametrize("query", ['"', "AND", "vesper OR", "NEAR(", "*", "title:vesper", "-", "", "   ", "a\"b'c"])
+@pytest.mark.parametrize(
+    "query", ['"', "AND", "vesper OR", "NEAR(", "*", "title:vesper", "-", "", "   ", "a\"b'c"]
+)
 def test_store_search_documents_survives_fts_syntax(store: Store, query: str) -> None:
     store.add_documents([DOC_A])
     assert isinstance(store.search_documents(query), list)
 
 
-# -- incidents -----------------------------------------------------------------------------------------------------
+# -- incidents -----------------------------------------------------------------------------------------------
 
 VESPER = make_incident("vesper-2025", "Vesper", sources=("a.html", "b.html"))
 CORVID = make_incident(
@@ -299,7 +308,10 @@ def test_store_incident_round_trips(store: Store) -> None:
         ({"search": "larkspur OR vesper"}, []),
         ({"search": "  "}, ALL),
         ({"limit": 2}, ALL[:2]),
-        ({"sector": "retail", "since": "2025-06", "actor": "shinyhunters", "data_type": "email"}, ["vesper-2025"]),
+        (
+            {"sector": "retail", "since": "2025-06", "actor": "shinyhunters", "data_type": "email"},
+            ["vesper-2025"],
+        ),
     ],
 )
 def test_store_incidents_filters(store: Store, filters: dict[str, object], expected: list[str]) -> None:
@@ -310,7 +322,8 @@ def test_store_incidents_filters(store: Store, filters: dict[str, object], expec
 def test_store_incidents_search_matches_campaigns_and_quotes(store: Store) -> None:
     store.replace_incidents([LARKSPUR, VESPER, CORVID])
     assert {m.id for m in store.incidents(search="summer sweep")} == set(ALL)
-    assert [m.id for m in store.incidents(search="customers were affected", country="US")] == ["corvid-health-2024"]
+    found = store.incidents(search="customers were affected", country="US")
+    assert [m.id for m in found] == ["corvid-health-2024"]
 
 
 def test_store_incidents_since_falls_back_to_published_date(store: Store) -> None:
@@ -388,7 +401,7 @@ def test_store_previous_ids_prefer_the_incident_a_source_is_mainly_about(store: 
         ]
     )
     corvel = make_incident("z-maison-corvel", "Maison Corvel", sources=("corvel.html", "wire.html"))
-    delphine = make_incident("a-delphine-atelier", "Delphine Atelier", sources=("corvel.html", "delphine.html"))
+    delphine = make_incident("a-delphine-atelier", "Delphine Atelier", ("corvel.html", "delphine.html"))
     store.replace_incidents([corvel, delphine])
     assert store.previous_ids() == {
         "corvel.html": "z-maison-corvel",
@@ -401,7 +414,7 @@ def test_store_previous_ids_empty_store(store: Store) -> None:
     assert store.previous_ids() == {}
 
 
-# -- connection life and concurrency -------------------------------------------------------------------------------
+# -- connection life and concurrency -------------------------------------------------------------------------
 
 
 def test_store_closed_store_raises_store_error(db_path: Path) -> None:
@@ -429,7 +442,7 @@ from breachlens.store import open_store
 with open_store(sys.argv[2]) as store:
     for i in range(100_000):
         batch = [
-            make_document(f"doc-{i}-{j}.html", f"Acme{i} lost data {j}. " + "padding " * 4000, victim=f"Acme{i}")
+            make_document(f"doc-{i}-{j}.html", f"Acme{i} lost data {j}. " + "pad " * 8000, victim=f"Acme{i}")
             for j in range(4)
         ]
         store.add_documents(batch)
@@ -475,6 +488,7 @@ def test_store_crash_mid_ingest_keeps_every_committed_document(db_path: Path) ->
     with open_store(str(db_path)) as reopened:
         assert all(reopened.has_document(sha) for sha in committed)
         stored = reopened.counts()["documents"]
-        assert stored in (len(committed), len(committed) + 4)  # at most the batch committed but not yet printed
+        # At most one batch more: committed, then killed before it was printed.
+        assert stored in (len(committed), len(committed) + 4)
         assert len(reopened.document_analyses()) == stored
         assert reopened.search_documents("Acme0")[0].source.startswith("doc-0-")

@@ -1,8 +1,8 @@
 """Where documents and resolved incidents are kept: a `Store` interface and `open_store` to pick a backend.
 
-Why a thin interface: the per-document stages never touch the store, and only `resolve`, the CLI and the web layer
-do, through the methods below. SQLite (standard library, one file, WAL) is the default; PostgreSQL for teams can be
-added later as another implementation of the same methods without touching its callers.
+Why a thin interface: the per-document stages never touch the store, and only `resolve`, the CLI and the web
+layer do, through the methods below. SQLite (standard library, one file, WAL) is the default; PostgreSQL for
+teams can be added later as another implementation of the same methods without touching its callers.
 
     with open_store("breachlens.db") as store:
         new = store.add_documents(batch)            # one transaction, already-stored sha256s are skipped
@@ -60,15 +60,15 @@ class Store(ABC):
 
     @abstractmethod
     def document_analyses(self) -> list[DocumentAnalysis]:
-        """The latest analysis of every source, ordered by source, with text and sha256 filled in (for resolve)."""
+        """The latest analysis of each source, by source, with text and sha256 filled in (for resolve)."""
 
     @abstractmethod
     def search_documents(self, query: str, limit: int = 20) -> list[DocumentHit]:
-        """Documents whose title or text match every word of `query`, best first (FTS syntax is not interpreted)."""
+        """Documents whose title or text hold every word of `query`, best first (no FTS syntax is read)."""
 
     @abstractmethod
     def replace_incidents(self, merged: Sequence[MergedIncident]) -> None:
-        """Make `merged` the stored set of incidents in one transaction (unchanged incidents are not rewritten)."""
+        """Make `merged` the stored set of incidents in one transaction (unchanged ones are not rewritten)."""
 
     @abstractmethod
     def incidents(
@@ -87,9 +87,10 @@ class Store(ABC):
             sector: exact sector (vocab.SECTORS).
             actor: threat actor, canonical name or as written, case-insensitive.
             data_type: a value of `data_exposed` (vocab data types).
-            since: "YYYY", "YYYY-MM" or "YYYY-MM-DD"; compared with the incident's earliest known date (incident,
-                disclosure or timeline date, else its sources' published date) at the coarser of the two precisions,
-                so an incident dated only "2025" is kept for since="2025-06". Undated incidents are left out.
+            since: "YYYY", "YYYY-MM" or "YYYY-MM-DD"; compared with the incident's earliest known
+                date (incident, disclosure or timeline date, else its sources' published date) at the
+                coarser of the two precisions, so an incident dated only "2025" is kept for
+                since="2025-06". Undated incidents are left out.
             search: words that must all appear in the victim, brand, parent, actor or campaign names or in the
                 quotes; FTS syntax is not interpreted.
             country: ISO alpha-2 country of the victim, case-insensitive.
@@ -102,7 +103,7 @@ class Store(ABC):
 
     @abstractmethod
     def previous_ids(self) -> dict[str, str]:
-        """Source -> id of the stored incident that source is mainly about, so the resolver keeps ids stable."""
+        """Source -> id of the stored incident the source is mainly about (so the resolver keeps ids)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
@@ -147,7 +148,9 @@ def open_store(url_or_path: str) -> Store:
         elif scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
             raise StoreError("PostgreSQL support is not installed yet")
         else:
-            raise StoreError(f"{url_or_path}: unsupported store URL scheme {scheme!r} (use a path or sqlite:///)")
+            raise StoreError(
+                f"{url_or_path}: unsupported store URL scheme {scheme!r} (use a path or sqlite:///)"
+            )
     if not path:
         raise StoreError("empty store path")
     from .sqlite import SQLiteStore  # deferred: keeps `import breachlens.store` light for type-only users

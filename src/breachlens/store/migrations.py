@@ -1,27 +1,29 @@
 """The SQLite schema as an ordered list of numbered steps, each applied in its own transaction.
 
-Why steps and not one `CREATE TABLE IF NOT EXISTS` script: a database written by an older breachlens must open in a
-newer one without losing what it holds, and a database written by a newer breachlens must be refused rather than
-half-understood. Each applied step is recorded in the `migrations` table; opening a database applies the missing
-steps in order, each all-or-nothing, and refuses a database whose highest step is unknown here.
+Why steps and not one `CREATE TABLE IF NOT EXISTS` script: a database written by an older breachlens must open
+in a newer one without losing what it holds, and a database written by a newer breachlens must be refused
+rather than half-understood. Each applied step is recorded in the `migrations` table; opening a database
+applies the missing steps in order, each all-or-nothing, and refuses a database whose highest step is unknown
+here.
 
 Rules for adding a step: append it with the next number, never edit or reorder a released step, and keep every
-statement free of `BEGIN`/`COMMIT` (the runner owns the transaction). A step is either a tuple of SQL statements or a
-function of the connection, for data changes that SQL alone cannot express.
+statement free of `BEGIN`/`COMMIT` (the runner owns the transaction). A step is either a tuple of SQL
+statements or a function of the connection, for data changes that SQL alone cannot express.
 
 Why the tables look the way they do:
 
-* `documents` keeps the raw bytes (so nothing acquired is ever lost and a document can be re-analysed with a better
-  extractor), the cleaned text that every Evidence offset points into, and the per-document analysis as JSON. The
-  sha256 of the raw bytes is the identity, so ingesting the same bytes twice is a no-op; an integer `id` gives
-  insertion order and is the rowid the full-text index needs.
-* `incidents` stores each resolved incident as the contract JSON (`data`), which is what every reader wants back,
-  plus a few plain columns copied out of it for filtering and sorting. Values that come as lists (actors, exposed
-  data types, sources) go to small side tables with a primary key that starts with the looked-up value, because an
-  indexed equality join is both simpler and faster than scanning JSON with `json_each` on every query.
-* Two FTS5 indexes: `documents_fts` is external-content over documents(title, text), kept in sync by triggers, so the
-  text is not stored twice; `incidents_fts` holds names and quotes of each incident and is rewritten by the
-  incident replacement, which deletes exactly the rows of the incidents it replaces.
+* `documents` keeps the raw bytes (so nothing acquired is ever lost and a document can be re-analysed with a
+  better extractor), the cleaned text that every Evidence offset points into, and the per-document analysis as
+  JSON. The sha256 of the raw bytes is the identity, so ingesting the same bytes twice is a no-op; an integer
+  `id` gives insertion order and is the rowid the full-text index needs.
+* `incidents` stores each resolved incident as the contract JSON (`data`), which is what every reader wants
+  back, plus a few plain columns copied out of it for filtering and sorting. Values that come as lists
+  (actors, exposed data types, sources) go to small side tables with a primary key that starts with the
+  looked-up value, because an indexed equality join is both simpler and faster than scanning JSON with
+  `json_each` on every query.
+* Two FTS5 indexes: `documents_fts` is external-content over documents(title, text), kept in sync by triggers,
+  so the text is not stored twice; `incidents_fts` holds names and quotes of each incident and is rewritten by
+  the incident replacement, which deletes exactly the rows of the incidents it replaces.
 """
 
 from __future__ import annotations
@@ -74,10 +76,12 @@ _DOCUMENTS: tuple[str, ...] = (
         INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
     END""",
     """CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
-        INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO documents_fts (documents_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
     END""",
     """CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
-        INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO documents_fts (documents_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
         INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
     END""",
 )
@@ -120,7 +124,7 @@ _INCIDENTS: tuple[str, ...] = (
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
-    Migration(2, "incidents: resolved incidents, their sources, actors, data types, full-text index", _INCIDENTS),
+    Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 
@@ -133,14 +137,18 @@ _CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (
 
 def current_version(conn: sqlite3.Connection) -> int:
     """Highest applied step (0 for a database without a `migrations` table)."""
-    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone()
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+    ).fetchone()
     if exists is None:
         return 0
     row = conn.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()
     return int(row[0])
 
 
-def migrate(conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database") -> int:
+def migrate(
+    conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database"
+) -> int:
     """Apply the missing steps, one transaction each, and return the resulting version.
 
     `conn` must be in autocommit mode (`isolation_level=None`), since each step opens its own transaction.
@@ -157,10 +165,7 @@ def migrate(conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS, *
             try:
                 version = current_version(conn)
                 if version > latest:
-                    raise StoreError(
-                        f"{name}: schema version {version} is newer than this breachlens supports ({latest}); "
-                        "upgrade breachlens to open it"
-                    )
+                    raise _too_new(name, version, latest)
                 if migration.number <= version:
                     conn.execute("COMMIT")
                     continue
@@ -169,9 +174,10 @@ def migrate(conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS, *
                 else:
                     for statement in migration.step:
                         conn.execute(statement)
+                applied_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
                 conn.execute(
                     "INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.number, migration.name, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                    (migration.number, migration.name, applied_at),
                 )
                 conn.execute("COMMIT")
             except BaseException:
@@ -182,15 +188,20 @@ def migrate(conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS, *
     except sqlite3.Error as exc:
         raise StoreError(f"{name}: cannot migrate the schema: {exc}") from exc
     if version > latest:
-        raise StoreError(
-            f"{name}: schema version {version} is newer than this breachlens supports ({latest}); "
-            "upgrade breachlens to open it"
-        )
+        raise _too_new(name, version, latest)
     return version
 
 
+def _too_new(name: str, version: int, latest: int) -> StoreError:
+    """The error for a database written by a newer breachlens."""
+    return StoreError(
+        f"{name}: schema version {version} is newer than this breachlens supports ({latest}); "
+        "upgrade breachlens to open it"
+    )
+
+
 def _check_numbering(steps: Sequence[Migration]) -> None:
-    """Refuse a step list that is not numbered 1, 2, 3, … (a programming error, caught before touching the file)."""
+    """Refuse steps not numbered 1, 2, 3, … (a programming error, caught before touching the file)."""
     numbers = [m.number for m in steps]
     if numbers != list(range(1, len(numbers) + 1)):
         raise StoreError(f"migration steps must be numbered 1..{len(numbers)} in order, got {numbers}")

@@ -2,16 +2,17 @@
 
 Why it is set up this way:
 
-* The connection is in autocommit mode and every write method runs inside an explicit `BEGIN IMMEDIATE … COMMIT`,
-  so a method either writes everything or nothing, and takes the write lock up front instead of failing half-way
-  on a lock upgrade. Everything that can fail on bad input (hashing, JSON encoding) is done before `BEGIN`.
-* WAL journal with `synchronous=FULL`: readers (the web UI) never block the ingest, and a committed batch survives
-  both a killed process and a power cut. An fsync per batch costs little next to analysing the batch.
+* The connection is in autocommit mode and every write method runs inside an explicit `BEGIN IMMEDIATE …
+  COMMIT`, so a method either writes everything or nothing, and takes the write lock up front instead of
+  failing half-way on a lock upgrade. Everything that can fail on bad input (hashing, JSON encoding) is done
+  before `BEGIN`.
+* WAL journal with `synchronous=FULL`: readers (the web UI) never block the ingest, and a committed batch
+  survives both a killed process and a power cut. An fsync per batch costs little next to analysing the batch.
 * `busy_timeout` lets a second process (a CLI ingest while `serve` runs) wait for the lock instead of failing.
 * Foreign keys are on, so removing an incident removes its side-table rows.
-* Re-ingesting the same bytes changes nothing (`ON CONFLICT (sha256) DO NOTHING`, `added_at` written only on the
-  first insert, no trigger fires), and `replace_incidents` rewrites only incidents whose stored row differs, so
-  repeating an ingest leaves every table, including the FTS shadow tables, as it was.
+* Re-ingesting the same bytes changes nothing (`ON CONFLICT (sha256) DO NOTHING`, `added_at` written only on
+  the first insert, no trigger fires), and `replace_incidents` rewrites only incidents whose stored row
+  differs, so repeating an ingest leaves every table, including the FTS shadow tables, as it was.
 * One connection is shared by the threads of the web server under a lock; sqlite3 itself serialises nothing.
 """
 
@@ -31,11 +32,11 @@ from typing import Any
 from ..errors import StoreError
 from ..records import CleanDocument, DocumentAnalysis, DroppedSpan, Incident, MergedIncident, RawDocument
 from . import DocumentHit, Store, StoredDocument
-from .migrations import LATEST_VERSION, migrate
+from .migrations import migrate
 
 __all__ = ["SQLiteStore", "fts_query"]
 
-# Seconds a writer waits for another process's lock before giving up; an ingest batch commits in well under this.
+# Seconds a writer waits for another process's lock before giving up; an ingest batch commits in far less.
 BUSY_TIMEOUT_S = 30.0
 SNIPPET_TOKENS = 16
 _SINCE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -43,7 +44,8 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _WORD = re.compile(r"\S+")
 
 _DOC_COLUMNS = (
-    "sha256, source, kind, raw, raw_text, text, title, published, fetched_title, fetched_published, dropped, analysis"
+    "sha256, source, kind, raw, raw_text, text, title, published, fetched_title, fetched_published, dropped, "
+    "analysis"
 )
 # The latest stored version of each source (a re-fetched page with new bytes supersedes the old one).
 _LATEST = "SELECT max(id) FROM documents GROUP BY source"
@@ -58,7 +60,7 @@ class SQLiteStore(Store):
     """Store over one SQLite file (or ":memory:"); see the module docstring for why it is set up this way."""
 
     def __init__(self, path: str) -> None:
-        """Open `path`, set the pragmas and bring the schema up to date; StoreError when that is impossible."""
+        """Open `path`, set the pragmas and bring the schema up to date; StoreError when impossible."""
         self.path = path
         self._lock = threading.RLock()
         try:
@@ -84,7 +86,7 @@ class SQLiteStore(Store):
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
 
-    # -- plumbing -------------------------------------------------------------------------------------------------
+    # -- plumbing --------------------------------------------------------------------------------------------
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -110,7 +112,7 @@ class SQLiteStore(Store):
                 raise
             conn.execute("COMMIT")
 
-    # -- documents ------------------------------------------------------------------------------------------------
+    # -- documents -------------------------------------------------------------------------------------------
 
     def has_document(self, sha256: str) -> bool:
         """Whether a document with these raw bytes is stored (lets acquire skip re-analysis)."""
@@ -124,7 +126,7 @@ class SQLiteStore(Store):
         new = 0
         with self._writing() as conn:
             for row in rows:
-                # Not `INSERT OR IGNORE`: that would also silently drop rows breaking NOT NULL or CHECK constraints.
+                # Not `INSERT OR IGNORE`: it would also silently drop rows breaking NOT NULL or CHECK.
                 cursor = conn.execute(
                     f"INSERT INTO documents ({_DOC_COLUMNS}, added_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
@@ -138,7 +140,9 @@ class SQLiteStore(Store):
         with self._reading() as conn:
             row = None
             if _SHA256.match(key):
-                row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE sha256 = ?", (key,)).fetchone()
+                row = conn.execute(
+                    f"SELECT {_DOC_COLUMNS} FROM documents WHERE sha256 = ?", (key,)
+                ).fetchone()
             if row is None:
                 row = conn.execute(
                     f"SELECT {_DOC_COLUMNS} FROM documents WHERE source = ? ORDER BY id DESC LIMIT 1", (key,)
@@ -146,12 +150,16 @@ class SQLiteStore(Store):
         return _stored_document(row) if row is not None else None
 
     def document_analyses(self) -> list[DocumentAnalysis]:
-        """The latest analysis of every source, ordered by source, with text and sha256 filled in (for resolve)."""
+        """The latest analysis of each source, by source, with text and sha256 filled in (for resolve)."""
         with self._reading() as conn:
-            return self._latest_analyses(conn)
+            rows = conn.execute(
+                "SELECT sha256, text, dropped, analysis FROM documents "
+                f"WHERE id IN ({_LATEST}) ORDER BY source"
+            ).fetchall()
+        return [_analysis(sha, text, dropped, analysis) for sha, text, dropped, analysis in rows]
 
     def search_documents(self, query: str, limit: int = 20) -> list[DocumentHit]:
-        """Documents whose title or text match every word of `query`, best first (FTS syntax is not interpreted)."""
+        """Documents whose title or text hold every word of `query`, best first (no FTS syntax is read)."""
         match = fts_query(query)
         if not match:
             return []
@@ -164,10 +172,10 @@ class SQLiteStore(Store):
             ).fetchall()
         return [DocumentHit(*row) for row in rows]
 
-    # -- incidents ------------------------------------------------------------------------------------------------
+    # -- incidents -------------------------------------------------------------------------------------------
 
     def replace_incidents(self, merged: Sequence[MergedIncident]) -> None:
-        """Make `merged` the stored set of incidents in one transaction (unchanged incidents are not rewritten)."""
+        """Make `merged` the stored set of incidents in one transaction (unchanged ones are not rewritten)."""
         seen: set[str] = set()
         for item in merged:
             if item.id in seen:
@@ -175,7 +183,7 @@ class SQLiteStore(Store):
             seen.add(item.id)
         with self._writing() as conn:
             published = _published_by_source(conn)
-            analyses = {a.source: a for a in self._latest_analyses(conn)}
+            main_names = _main_names(conn)
             old = {row[0]: row for row in conn.execute(f"SELECT {_INCIDENT_COLUMNS} FROM incidents")}
             old_roles: dict[str, list[tuple[str, str]]] = {}
             for incident_id, source, role in conn.execute(
@@ -186,7 +194,10 @@ class SQLiteStore(Store):
                 _delete_incident(conn, gone)
             for item in merged:
                 row = _incident_row(item, published)
-                roles = sorted((s, _role(analyses.get(s), item.incident)) for s in set(item.sources))
+                ours = {_name_key(n) for n in (item.incident.victim, *item.incident.brands)}
+                roles = sorted(
+                    (s, "main" if ours & main_names.get(s, set()) else "mentioned") for s in set(item.sources)
+                )
                 if old.get(item.id) == row and old_roles.get(item.id, []) == roles:
                     continue
                 if item.id in old:
@@ -257,12 +268,13 @@ class SQLiteStore(Store):
     def previous_ids(self) -> dict[str, str]:
         """Source -> id of the stored incident that source is mainly about, so the resolver keeps ids stable.
 
-        A source usually belongs to several incidents (its main one and those it mentions); the one whose victim
-        is the document's main victim wins, then the incident with the smallest id, so the answer is deterministic.
+        A source usually belongs to several incidents (its main one and those it mentions); the one whose
+        victim is the document's main victim wins, then the smallest id, so the answer is deterministic.
         """
         with self._reading() as conn:
             rows = conn.execute(
-                "SELECT source, incident_id FROM incident_sources ORDER BY source, role = 'main' DESC, incident_id"
+                "SELECT source, incident_id FROM incident_sources "
+                "ORDER BY source, role = 'main' DESC, incident_id"
             ).fetchall()
         out: dict[str, str] = {}
         for source, incident_id in rows:
@@ -272,7 +284,9 @@ class SQLiteStore(Store):
     def counts(self) -> dict[str, int]:
         """How much is stored: documents, sources, incidents, and the schema version."""
         with self._reading() as conn:
-            documents, sources = conn.execute("SELECT count(*), count(DISTINCT source) FROM documents").fetchone()
+            documents, sources = conn.execute(
+                "SELECT count(*), count(DISTINCT source) FROM documents"
+            ).fetchone()
             (incidents,) = conn.execute("SELECT count(*) FROM incidents").fetchone()
         return {
             "documents": documents,
@@ -288,15 +302,8 @@ class SQLiteStore(Store):
                 self._closed = True
                 self._conn.close()
 
-    def _latest_analyses(self, conn: sqlite3.Connection) -> list[DocumentAnalysis]:
-        """`document_analyses` on an already-held connection (inside a write transaction)."""
-        rows = conn.execute(
-            f"SELECT sha256, text, dropped, analysis FROM documents WHERE id IN ({_LATEST}) ORDER BY source"
-        ).fetchall()
-        return [_analysis(sha, text, dropped, analysis) for sha, text, dropped, analysis in rows]
 
-
-# -- rows <-> records -------------------------------------------------------------------------------------------------
+# -- rows <-> records ----------------------------------------------------------------------------------------
 
 _INCIDENT_COLUMNS = "id, victim, sector, country, first_date, records, data"
 
@@ -358,7 +365,9 @@ def _stored_document(row: tuple[Any, ...]) -> StoredDocument:
 
 def _published_by_source(conn: sqlite3.Connection) -> dict[str, str]:
     """Published date of the latest version of each source that has one."""
-    rows = conn.execute(f"SELECT source, published FROM documents WHERE id IN ({_LATEST}) AND published IS NOT NULL")
+    rows = conn.execute(
+        f"SELECT source, published FROM documents WHERE id IN ({_LATEST}) AND published IS NOT NULL"
+    )
     return {source: published for source, published in rows}
 
 
@@ -368,8 +377,8 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 def _first_date(incident: Incident, sources: Sequence[str], published: dict[str, str]) -> str | None:
     """Earliest known date: incident, disclosure or timeline date, else the sources' earliest published date.
 
-    Dates with an unknown year ("--06-02") cannot be placed and are skipped; ISO strings of mixed precision sort
-    correctly as text ("2025" < "2025-06" < "2025-06-02").
+    Dates with an unknown year ("--06-02") cannot be placed and are skipped; ISO strings of mixed precision
+    sort correctly as text ("2025" < "2025-06" < "2025-06-02").
     """
     dates = [incident.incident_date, incident.disclosure_date, *(t.date for t in incident.timeline)]
     known = [m.group(0) for d in dates if d and (m := _DATE.match(d))]
@@ -412,14 +421,18 @@ def _name_key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-def _role(analysis: DocumentAnalysis | None, incident: Incident) -> str:
-    """'main' when the source's own main incident names this victim (or its brand or parent), else 'mentioned'."""
-    main = analysis.main if analysis is not None else None
-    if main is None:
-        return "mentioned"
-    ours = {_name_key(n) for n in (incident.victim, *incident.brands)}
-    theirs = {_name_key(n) for n in (main.victim, *main.brands)}
-    return "main" if ours & theirs else "mentioned"
+def _main_names(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """Source -> name keys (victim and brands) of the main incident its latest analysis found, read in SQL."""
+    rows = conn.execute(
+        "SELECT d.source, json_extract(i.value, '$.victim'), json_extract(i.value, '$.brands') "
+        f"FROM documents AS d, json_each(d.analysis, '$.incidents') AS i WHERE d.id IN ({_LATEST}) "
+        "AND json_extract(i.value, '$.role') = 'main'"
+    )
+    out: dict[str, set[str]] = {}
+    for source, victim, brands in rows:
+        names = [victim, *json.loads(brands or "[]")]
+        out.setdefault(source, set()).update(_name_key(str(n)) for n in names if n)
+    return out
 
 
 def _delete_incident(conn: sqlite3.Connection, incident_id: str) -> None:
