@@ -93,6 +93,7 @@ _NAV_SEPARATOR = re.compile(r"\s+[|·•»›/]\s+")
 _GLUED = re.compile(r"[a-z]{3,}[A-Z][A-Za-z]+")
 _HUMP = re.compile(r"[A-Z][a-z]+")
 _SITE_SUFFIX = re.compile(r"\s+(?:\||-|–|—|::|·)\s+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _MONTHS = {
@@ -344,6 +345,11 @@ def _is_label(line: str) -> bool:
     )
 
 
+def _is_link_title(line: str) -> bool:
+    """True for an item of a list of links: a short non-sentence line, bulleted or not ("- [Title](url)")."""
+    return _is_label(_normalise(line))
+
+
 def _line_reason(line: str, chrome: _Chrome) -> str | None:
     """Why a single line is chrome (vocabulary, navigation, glued advert), or None to keep it."""
     norm = _normalise(line)
@@ -432,7 +438,7 @@ def _section_end(lines: Sequence[_Line], header: int, extent: str) -> int:
             end += 1
         return end
     last = header + 1
-    while end < len(lines) and (not lines[end].text.strip() or _is_label(lines[end].text)):
+    while end < len(lines) and (not lines[end].text.strip() or _is_link_title(lines[end].text)):
         end += 1
         if lines[end - 1].text.strip():
             last = end
@@ -563,9 +569,9 @@ def _clean_html(source: str, html: str) -> tuple[str, tuple[DroppedSpan, ...], s
     """Main text, dropped chrome, title and date of an HTML page."""
     extracted = _extract(html)
     body = extracted.get("text") or ""
-    if not body.strip():
+    if not _WORD.search(body):
         body = _fallback_text(html)
-    if not body.strip():
+    if not _WORD.search(body):
         raise SourceError(source, "no main text found in HTML")
     paragraphs = "\n\n".join(line.strip() for line in body.split("\n") if line.strip())
     text, dropped = strip_chrome(paragraphs)
