@@ -106,11 +106,11 @@ class SQLiteStore(Store):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:  # some errors (disk full, I/O) have already rolled back
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     # -- documents -------------------------------------------------------------------------------------------
 
