@@ -63,7 +63,8 @@ def test_recommend_not_exposed_types_never_trigger() -> None:
     only_negated = Incident(victim="Quillmere Bank", data_not_exposed=(NOT_CARD, NOT_PASSWORD))
     assert recommendations(only_negated) == Recommendations()
     assert not recommendations(only_negated)
-    negated_rules = [r for r in load_rules() if r.when in ("data_exposed:payment_card", "data_exposed:password")]
+    negated = ("data_exposed:payment_card", "data_exposed:password")
+    negated_rules = [r for r in load_rules() if r.when in negated]
     negated_texts = {t.format(victim="Quillmere Bank") for r in negated_rules for t in (*r.peers, *r.people)}
     recs = recommendations(INCIDENT)
     assert negated_texts and not negated_texts & {r.text for r in (*recs.peers, *recs.people)}
@@ -135,7 +136,7 @@ def test_recommend_identical_texts_merge_their_reasons() -> None:
 
 
 def test_recommend_actor_and_ransom_trigger() -> None:
-    claim = ev(SRC_B, "The seller claims the Quillmere dump holds social security numbers and passport numbers.")
+    claim = SELLER
     actor = Fact("Brackenwolf", "claimed", (claim,), as_written="Bracken Wolf")
     ransom = Fact("demanded", "claimed", (claim,))
     recs = recommendations(Incident(victim="Quillmere Bank", threat_actors=(actor,), ransom=ransom))
@@ -164,7 +165,8 @@ def test_recommend_custom_rules_are_used() -> None:
     rules = (Rule("data_exposed:date_of_birth", people=("Guard your birthday, {victim} customers.",)),)
     recs = recommendations(INCIDENT, rules)
     assert recs.peers == ()
-    assert [(r.text, r.because) for r in recs.people] == [("Guard your birthday, Quillmere Bank customers.", (DOB,))]
+    expected = [("Guard your birthday, Quillmere Bank customers.", (DOB,))]
+    assert [(r.text, r.because) for r in recs.people] == expected
 
 
 @pytest.mark.parametrize(

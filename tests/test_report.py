@@ -1,7 +1,7 @@
 """report.py: every line cited, honest gaps, modality in words, conflicts, escaping, labels.
 
-The incident is invented: Fennick Outfitters, read from two invented sources (a news outlet quoting the company, and
-a leak-watch site quoting the attacker) plus a near-duplicate copy of the first.
+The incident is invented: Fennick Outfitters, read from two invented sources (a news outlet quoting the
+company, and a leak-watch site quoting the attacker) plus a near-duplicate copy of the first.
 """
 
 from __future__ import annotations
@@ -42,14 +42,16 @@ SRC_B = "leaks-weekly.example/grimwald"
 SRC_C = "https://copy.example/fennick"
 TEXT_A = (
     "Fennick Outfitters, the British outdoor clothing retailer, confirmed on 3 March 2025 that hackers stole "
-    "customer data. The company said names, email addresses and phone numbers of 48,000 customers were taken. "
+    "customer data. The company said names, email addresses and phone numbers of 48,000 customers were "
+    "taken. "
     "No payment card details were accessed, Fennick Outfitters said. "
     "The intruders called the IT help desk pretending to be an employee. "
     "Fennick has informed the police and the Information Commissioner's Office."
 )
 TEXT_B = (
     "The Grimwald gang says it holds 1.2 million Fennick records and has demanded a ransom. "
-    "Grimwald posted a sample naming <script>alert(1)</script> and <img src=x onerror=alert(2)> on its leak site. "
+    "Grimwald posted a sample naming <script>alert(1)</script> and <img src=x onerror=alert(2)> on its "
+    "leak site. "
     "Postal addresses were also in the sample, the outlet reported. "
     "The leak site was hosted at 198.51.100.23."
 )
@@ -62,15 +64,15 @@ def ev(source: str, quote: str) -> Evidence:
     return Evidence(source, quote, start, start + len(quote))
 
 
-OPENING = ev(SRC_A, "Fennick Outfitters, the British outdoor clothing retailer, confirmed on 3 March 2025 that "
-                    "hackers stole customer data.")
+OPENING = ev(SRC_A, "Fennick Outfitters, the British outdoor clothing retailer, confirmed on 3 March 2025 "
+                    "that hackers stole customer data.")
 DATA = ev(SRC_A, "The company said names, email addresses and phone numbers of 48,000 customers were taken.")
 NO_CARD = ev(SRC_A, "No payment card details were accessed, Fennick Outfitters said.")
 HELP_DESK = ev(SRC_A, "The intruders called the IT help desk pretending to be an employee.")
 POLICE = ev(SRC_A, "Fennick has informed the police and the Information Commissioner's Office.")
 CLAIM = ev(SRC_B, "The Grimwald gang says it holds 1.2 million Fennick records and has demanded a ransom.")
-HOSTILE = ev(SRC_B, "Grimwald posted a sample naming <script>alert(1)</script> and <img src=x onerror=alert(2)> on "
-                    "its leak site.")
+HOSTILE = ev(SRC_B, "Grimwald posted a sample naming <script>alert(1)</script> and "
+                    "<img src=x onerror=alert(2)> on its leak site.")
 POSTAL = ev(SRC_B, "Postal addresses were also in the sample, the outlet reported.")
 IOC = ev(SRC_B, "The leak site was hosted at 198.51.100.23.")
 
@@ -183,7 +185,8 @@ def test_report_cited_quotes_are_verbatim_document_text(md: str) -> None:
 
 def test_report_citation_numbers_deduplicated(md: str) -> None:
     listed = citations(md)
-    keys = [(c.evidence.source, c.evidence.start, c.evidence.end) for c in build_report(MERGED, DOCS).citations]
+    report = build_report(MERGED, DOCS)
+    keys = [(c.evidence.source, c.evidence.start, c.evidence.end) for c in report.citations]
     assert len(keys) == len(set(keys)) == len(listed)
     # One quote backs names, email addresses, phone numbers and the record count: one number for all of them.
     numbers = [n for n, (quote, _) in listed.items() if quote == DATA.quote]
@@ -203,14 +206,18 @@ def test_report_every_factual_line_is_cited(md: str) -> None:
 
 def test_report_summary_is_built_from_facts(md: str) -> None:
     summary = markdown_section(md, "Executive summary")
-    assert "Fennick Outfitters (retail, GB) suffered a data breach exposing names, email addresses and phone " \
-           "numbers (confirmed by the company); postal addresses (reported)" in summary
+    expected = (
+        "Fennick Outfitters (retail, GB) suffered a data breach exposing names, email addresses and phone "
+        "numbers (confirmed by the company); postal addresses (reported)"
+    )
+    assert expected in summary
     assert "payment card details (confirmed by the company)" in summary.split("Not exposed:")[1]
 
 
 @pytest.mark.parametrize(
-    "title", ["Timeline", "Attack methodology", "Impact", "Indicators", "Response", "Conflicts between sources",
-              "Recommendations", "Executive summary"]
+    "title",
+    ["Timeline", "Attack methodology", "Impact", "Indicators", "Response", "Conflicts between sources",
+     "Recommendations", "Executive summary"],
 )
 def test_report_section_without_facts_says_not_reported(title: str) -> None:
     bare = MergedIncident("bare", Incident(victim="Fennick Outfitters"), (SRC_A,))
@@ -255,7 +262,8 @@ def test_report_claimed_records_are_worded_as_claims() -> None:
 def test_report_modality_and_confidence_in_words(md: str) -> None:
     assert "- postal addresses (reported; confidence 0.6) [" in markdown_section(md, "Data exposed")
     assert "- ransom demanded (claimed by the attacker) [" in markdown_section(md, "Ransom")
-    assert '- Grimwald (written "Grimwald gang"; claimed by the attacker) [' in markdown_section(md, "Threat actors")
+    actors = markdown_section(md, "Threat actors")
+    assert '- Grimwald (written "Grimwald gang"; claimed by the attacker) [' in actors
     assert "- voice phishing — ATT&CK T1566.004 (reported) [" in markdown_section(md, "Initial access")
 
 
@@ -264,7 +272,8 @@ def test_report_conflicts_listed_with_sources(md: str) -> None:
     number = {quote: n for n, (quote, _) in listed.items()}
     conflicts = markdown_section(md, "Conflicts between sources")
     assert f"- 48,000 (confirmed by the company) — according to {SRC_A} [{number[DATA.quote]}]" in conflicts
-    assert f"- 1,200,000 (claimed by the attacker) — according to {SRC_B} [{number[CLAIM.quote]}]" in conflicts
+    claimed = f"- 1,200,000 (claimed by the attacker) — according to {SRC_B} [{number[CLAIM.quote]}]"
+    assert claimed in conflicts
 
 
 def test_report_timeline_is_dated_and_cited(md: str) -> None:
@@ -291,7 +300,8 @@ def test_report_recommendations_cite_triggering_facts(md: str) -> None:
     number = {quote: n for n, (quote, _) in listed.items()}
     recs = markdown_section(md, "Recommendations")
     phishing = next(line for line in recs.splitlines() if "targeted phishing" in line)
-    assert phishing.endswith(f"because: email addresses exposed (confirmed by the company) [{number[DATA.quote]}]")
+    reason = f"because: email addresses exposed (confirmed by the company) [{number[DATA.quote]}]"
+    assert phishing.endswith(reason)
     help_desk = next(line for line in recs.splitlines() if "help desk" in line)
     assert help_desk.endswith(f"[{number[HELP_DESK.quote]}]")
 

@@ -1,8 +1,9 @@
 """Advice derived from an incident's facts: for the victim's peers, and for the people whose data leaked.
 
-Rules are data (`data/recommendations.toml`), not code: each names a trigger (an exposed data type, an access vector,
-a named threat actor, a ransom, listed IOCs) and the texts it yields for each audience. A recommendation keeps the
-facts that triggered it, so the report can cite their quotes: advice is only given because a source said something.
+Rules are data (`data/recommendations.toml`), not code: each names a trigger (an exposed data type, an access
+vector, a named threat actor, a ransom, listed IOCs) and the texts it yields for each audience. A
+recommendation keeps the facts that triggered it, so the report can cite their quotes: advice is given only
+because a source said something.
 Only `data_exposed` triggers on data types; `data_not_exposed` never does.
 """
 
@@ -78,8 +79,8 @@ def recommendations(incident: Incident, rules: Iterable[Rule] | None = None) -> 
     """Recommendations for `incident`, in rule order, with identical texts merged.
 
     Args:
-        incident: the (merged) incident; only its exposed data types, access vectors, threat actors, ransom and
-            IOCs trigger rules.
+        incident: the (merged) incident; only its exposed data types, access vectors, threat actors, ransom
+            and IOCs trigger rules.
         rules: rules to apply; the packaged `data/recommendations.toml` when None.
 
     Returns:
@@ -155,7 +156,7 @@ def parse_rules(data: dict[str, Any], origin: str = "<rules>") -> tuple[Rule, ..
         kind, _, value = when.partition(":")
         if value not in _TRIGGER_VALUES.get(kind, ()):
             raise BreachlensError(f"{where}: unknown trigger {when!r}")
-        texts = {audience: _texts(entry.get(audience, []), f"{where} ({when}) {audience}") for audience in AUDIENCES}
+        texts = {a: _texts(entry.get(a, []), f"{where} ({when}) {a}") for a in AUDIENCES}
         if not any(texts.values()):
             raise BreachlensError(f"{where} ({when}): no text for peers or people")
         rules.append(Rule(when, texts["peers"], texts["people"]))
@@ -172,5 +173,6 @@ def _texts(value: Any, where: str) -> tuple[str, ...]:
         except ValueError as exc:
             raise BreachlensError(f"{where}: bad placeholder in {text!r}: {exc}") from exc
         if names - PLACEHOLDERS:
-            raise BreachlensError(f"{where}: unknown placeholder(s) {', '.join(sorted(names - PLACEHOLDERS))}")
+            unknown = ", ".join(sorted(names - PLACEHOLDERS))
+            raise BreachlensError(f"{where}: unknown placeholder(s) {unknown}")
     return tuple(value)

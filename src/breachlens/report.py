@@ -1,18 +1,19 @@
 """The analyst's incident report (Markdown, HTML, JSON): every factual line cites the quote that supports it.
 
-A report is first built as a small view model (`IncidentReport`: sections of `Line`s, each with citation numbers,
-plus the numbered `Citation`s), then rendered. Renderers never add facts, so the three formats say the same thing.
-Rules the builder keeps:
+A report is first built as a small view model (`IncidentReport`: sections of `Line`s, each with citation
+numbers, plus the numbered `Citation`s), then rendered. Renderers never add facts, so the three formats say
+the same thing. Rules the builder keeps:
 
 - A line is written only from a fact or a plain field of the incident; the executive summary too is assembled
-  clause by clause from facts, each clause cited. Plain fields without evidence are shown, uncited, in the details.
+  clause by clause from facts, each clause cited. Plain fields without evidence are shown, uncited, in the
+  details.
 - A section (or subsection) with nothing to show says `NOT_REPORTED`; no "Unknown"/"Not specified" filler.
 - Citation numbers are per incident, in order of first use, deduplicated by (source, start, end).
 - Modality is written in words (`MODALITY_WORDS`); merged confidence is shown when present.
 - `data_not_exposed` facts appear under "Not exposed" only and never trigger recommendations.
 
-The Markdown output is plain text: quotes are verbatim (untrusted) and must be sanitised by whatever turns it into
-HTML. `render_html` is the safe view: Jinja2 with autoescape, no JavaScript, a CSP that forbids scripts.
+The Markdown output is plain text: quotes are verbatim (untrusted) and must be sanitised by whatever turns it
+into HTML. `render_html` is the safe view: Jinja2 with autoescape, no JavaScript, a CSP that forbids scripts.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ _VALUE_LABELS: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True)
 class Citation:
-    """Numbered reference to one quote; `verified` is False when the document text disagrees with the quote."""
+    """Numbered reference to one quote; `verified` is False when the document text disagrees with it."""
 
     number: int
     evidence: Evidence
@@ -353,7 +354,8 @@ def _summary(inc: Incident, citer: _Citer) -> tuple[Line, ...]:
     subject = inc.victim + (f" ({', '.join(qualifiers)})" if qualifiers else "")
     opening = [*inc.evidence_for("victim"), *qualifier_evidence]
     if inc.data_exposed:
-        lines.append(Line(f"{subject} suffered a data breach exposing {_modal_list(inc.data_exposed, DATA_TYPE_LABELS)}",
+        exposed = _modal_list(inc.data_exposed, DATA_TYPE_LABELS)
+        lines.append(Line(f"{subject} suffered a data breach exposing {exposed}",
                           citer.cite([*opening, *_evidence_of(inc.data_exposed)])))
     elif opening:
         lines.append(Line(f"{subject} suffered a data breach; the sources do not say which data was exposed",
@@ -362,7 +364,8 @@ def _summary(inc: Incident, citer: _Citer) -> tuple[Line, ...]:
         lines.append(Line(f"The breach was disclosed on {_date(inc.disclosure_date)}",
                           citer.cite(inc.evidence_for("disclosure_date"))))
     if inc.records_affected is not None:
-        lines.append(Line(f"Scale: {_records(inc.records_affected)}", citer.cite(inc.records_affected.evidence)))
+        records = inc.records_affected
+        lines.append(Line(f"Scale: {_records(records)}", citer.cite(records.evidence)))
     if inc.data_not_exposed:
         text = _modal_list(inc.data_not_exposed, DATA_TYPE_LABELS)
         lines.append(Line(f"Not exposed: {text}", citer.cite(_evidence_of(inc.data_not_exposed))))
@@ -406,7 +409,7 @@ def _date_key(date: str) -> tuple[int, str]:
 
 
 def _timeline(inc: Incident, citer: _Citer) -> tuple[Line, ...]:
-    """Dated events, each cited; the disclosure and incident dates join them when quoted and not already there."""
+    """Dated events, each cited; the disclosure and incident dates join them when quoted and not yet there."""
     events = [(e.date, e.kind, e.modality, e.evidence) for e in inc.timeline]
     seen = {(date, kind) for date, kind, _, _ in events}
     for kind, date in (("disclosure", inc.disclosure_date), ("incident", inc.incident_date)):
@@ -461,7 +464,9 @@ def _impact(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
 
 def _response(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
     """Response actions and ransom status."""
-    ransom = () if inc.ransom is None else (_fact_line(_label(RANSOM_LABELS, inc.ransom.value), inc.ransom, citer),)
+    ransom = ()
+    if inc.ransom is not None:
+        ransom = (_fact_line(_label(RANSOM_LABELS, inc.ransom.value), inc.ransom, citer),)
     return (
         Section("Actions", tuple(_fact_line(_label(RESPONSE_LABELS, f.value), f, citer)
                                  for f in inc.response_actions)),
@@ -470,7 +475,7 @@ def _response(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
 
 
 def _format_value(field_name: str, value: Any) -> str:
-    """A conflicting value as a reader wants it: labels for vocabulary ids, thousands separators for counts."""
+    """A conflicting value as a reader wants it: labels for vocabulary ids, separators for counts."""
     if field_name == "victim_country" and isinstance(value, str):
         return _country(value)
     if field_name in _VALUE_LABELS:
@@ -481,10 +486,14 @@ def _format_value(field_name: str, value: Any) -> str:
 
 
 def _conflict_support(
-    merged: MergedIncident, field_name: str, value: Any, sources: Sequence[str], docs: dict[str, DocumentAnalysis]
+    merged: MergedIncident,
+    field_name: str,
+    value: Any,
+    sources: Sequence[str],
+    docs: dict[str, DocumentAnalysis],
 ) -> tuple[list[Evidence], str | None]:
-    """Quotes (and modality) behind one conflicting value: from the merged incident, else from each source's own
-    reading of the incident (the merged record keeps only the winning value's quotes)."""
+    """Quotes (and modality) behind one conflicting value: from the merged incident, else from each source's
+    own reading of the incident (the merged record keeps only the winning value's quotes)."""
     candidates = [merged.incident]
     for source in sources:
         doc = docs.get(source)
@@ -504,7 +513,9 @@ def _conflict_support(
     return [], None
 
 
-def _conflicts(merged: MergedIncident, citer: _Citer, docs: dict[str, DocumentAnalysis]) -> tuple[Section, ...]:
+def _conflicts(
+    merged: MergedIncident, citer: _Citer, docs: dict[str, DocumentAnalysis]
+) -> tuple[Section, ...]:
     """One subsection per conflicting field, one line per value with its sources, cited from their quotes."""
     sections = []
     for conflict in merged.conflicts:
@@ -546,7 +557,8 @@ def _recommendations(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
     recs = recommendations(inc)
     fields = {id(f): name for name, f in inc.facts() if name != "data_not_exposed"}
     return (
-        Section(f"For peers (organisations in the same sector, and those that use {inc.victim} as a supplier)",
+        Section(f"For peers (organisations in the same sector, and those that use {inc.victim} as a "
+                "supplier)",
                 tuple(_recommendation_line(r, fields, citer) for r in recs.peers)),
         Section("For people whose data was exposed",
                 tuple(_recommendation_line(r, fields, citer) for r in recs.people)),
@@ -589,7 +601,9 @@ def _defang(value: str) -> str:
 # -------------------------------------------------------------------------------------------------- rendering
 
 
-def _reports(incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]) -> list[IncidentReport]:
+def _reports(
+    incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]
+) -> list[IncidentReport]:
     """One view model per incident."""
     return [build_report(m, documents) for m in incidents]
 
@@ -619,7 +633,9 @@ def _md_section(section: Section, level: int) -> list[str]:
 
 def _citation_suffix(citation: Citation) -> str:
     """Warning appended to a citation whose quote is not the document text at its offsets."""
-    return " (warning: the quote is not the source text at these offsets)" if citation.verified is False else ""
+    if citation.verified is False:
+        return " (warning: the quote is not the source text at these offsets)"
+    return ""
 
 
 def render_markdown(incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]) -> str:
@@ -669,7 +685,7 @@ def _web_link(source: str) -> str | None:
 
 
 def render_html(incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]) -> str:
-    """The same report as a self-contained HTML page: every value escaped, no JavaScript, scripts forbidden by CSP.
+    """The same report as a self-contained HTML page: every value escaped, no JavaScript, CSP forbids scripts.
 
     Args:
         incidents: merged incidents to report on.
@@ -680,7 +696,7 @@ def render_html(incidents: Sequence[MergedIncident], documents: Sequence[Documen
 
 
 def render_json(incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]) -> str:
-    """Each incident's contract JSON (`MergedIncident.as_dict`) plus its numbered citations and recommendations.
+    """Each incident's contract JSON (`MergedIncident.as_dict`) plus numbered citations and recommendations.
 
     Args:
         incidents: merged incidents to report on.
@@ -690,7 +706,8 @@ def render_json(incidents: Sequence[MergedIncident], documents: Sequence[Documen
     for report in _reports(incidents, documents):
         entry = report.merged.as_dict()
         entry["citations"] = [
-            {"number": c.number, **c.evidence.as_dict(), **({"verified": c.verified} if c.verified is not None else {})}
+            {"number": c.number, **c.evidence.as_dict(),
+             **({"verified": c.verified} if c.verified is not None else {})}
             for c in report.citations
         ]
         numbers = {(c.evidence.source, c.evidence.start, c.evidence.end): c.number for c in report.citations}
