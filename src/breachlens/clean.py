@@ -484,17 +484,16 @@ def _merge_spans(text: str, lines: Sequence[_Line], reasons: Sequence[str | None
     spans: list[DroppedSpan] = []
     current: tuple[int, int, str] | None = None
     for line, reason in zip(lines, reasons):
-        if reason is None:
-            if line.text.strip() and current is not None:
-                spans.append(_span(text, *current))
-                current = None
+        if not line.text.strip():
             continue
         if current is not None and current[2] == reason:
-            current = (current[0], line.end, reason)
+            current = (current[0], line.end, current[2])
             continue
         if current is not None:
             spans.append(_span(text, *current))
-        current = (line.start + len(line.text) - len(line.text.lstrip()), line.end, reason)
+            current = None
+        if reason is not None:
+            current = (line.start + len(line.text) - len(line.text.lstrip()), line.end, reason)
     if current is not None:
         spans.append(_span(text, *current))
     return spans
