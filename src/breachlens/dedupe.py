@@ -36,8 +36,9 @@ SHINGLE_WORDS = 5
 LSH_ROWS = 3
 # A pair exactly at the threshold becomes a candidate with at least this probability; above it, more.
 LSH_TARGET_RECALL = 0.99
-# Upper bound on bands (a very low threshold cannot make signatures huge); recall is below the target then.
-LSH_MAX_BANDS = 64
+# Upper bound on bands, so a very low threshold cannot make signatures huge: 128 bands keep the target recall
+# down to a threshold of 0.34; below it, recall falls under the target.
+LSH_MAX_BANDS = 128
 # Groups up to this size are compared pair by pair (at most 1,128 exact comparisons; faster than signatures).
 EXACT_PAIRS_LIMIT = 48
 
