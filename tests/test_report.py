@@ -240,6 +240,25 @@ def test_report_plain_field_without_evidence_is_shown_uncited() -> None:
     assert "Fennick Outfitters suffered a data breach exposing" in markdown_section(md, "Executive summary")
 
 
+def test_report_facts_without_quotes_are_not_written() -> None:
+    incident = replace(
+        INCIDENT,
+        data_exposed=(*INCIDENT.data_exposed, Fact("password", "reported", ())),
+        timeline=(*INCIDENT.timeline, TimelineEvent("incident", "2025-02", ())),
+    )
+    md = render_markdown([replace(MERGED, incident=incident)], DOCS)
+    assert "- passwords (" not in markdown_section(md, "Data exposed")
+    assert "passwords exposed" not in md and "2025-02" not in md
+
+
+def test_report_conflicting_lists_are_labelled() -> None:
+    conflict = Conflict("data_exposed", ((["email", "phone"], (SRC_A,)), (["email"], (SRC_B,))))
+    md = render_markdown([replace(MERGED, conflicts=(conflict,))], DOCS)
+    conflicts = markdown_section(md, "Conflicts between sources")
+    assert f"- email addresses, phone numbers — according to {SRC_A}" in conflicts
+    assert f"- email addresses — according to {SRC_B}" in conflicts
+
+
 def test_report_not_exposed_appears_under_not_exposed_only(md: str) -> None:
     label = DATA_TYPE_LABELS["payment_card"]
     assert label in markdown_section(md, "Not exposed")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -138,6 +138,10 @@ FIELD_LABELS = {
     "iocs": "Indicators",
 }
 
+_FACT_LIST_FIELDS = (
+    "data_exposed", "data_not_exposed", "threat_actors", "campaigns", "initial_access", "response_actions", "iocs",
+)
+
 # Plain fields whose values are vocabulary ids, and the label table for each (conflicts, details).
 _VALUE_LABELS: dict[str, dict[str, str]] = {
     "data_exposed": DATA_TYPE_LABELS,
@@ -215,7 +219,7 @@ class _Citer:
 
     def cite(self, evidence: Iterable[Evidence]) -> tuple[int, ...]:
         """Citation numbers for these quotes, sorted."""
-        numbers = set()
+        numbers: set[int] = set()
         for ev in evidence:
             key = (ev.source, ev.start, ev.end)
             if key not in self._numbers:
@@ -242,7 +246,7 @@ def build_report(merged: MergedIncident, documents: Sequence[DocumentAnalysis] =
     """
     docs = {d.source: d for d in documents}
     citer = _Citer(docs)
-    inc = merged.incident
+    inc = _supported(merged.incident)
     sections = (
         Section("Executive summary", _summary(inc, citer), style="paragraph"),
         Section("Incident details", _details(inc, citer)),
@@ -258,6 +262,21 @@ def build_report(merged: MergedIncident, documents: Sequence[DocumentAnalysis] =
     sources = Section("Sources", _sources(merged, citer, docs), style="numbered")
     return IncidentReport(merged.id, f"Incident report: {inc.victim}", (*sections, sources),
                           tuple(citer.citations), merged)
+
+
+def _supported(inc: Incident) -> Incident:
+    """The incident without facts or timeline events that carry no quote: no line is written without one.
+
+    (The contract gives every fact evidence; this guards the report against a stage that breaks it.)
+    """
+    lists = {name: tuple(f for f in getattr(inc, name) if f.evidence) for name in _FACT_LIST_FIELDS}
+    return replace(
+        inc,
+        records_affected=inc.records_affected if inc.records_affected and inc.records_affected.evidence else None,
+        ransom=inc.ransom if inc.ransom and inc.ransom.evidence else None,
+        timeline=tuple(e for e in inc.timeline if e.evidence),
+        **lists,
+    )
 
 
 def _words(fact: Fact) -> str:
@@ -344,7 +363,8 @@ _RANSOM_SENTENCES = {
 def _summary(inc: Incident, citer: _Citer) -> tuple[Line, ...]:
     """Executive summary, one cited sentence per kind of fact; nothing is said that no quote supports."""
     lines: list[Line] = []
-    qualifiers, qualifier_evidence = [], []
+    qualifiers: list[str] = []
+    qualifier_evidence: list[Evidence] = []
     if inc.sector and inc.evidence_for("sector"):
         qualifiers.append(_label(SECTOR_LABELS, inc.sector))
         qualifier_evidence.extend(inc.evidence_for("sector"))
@@ -476,12 +496,14 @@ def _response(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
 
 def _format_value(field_name: str, value: Any) -> str:
     """A conflicting value as a reader wants it: labels for vocabulary ids, separators for counts."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_format_value(field_name, v) for v in value) or "none"
+    if value is None:
+        return "no value"
     if field_name == "victim_country" and isinstance(value, str):
         return _country(value)
     if field_name in _VALUE_LABELS:
         return _label(_VALUE_LABELS[field_name], value)
-    if isinstance(value, list):
-        return ", ".join(_format_value(field_name, v) for v in value)
     return _count(value)
 
 
@@ -574,7 +596,7 @@ def _sources(merged: MergedIncident, citer: _Citer, docs: dict[str, DocumentAnal
         parts = [source]
         doc = docs.get(source)
         if doc is not None and doc.title:
-            parts.append(f'"{doc.title}"')
+            parts.append(f'"{" ".join(doc.title.split())}"')
         if doc is not None and doc.published:
             parts.append(f"published {doc.published}")
         if source in copies:
@@ -711,7 +733,7 @@ def render_json(incidents: Sequence[MergedIncident], documents: Sequence[Documen
             for c in report.citations
         ]
         numbers = {(c.evidence.source, c.evidence.start, c.evidence.end): c.number for c in report.citations}
-        recs = recommendations(report.merged.incident)
+        recs = recommendations(_supported(report.merged.incident))
         entry["recommendations"] = {
             audience: [
                 {"text": r.text, "citations": sorted({numbers[(e.source, e.start, e.end)]
