@@ -139,7 +139,13 @@ FIELD_LABELS = {
 }
 
 _FACT_LIST_FIELDS = (
-    "data_exposed", "data_not_exposed", "threat_actors", "campaigns", "initial_access", "response_actions", "iocs",
+    "data_exposed",
+    "data_not_exposed",
+    "threat_actors",
+    "campaigns",
+    "initial_access",
+    "response_actions",
+    "iocs",
 )
 
 # Plain fields whose values are vocabulary ids, and the label table for each (conflicts, details).
@@ -270,10 +276,11 @@ def _supported(inc: Incident) -> Incident:
     (The contract gives every fact evidence; this guards the report against a stage that breaks it.)
     """
     lists = {name: tuple(f for f in getattr(inc, name) if f.evidence) for name in _FACT_LIST_FIELDS}
+    records, ransom = inc.records_affected, inc.ransom
     return replace(
         inc,
-        records_affected=inc.records_affected if inc.records_affected and inc.records_affected.evidence else None,
-        ransom=inc.ransom if inc.ransom and inc.ransom.evidence else None,
+        records_affected=records if records is not None and records.evidence else None,
+        ransom=ransom if ransom is not None and ransom.evidence else None,
         timeline=tuple(e for e in inc.timeline if e.evidence),
         **lists,
     )
