@@ -56,7 +56,9 @@ def test_acquire_reads_bytes_kind_and_sha256(tmp_path: Path, name: str, data: by
         (b"x" * 101, TooLargeError, "101 bytes, over the 100-byte limit"),
     ],
 )
-def test_acquire_refuses_bad_files(tmp_path: Path, data: bytes, error: type[SourceError], reason: str) -> None:
+def test_acquire_refuses_bad_files(
+    tmp_path: Path, data: bytes, error: type[SourceError], reason: str
+) -> None:
     path = _write(tmp_path, "input.txt", data)
     with pytest.raises(error) as caught:
         acquire(path, replace(SETTINGS, max_bytes=100))
@@ -156,7 +158,9 @@ def test_acquire_expand_sources_passes_files_and_urls_through_in_order(tmp_path:
         (["scan.pdf", ".hidden.txt"], "no .txt/.md/.html/.htm files"),
     ],
 )
-def test_acquire_expand_sources_reports_empty_directory(tmp_path: Path, files: list[str], reason: str) -> None:
+def test_acquire_expand_sources_reports_empty_directory(
+    tmp_path: Path, files: list[str], reason: str
+) -> None:
     folder = tmp_path / "empty"
     folder.mkdir()
     for name in files:

@@ -1,14 +1,16 @@
 """Stage 1, acquire: turn a source (a file, a directory of files, later a URL) into raw bytes plus metadata.
 
-Bytes are read as they are, addressed by their sha256, and never altered here: decoding and main-text extraction are
-`clean`'s job. Every refusal is a `SourceError` subclass with a one-line reason, so a batch can report it and go on.
+Bytes are read as they are, addressed by their sha256, and never altered here: decoding and main-text
+extraction are `clean`'s job. Every refusal is a `SourceError` subclass with a one-line reason, so a batch can
+report it and go on.
 
-Hand-written rather than borrowed: the size limit is checked with `stat` before anything is read and reading stops at
-`max_bytes + 1`, so a huge or endless input (a FIFO, a growing log) can never fill memory; and the HTML sniff is the
-two-prefix check browsers use for documents without a suffix, which no dependency exposes on its own.
+Hand-written rather than borrowed: the size limit is checked with `stat` before anything is read and reading
+stops at `max_bytes + 1`, so a huge or endless input (a FIFO, a growing log) can never fill memory; and the
+HTML sniff is the two-prefix check browsers use for documents without a suffix, which no dependency exposes on
+its own.
 
-URLs are recognised but not fetched yet: `acquire` dispatches them to `_fetch_url`, the single place where an httpx
-fetcher (with an injectable transport and SSRF checks) will plug in.
+URLs are recognised but not fetched yet: `acquire` dispatches them to `_fetch_url`, the single place where an
+httpx fetcher (with an injectable transport and SSRF checks) will plug in.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ URL_SCHEMES = ("http://", "https://")
 def expand_sources(sources: Iterable[str], settings: Settings) -> Iterator[str | SourceFailure]:
     """Yield every readable source named by `sources`, or a SourceFailure for one that names nothing.
 
-    A file yields itself (whatever its suffix: it was asked for by name); a directory yields its files whose suffix
-    is in `settings.suffixes`, recursively and sorted, skipping hidden files and directories; a URL yields itself.
+    A file yields itself (whatever its suffix: it was asked for by name); a directory yields its files whose
+    suffix is in `settings.suffixes`, recursively and sorted, skipping hidden files and directories; a URL
+    yields itself.
     A missing path or a directory without matching files yields a `SourceFailure`, so the batch goes on.
     """
     for source in sources:
@@ -70,7 +73,8 @@ def acquire(path: str, settings: Settings) -> RawDocument:
     data = _read_file(path, settings.max_bytes)
     if not data.strip():
         raise SourceError(path, "empty file")
-    return RawDocument(source=path, data=data, sha256=hashlib.sha256(data).hexdigest(), kind=_kind(path, data))
+    digest = hashlib.sha256(data).hexdigest()
+    return RawDocument(source=path, data=data, sha256=digest, kind=_kind(path, data))
 
 
 def _is_url(source: str) -> bool:
@@ -84,7 +88,7 @@ def _fetch_url(url: str, settings: Settings) -> RawDocument:
 
 
 def _walk(root: Path, suffixes: tuple[str, ...]) -> list[str]:
-    """Files under `root` with one of `suffixes` (case-insensitive), sorted, hidden entries and symlinked dirs skipped."""
+    """Sorted files under `root` with one of `suffixes` (any case); hidden entries, symlinked dirs skipped."""
     wanted = tuple(s.lower() for s in suffixes)
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):

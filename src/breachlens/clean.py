@@ -1,19 +1,22 @@
-"""Stage 2, clean: decode raw bytes and keep only the main text of the page, with the dropped chrome kept for audit.
+"""Stage 2, clean: decode raw bytes and keep the main text of a page, with the dropped chrome kept for audit.
 
-1. Decode: a byte-order mark, else strict UTF-8, else the charset an HTML page declares, else charset-normalizer.
-   Binary junk (NUL bytes, control characters, nothing plausible) is a `DecodeError`. Line endings become "\\n".
-2. HTML: trafilatura extracts the main text (comments excluded), with a plain lxml text pass as the fallback for the
-   short pages trafilatura drops. Title: og:title, else <title> without its " | Site" suffix. Published: the date
-   trafilatura finds in the page's metadata.
-3. Plain text and Markdown: lines of page chrome copied along with an article (blog sidebars, navigation, share bars,
-   adverts, bylines, related links, newsletter prompts, tag lists, comment threads) are dropped, each kept as a
-   `DroppedSpan` with offsets into `raw_text`. The same line rules then run over text extracted from HTML.
+1. Decode: a byte-order mark, else strict UTF-8, else the charset an HTML page declares, else
+   charset-normalizer. Binary junk (NUL bytes, control characters, nothing plausible) is a `DecodeError`. Line
+   endings become "\\n".
+2. HTML: trafilatura extracts the main text (comments excluded), with a plain lxml text pass as the fallback
+   for the short pages trafilatura drops. Title: og:title, else <title> without its " | Site" suffix.
+   Published: the date trafilatura finds in the page's metadata.
+3. Plain text and Markdown: lines of page chrome copied along with an article (blog sidebars, navigation,
+   share bars, adverts, bylines, related links, newsletter prompts, tag lists, comment threads) are dropped,
+   each kept as a `DroppedSpan` with offsets into `raw_text`. The same line rules then run over text extracted
+   from HTML.
 
-Hand-written rather than delegated: trafilatura needs the page's markup to tell chrome from content, and plain text
-copied from a web page has lost it, so the line rules here work on the words of the template (kept as data in
-`data/chrome.toml`) plus a few structural cues (a trailing run of short label lines, a glued advert). And the cleaned
-text of a plain-text document is built only from whole lines of `raw_text` joined with "\\n", so every quote a later
-stage takes from one line of `text` is byte-identical to a substring of the original file; no library promises that.
+Hand-written rather than delegated: trafilatura needs the page's markup to tell chrome from content, and plain
+text copied from a web page has lost it, so the line rules here work on the words of the template (kept as
+data in `data/chrome.toml`) plus a few structural cues (a trailing run of short label lines, a glued advert).
+And the cleaned text of a plain-text document is built only from whole lines of `raw_text` joined with "\\n",
+so every quote a later stage takes from one line of `text` is byte-identical to a substring of the original
+file; no library promises that.
 """
 
 from __future__ import annotations
@@ -39,13 +42,16 @@ from .settings import Settings
 
 __all__ = ["clean", "decode", "strip_chrome"]
 
-# Share of control characters (C0/C1, tab, newline and form feed aside) above which decoded "text" is binary junk.
-# Measured: 0 in every seed and in all 492 HIBP dev articles; random bytes that some codec accepts score 10-40%.
+# Share of control characters (C0/C1, tab, newline and form feed aside) above which decoded "text" is binary
+# junk. Measured: 0 in every seed and in all 492 HIBP dev articles; random bytes that some codec accepts score
+# 10-40%.
 MAX_CONTROL_SHARE = 0.01
 # charset-normalizer candidates whose chaos is within this of the best one count as a tie. Measured: on short
-# Western-European text encoded as cp1252, cp1250/cp1252/cp1257 all score chaos 0.0 and cp1250 is listed first.
+# Western-European text encoded as cp1252, cp1250/cp1252/cp1257 all score chaos 0.0 and cp1250 is listed
+# first.
 CHAOS_TIE = 0.01
-# On a tie, the codec preferred: windows-1252 is the web's default for undeclared Western text (WHATWG Encoding).
+# On a tie, the codec preferred: windows-1252 is the web's default for undeclared Western text (WHATWG
+# Encoding).
 PREFERRED_CODEC = "cp1252"
 # Bytes searched for an HTML <meta charset> declaration (browsers look at the first 1024).
 CHARSET_SCAN_BYTES = 1024
@@ -61,8 +67,8 @@ BOM_CODECS = (
 # A tag line, a related-link title or a sidebar item has at most this many words (seed tag lists: 1-2 words;
 # related-post titles on blogs: up to about 8).
 LABEL_MAX_WORDS = 8
-# A trailing run of label lines is dropped as a tag list only from this many lines on; one short last line may be a
-# sign-off or a dateline.
+# A trailing run of label lines is dropped as a tag list only from this many lines on; one short last line may
+# be a sign-off or a dateline.
 TAG_RUN_MIN_LINES = 2
 # A "real paragraph" ends like a sentence and has at least this many words ("Powered by Blogger." has three).
 PARAGRAPH_MIN_WORDS = 6
@@ -73,10 +79,11 @@ TITLE_MAX_WORDS = 20
 DATE_SCAN_LINES = 6
 # A glued advert line has at most this many words (the seed advert has 13; news paragraphs run 25-80).
 GLUED_AD_MAX_WORDS = 30
-# ...and the glued word has at least this many words on each side (the seed advert has 6 and 6; a camel-case brand
-# opening a headline, "devkitPro data breach" in the HIBP set, has none before it).
+# ...and the glued word has at least this many words on each side (the seed advert has 6 and 6; a camel-case
+# brand opening a headline, "devkitPro data breach" in the HIBP set, has none before it).
 GLUED_MIN_WORDS_AROUND = 2
-# A navigation line splits on separators into at least this many parts of at most NAV_PART_MAX_WORDS words each.
+# A navigation line splits on separators into at least this many parts of at most NAV_PART_MAX_WORDS words
+# each.
 NAV_MIN_PARTS = 3
 NAV_PART_MAX_WORDS = 4
 # A <title> suffix after " | " or " - " is a site name when it has at most this many words.
@@ -100,8 +107,9 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-            ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"),
             ("november", "nov"), ("december", "dec"),
         ],
         start=1,
@@ -111,15 +119,18 @@ _MONTHS = {
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_LABEL = r"(?:(?:first |last )?(?:published|posted|updated|date|dated)(?: on)?:?\s+)?"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _TIME = r"(?:\s*(?:,|at|\||·|-)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,5})?)?"
 _DATELINES = (
-    (re.compile(rf"^{_DATE_LABEL}{_WEEKDAY}(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}}){_TIME}$"), "dmy"),
-    (re.compile(rf"^{_DATE_LABEL}{_WEEKDAY}{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_TIME}$"), "mdy"),
+    (re.compile(rf"^{_DATE_LABEL}{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+(\d{{4}}){_TIME}$"), "dmy"),
+    (re.compile(rf"^{_DATE_LABEL}{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(\d{{4}}){_TIME}$"), "mdy"),
     (re.compile(rf"^{_DATE_LABEL}(\d{{4}})-(\d{{2}})-(\d{{2}}){_TIME}$"), "ymd"),
 )
 
 # Elements whose content is never text a reader sees, removed before the lxml fallback reads a page.
-_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object", "embed", "canvas")
+_INVISIBLE_TAGS = (
+    "script", "style", "noscript", "template", "svg", "head", "iframe", "object", "embed", "canvas",
+)
 # Page furniture the fallback skips too (trafilatura's own main-text pass skips them as well).
 _FURNITURE_TAGS = ("nav", "header", "footer", "aside", "form", "button", "select")
 # Elements after which the fallback starts a new line.
@@ -169,9 +180,10 @@ _EXTENTS = ("to_end", "next_paragraph", "short_lines")
 def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
     """Decode `raw` and keep its main text, with title, publication date and the dropped chrome.
 
-    For plain text and Markdown, `text` is made of whole lines of `raw_text` (paragraphs separated by one blank
-    line) and each `DroppedSpan` points into `raw_text`. For HTML, `text` is the extracted main text, one paragraph
-    per block, and a dropped span's offsets locate its text in the HTML source (-1 when it is not there verbatim).
+    For plain text and Markdown, `text` is made of whole lines of `raw_text` (paragraphs separated by one
+    blank line) and each `DroppedSpan` points into `raw_text`. For HTML, `text` is the extracted main text,
+    one paragraph per block, and a dropped span's offsets locate its text in the HTML source (-1 when it is
+    not there verbatim).
     Raises `DecodeError` for binary or undecodable bytes and `SourceError` when no main text is left.
     """
     raw_text = decode(raw.data, raw.source, raw.kind)
@@ -194,7 +206,7 @@ def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
 
 
 def decode(data: bytes, source: str, kind: str = "text") -> str:
-    """Bytes -> text with "\\n" line endings; `DecodeError` when the bytes are binary or in no plausible encoding."""
+    """Bytes -> text with "\\n" line endings; `DecodeError` for binary bytes or no plausible encoding."""
     text = _decode_bom(data, source)
     if text is None:
         if b"\x00" in data:
@@ -216,7 +228,7 @@ def strip_chrome(text: str) -> tuple[str, tuple[DroppedSpan, ...]]:
     return kept, tuple(_merge_spans(text, lines, reasons))
 
 
-# --- decoding -------------------------------------------------------------------------------------------------------
+# --- decoding -----------------------------------------------------------------------------------------------
 
 
 def _decode_bom(data: bytes, source: str) -> str | None:
@@ -249,7 +261,7 @@ def _decode_guess(data: bytes, source: str, kind: str) -> str:
 
 
 def _declared_charset(data: bytes) -> str | None:
-    """The codec an HTML page declares in a <meta> tag, if Python knows it (latin-1 read as cp1252, as browsers do)."""
+    """The codec a page declares in <meta>, if Python knows it (latin-1 read as cp1252, as browsers do)."""
     found = _META_CHARSET.search(data[:CHARSET_SCAN_BYTES])
     if found is None:
         return None
@@ -267,7 +279,7 @@ def _control_share(text: str) -> float:
     return len(_CONTROL.findall(text)) / len(text)
 
 
-# --- plain-text chrome ----------------------------------------------------------------------------------------------
+# --- plain-text chrome --------------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
@@ -291,7 +303,7 @@ def _parse_rule(group: dict[str, Any], extent: str) -> _Rule:
     exact = frozenset(str(e).casefold() for e in group.get("exact", []))
     patterns = tuple(re.compile(p) for p in group.get("patterns", []))
     if not reason or not (exact or patterns):
-        raise ValueError(f"chrome rule group {reason or '?'!r} needs a reason and at least one line or pattern")
+        raise ValueError(f"chrome rule group {reason or '?'!r} needs a reason and a line or a pattern")
     if extent != "line" and extent not in _EXTENTS:
         raise ValueError(f"chrome section {reason!r}: extent must be one of {', '.join(_EXTENTS)}")
     return _Rule(reason=reason, max_words=int(group.get("max_words", LABEL_MAX_WORDS)), exact=exact,
@@ -376,7 +388,7 @@ def _is_nav_line(line: str) -> bool:
 
 
 def _is_glued_advert(line: str, allow: frozenset[str]) -> bool:
-    """True for a short line where a sentence runs into a brand without a break ("...the bankAcmeNAS gives...")."""
+    """True for a short line where a sentence runs into a brand ("...breaking the bankAcmeNAS gives...")."""
     if _words(line) > GLUED_AD_MAX_WORDS or "`" in line:
         return False
     words = line.split()
@@ -384,8 +396,9 @@ def _is_glued_advert(line: str, allow: frozenset[str]) -> bool:
         token = _GLUED.fullmatch(word.strip(".,;:!?\"'()“”‘’"))
         if token is None or token.group().casefold() in allow:
             continue
-        # Code identifiers (getElementById) have several capitalised humps; a glued brand has one or two. A brand
-        # written in camel case (myBrand) starts a headline or stands alone; a glued one sits inside running text.
+        # Code identifiers (getElementById) have several capitalised humps; a glued brand has one or two. A
+        # brand written in camel case (myBrand) starts a headline or stands alone; a glued one sits inside
+        # running text.
         inside = position >= GLUED_MIN_WORDS_AROUND and len(words) - position - 1 >= GLUED_MIN_WORDS_AROUND
         if inside and len(_HUMP.findall(token.group())) <= 2:
             return True
@@ -393,7 +406,7 @@ def _is_glued_advert(line: str, allow: frozenset[str]) -> bool:
 
 
 def _line_reasons(lines: Sequence[_Line]) -> list[str | None]:
-    """For each line, why it is dropped (None: kept): single-line rules, then sections, then a trailing tag run."""
+    """Why each line is dropped (None: kept): single-line rules, then sections, then a trailing tag run."""
     chrome = _chrome()
     reasons = [_line_reason(line.text, chrome) if line.text.strip() else None for line in lines]
     _apply_sections(lines, reasons, chrome.sections)
@@ -402,7 +415,7 @@ def _line_reasons(lines: Sequence[_Line]) -> list[str | None]:
 
 
 def _apply_sections(lines: Sequence[_Line], reasons: list[str | None], sections: Sequence[_Rule]) -> None:
-    """Drop section headers with what follows them; sections before the first paragraph drop only the header."""
+    """Drop section headers with what follows them; before the first paragraph, only the header goes."""
     seen_paragraph = False
     index = 0
     while index < len(lines):
@@ -457,7 +470,8 @@ def _drop_trailing_labels(lines: Sequence[_Line], reasons: list[str | None]) -> 
             stopper = text
             break
         run.append(index)
-    # A run right after "Data exposed:" is a list, and a page of nothing but short lines has no article to trail.
+    # A run right after "Data exposed:" is a list, and a page of nothing but short lines has no article to
+    # trail.
     if len(run) < TAG_RUN_MIN_LINES or not _is_paragraph(stopper):
         return
     for index in run:
@@ -504,7 +518,7 @@ def _span(text: str, start: int, end: int, reason: str) -> DroppedSpan:
     return DroppedSpan(start=start, end=end, text=text[start:end], reason=reason)
 
 
-# --- plain-text metadata --------------------------------------------------------------------------------------------
+# --- plain-text metadata ------------------------------------------------------------------------------------
 
 
 def _head_lines(text: str, count: int) -> list[str]:
@@ -561,7 +575,7 @@ def _dateline(line: str) -> str | None:
     return None
 
 
-# --- HTML -----------------------------------------------------------------------------------------------------------
+# --- HTML ---------------------------------------------------------------------------------------------------
 
 
 def _clean_html(source: str, html: str) -> tuple[str, tuple[DroppedSpan, ...], str | None, str | None]:
@@ -582,7 +596,7 @@ def _clean_html(source: str, html: str) -> tuple[str, tuple[DroppedSpan, ...], s
 
 
 def _extract(html: str) -> dict[str, Any]:
-    """trafilatura's main text, title and date of a page; {} when it finds nothing or fails on broken markup."""
+    """trafilatura's main text, title and date of a page; {} when it finds nothing or fails on the markup."""
     try:
         document = trafilatura.bare_extraction(
             html,
@@ -650,7 +664,7 @@ def _strip_site_suffix(title: str) -> str:
 
 
 def _split_span(span: DroppedSpan) -> list[DroppedSpan]:
-    """A merged span of extracted HTML text back into its lines (each may be found in the source on its own)."""
+    """A merged span of extracted HTML text split into its lines (each may be in the source on its own)."""
     return [DroppedSpan(-1, -1, line, span.reason) for line in span.text.split("\n") if line.strip()]
 
 
