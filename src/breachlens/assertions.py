@@ -1,0 +1,68 @@
+"""Polarity (exposed / not exposed) and modality (confirmed / reported / claimed / suspected) of what a clause says.
+
+Hand-written because this is the core of breach reading and no package does it: negation in breach prose scopes
+over a whole list ("did not include payment details, bank information or passwords" is three not-exposed facts),
+so polarity is decided per clause, and every data type inside a negated clause is not exposed. Advice and
+hypotheticals ("never share your password", "could be used for phishing") assert nothing.
+("assert" is a Python keyword, hence the module name.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from .extract.patterns import CLAIM_CUES, CONFIRM_CUES, EXPOSURE_CUES, HYPOTHETICAL_CUES, NEGATION_CUES, SUSPECT_CUES
+
+_CLAUSE_BREAK = re.compile(
+    r";\s*|\.\s+|,?\s+but\s+|,\s*(?:however|although|though|whereas|while|yet|except)\b[,]?\s*|\s+[-–—]\s+"
+    r"|\bhowever,\s*|\bwhile\s+(?=not\b)",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(NEGATION_CUES, re.IGNORECASE)
+_EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(HYPOTHETICAL_CUES, re.IGNORECASE)
+_UNCERTAIN = re.compile(r"\bnot\s+(?:yet\s+)?(?:clear|known|confirmed\s+whether)\b|\bunclear\b|\bunknown\s+whether\b|\bwhether\b|\bif\s+any\b", re.IGNORECASE)
+_CLAIM = re.compile(CLAIM_CUES, re.IGNORECASE)
+_SUSPECT = re.compile(SUSPECT_CUES, re.IGNORECASE)
+_CONFIRM = re.compile(CONFIRM_CUES, re.IGNORECASE)
+
+EXPOSED, NOT_EXPOSED = "exposed", "not_exposed"
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clauses of the sentence text[start:end] as offset pairs (split at ';', 'but', 'however', dashes...)."""
+    out, pos = [], start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if end > pos:
+        out.append((pos, end))
+    return out
+
+
+def polarity(clause: str, sentence: str) -> str | None:
+    """EXPOSED, NOT_EXPOSED, or None when the clause asserts nothing about exposure."""
+    if sentence.rstrip().endswith("?") or _HYPOTHETICAL.search(clause) or _UNCERTAIN.search(clause):
+        return None
+    if _NEGATION.search(clause):
+        return NOT_EXPOSED
+    if _EXPOSURE.search(clause) or _EXPOSURE.search(sentence):
+        return EXPOSED
+    return None
+
+
+def is_hypothetical(text: str) -> bool:
+    """True for advice, conditionals and questions."""
+    return text.rstrip().endswith("?") or bool(_HYPOTHETICAL.search(text))
+
+
+def modality(sentence: str, default: str = "reported") -> str:
+    """Who stands behind the statement: an attacker's claim, a hedge, the victim's confirmation, or the outlet."""
+    if _CLAIM.search(sentence):
+        return "claimed"
+    if _SUSPECT.search(sentence):
+        return "suspected"
+    if _CONFIRM.search(sentence):
+        return "confirmed"
+    return default

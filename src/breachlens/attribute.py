@@ -1,0 +1,601 @@
+"""Find the victim a document is about, the other breaches it mentions, and give every fact to its incident.
+
+Hand-written rules, because the naive reading (most frequent organisation = victim, every fact = the victim's) is
+exactly the failure this tool exists to avoid. Steps:
+
+1. Candidates: organisation mentions per sentence (extract/orgs.py), minus threat actors and countries; names in
+   headings are found by looking up the body's candidates and by a "<name> data breach" headline pattern.
+2. Roles: each mention gets a victim cue (subject of a breach verb, "breach at X", "X's breach", a list of
+   victims, a "Name:" bullet in a list of breaches, the headline) or a bystander cue (quoted source, commentator,
+   vendor). Cues spread along coordinated lists ("attacks on A, B and C").
+3. Main victim: the best-scored candidate; a brand whose parent is named as the one confirming is folded into the
+   parent when several of its brands are hit together. Every other candidate with a victim cue is `mentioned`.
+4. Facts: each sentence's facts go to the victim named in their clause, else to the sentence's subject, else to
+   the paragraph's current topic (the main victim at each new paragraph, the bullet's name inside a bullet).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from . import enrich
+from .assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity
+from .extract.actions import find_ransom, find_responses, find_vectors
+from .extract.data_types import find_data_types
+from .extract.dates import find_dates
+from .extract.iocs import find_iocs
+from .extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
+from .extract.patterns import BREACH_WORDS, EXPOSURE_CUES
+from .extract.quantities import find_counts
+from .records import Evidence, Fact, Incident, TimelineEvent
+from .segment import Segmented, Sentence
+
+_BREACH = re.compile(r"\b" + BREACH_WORDS + r"\b", re.IGNORECASE)
+_EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
+_HEADLINE_NAME = re.compile(
+    r"^(?:#+\s*)?(?:[\w\s]*report:\s*)?(?P<name>[\w&’'. -]{2,60}?)\s+(?:data\s+)?(?:breach|hack|leak|cyber[-\s]?attack)\b",
+    re.IGNORECASE,
+)
+_HEADLINE_OBJECT = re.compile(r"\b(?:breach|hack|attack|cyberattack|leak)\s+(?:at|on|of|hits?)\s+(?P<name>[\w&’'.-]+(?:\s+[A-Z][\w&’'.-]*){0,3})")
+_ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
+# How much each kind of victim cue says that this candidate is the document's main victim.
+MAIN_WEIGHTS = {"title": 4.0, "subject": 2.0, "possessive": 2.0, "object": 1.5, "list": 0.3, "bullet": 0.3}
+FIRST_PARAGRAPHS_BONUS = 1.0  # cues in the first three paragraphs: articles name their subject early
+MENTION_WEIGHT = 0.15         # plain frequency breaks ties, never decides alone
+_ACTOR_GENERIC = re.compile(
+    r"\b(?:groups|gangs|collectives|are\s+targeting|target(?:s|ing)?\s+(?:retailers|companies|firms|organi[sz]ations|the\s+\w+\s+(?:sector|industry))"
+    r"|similar\s+(?:groups|attacks)|in\s+recent\s+(?:years|months)|known\s+for|often|typically|have\s+been\s+linked|also\s+behind|other\s+(?:retailers|companies|victims))\b",
+    re.IGNORECASE,
+)
+_ACTOR_SPECIFIC = re.compile(
+    r"\b(?:the|this)\s+(?:attack|breach|hack|incident|intrusion|threat\s+actor|attackers?|hackers?|cyber\s*criminals?|group)\b"
+    r"|\bclaim(?:s|ed|ing)?\b|\bbehind\b|\bransom\b|\bresponsib\w+\b|\bknown\s+as\b|\bstole\b|\bleak\s+site\b|\battributed\b",
+    re.IGNORECASE,
+)
+_CAMPAIGN_CONTEXT = re.compile(r"\bcampaigns?\b|\boperation\b", re.IGNORECASE)
+_DISCLOSURE = re.compile(r"\b(?:announc\w+|disclos\w+|reveal\w+|confirm\w+|made\s+public|went\s+public|notif\w+|reported)\b", re.IGNORECASE)
+_INCIDENT = re.compile(r"\b(?:suffered|occurred|took\s+place|happened|began|started|was\s+(?:breached|hacked|attacked)|were\s+(?:stolen|accessed)|dates?\s+back|between|intrusion|obtained|gained\s+access)\b", re.IGNORECASE)
+_DETECTION = re.compile(r"\b(?:discover\w*|detect\w*|became\s+aware|identified|noticed)\b", re.IGNORECASE)
+_REGULATOR = re.compile(r"\b(?:fined?|penalt\w+|regulator\w*|commissioner|supervisory\s+authority)\b", re.IGNORECASE)
+
+
+@dataclass
+class _Candidate:
+    """What the document says about one organisation (by normalised key)."""
+
+    key: str
+    names: Counter[str] = field(default_factory=Counter)
+    mentions: list[tuple[OrgMention, int]] = field(default_factory=list)  # (mention, sentence index)
+    cues: list[tuple[str, int]] = field(default_factory=list)            # (cue kind, sentence index)
+    bystander: int = 0
+    first: int = 10**9
+    title_quote: tuple[int, int] | None = None
+
+    @property
+    def name(self) -> str:
+        """The most frequent spelling (ties: the longest, e.g. "Marks & Spencer" over "M&S")."""
+        return max(self.names.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+
+
+@dataclass
+class _Reading:
+    """Per-document working state shared by the attribution steps."""
+
+    source: str
+    seg: Segmented
+    mentions: list[list[OrgMention]]
+    candidates: dict[str, _Candidate]
+    alias: dict[str, str]
+    actor_spans: list[enrich.ActorMatch]
+
+
+def attribute(source: str, seg: Segmented, title: str | None = None) -> tuple[Incident, ...]:
+    """The document's incidents: the main one first (if any), then mentioned ones, each with its facts."""
+    reading = _read_candidates(source, seg)
+    main_key = _choose_main(reading)
+    if main_key is None:
+        return ()
+    main_key, brand_keys = _fold_brands(reading, main_key)
+    victims = _victim_keys(reading, main_key, brand_keys)
+    owners = _assign_owners(reading, main_key, victims, brand_keys)
+    return _build_incidents(reading, main_key, victims, brand_keys, owners)
+
+
+# --- 1-2. candidates and roles ---------------------------------------------------------------------------------------
+
+def _read_candidates(source: str, seg: Segmented) -> _Reading:
+    """Organisation candidates with their role cues."""
+    text = seg.text
+    actors = enrich.find_actors(text)
+    countries = {(s, e) for s, e, _code, _w in enrich.find_countries(text)}
+    actor_ranges = [(a.start, a.end) for a in actors]
+    mentions: list[list[OrgMention]] = []
+    candidates: dict[str, _Candidate] = {}
+    alias: dict[str, str] = {}
+    for idx, sent in enumerate(seg.sentences):
+        found = [] if sent.paragraph.is_heading else find_orgs(sent.span, sent.start)
+        found = [
+            m for m in found
+            if not any(m.start < e and s < m.end for s, e in actor_ranges)
+            and (m.start, m.end) not in countries and enrich.country_code(m.name) is None
+        ]
+        mentions.append(found)
+        for m in found:
+            abbr = _ABBREVIATION.match(text, m.end)
+            if abbr:
+                alias[org_key(abbr.group("abbr"))] = m.key
+        _add_cues(text, sent, idx, found, candidates)
+    _canonicalise(candidates, alias)
+    _headline_cues(seg, candidates)
+    return _Reading(source, seg, mentions, candidates, alias, actors)
+
+
+def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], candidates: dict[str, _Candidate]) -> None:
+    """Role cues for the mentions of one sentence, spread along coordinated lists."""
+    cues = [role_cue(text, m, sent.start, sent.end) for m in found]
+    kinds: list[str | None] = [c.victim for c in cues]
+    for group in coordinated_groups(text, found):
+        first, last = kinds[group[0]], kinds[group[-1]]
+        for i in group:
+            if kinds[i] is None:
+                if first in ("list", "object"):
+                    kinds[i] = first
+                elif last == "subject":
+                    kinds[i] = "subject"
+    if kinds and sent.paragraph.is_list_item and kinds[0] == "bullet" and not _BREACH.search(sent.text) and not _EXPOSURE.search(sent.text):
+        kinds[0] = "bullet?"  # confirmed below if its sibling bullets talk about breaches
+    for m, cue, kind in zip(found, cues, kinds):
+        cand = candidates.setdefault(m.key, _Candidate(m.key))
+        cand.names[m.name] += 1
+        cand.mentions.append((m, idx))
+        cand.first = min(cand.first, m.start)
+        if m.is_person:
+            cand.bystander += 3
+        if cue.bystander and kind not in ("subject", "possessive"):
+            cand.bystander += 1
+        elif kind:
+            cand.cues.append((kind, idx))
+
+
+def _canonicalise(candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
+    """Merge candidates that name one organisation ("M&S" and "Marks & Spencer")."""
+    for key in list(candidates):
+        cand = candidates.get(key)
+        if cand is None:
+            continue
+        target = alias.get(key) or org_key(enrich.canonical_org(cand.name))
+        if target != key and target in candidates:
+            other = candidates.pop(key)
+            into = candidates[target]
+            into.names.update(other.names)
+            into.mentions.extend(other.mentions)
+            into.cues.extend(other.cues)
+            into.bystander += other.bystander
+            into.first = min(into.first, other.first)
+            alias[key] = target
+
+
+def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate]) -> None:
+    """Headlines: a known candidate named in a heading about a breach, or a "<name> data breach" headline."""
+    text = seg.text
+    for para in seg.paragraphs[:8]:
+        if not para.is_heading:
+            continue
+        line = text[para.start : para.end]
+        if not _BREACH.search(line):
+            continue
+        matched = False
+        for cand in candidates.values():
+            for name in cand.names:
+                pos = _find_word(line, name)
+                if pos >= 0:
+                    cand.cues.append(("title", -1))
+                    cand.title_quote = (para.start, para.end)
+                    matched = True
+        if not matched:
+            m = _HEADLINE_NAME.match(line) or _HEADLINE_OBJECT.search(line)
+            if m and m.group("name").strip():
+                name = m.group("name").strip()
+                key = org_key(name)
+                if key and name.lower() not in ("data", "the", "a", "major", "massive", "new"):
+                    cand = candidates.setdefault(key, _Candidate(key))
+                    cand.names[name] += 1
+                    cand.cues.append(("title", -1))
+                    cand.first = min(cand.first, para.start + m.start("name"))
+                    cand.title_quote = (para.start, para.end)
+
+
+def _find_word(line: str, name: str) -> int:
+    """Position of `name` as a whole word in `line`, or -1."""
+    m = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", line)
+    return m.start() if m else -1
+
+
+# --- 3. main and mentioned victims -----------------------------------------------------------------------------------
+
+def _score(reading: _Reading, cand: _Candidate) -> float:
+    """How strongly the document presents this candidate as its victim."""
+    bullets_ok = _confirmed_bullets(reading)
+    early = {p.index for p in reading.seg.paragraphs[:4]}
+    score = 0.0
+    for kind, idx in cand.cues:
+        if kind == "bullet?" and idx not in bullets_ok:
+            continue
+        weight = MAIN_WEIGHTS.get(kind.rstrip("?"), 0.0)
+        if idx >= 0 and reading.seg.sentences[idx].paragraph.index in early:
+            weight += FIRST_PARAGRAPHS_BONUS * (weight >= 1.5)
+        score += weight
+    return score + MENTION_WEIGHT * len(cand.mentions)
+
+
+def _confirmed_bullets(reading: _Reading) -> set[int]:
+    """Sentence indices of "Name:" bullets whose list mostly talks about breaches."""
+    sents = reading.seg.sentences
+    bullet_idx = [i for i, s in enumerate(sents) if s.paragraph.is_list_item]
+    out: set[int] = set()
+    run: list[int] = []
+    for i in bullet_idx + [-1]:
+        if run and (i < 0 or sents[i].paragraph.index - sents[run[-1]].paragraph.index > 1):
+            breachy = sum(1 for j in run if _BREACH.search(sents[j].text) or _EXPOSURE.search(sents[j].text))
+            if breachy >= 2:
+                out.update(run)
+            run = []
+        if i >= 0:
+            run.append(i)
+    return out
+
+
+def _has_victim_cue(reading: _Reading, cand: _Candidate) -> bool:
+    """A candidate that some sentence presents as breached (and is not mostly a quoted source)."""
+    bullets_ok = _confirmed_bullets(reading)
+    real = [k for k, i in cand.cues if k != "bullet?" or i in bullets_ok]
+    strong = [k for k in real if k in ("subject", "possessive", "title", "object")]
+    return bool(real) and (len(real) > cand.bystander or len(strong) > 0) and cand.bystander < 3
+
+
+def _choose_main(reading: _Reading) -> str | None:
+    """Key of the main victim, or None when the document describes no breach."""
+    if not _BREACH.search(reading.seg.text):
+        return None
+    scored = [
+        (_score(reading, c), -c.first, key)
+        for key, c in reading.candidates.items()
+        if _has_victim_cue(reading, c) and any(k in ("subject", "possessive", "title", "object") for k, _ in c.cues)
+    ]
+    if not scored:
+        return None
+    return max(scored)[2]
+
+
+def _parent_in_text(reading: _Reading, brand: str) -> str | None:
+    """A candidate that the curated table makes the parent of `brand`."""
+    parent = enrich.parent_of(brand)
+    if parent and org_key(parent) in reading.candidates:
+        return org_key(parent)
+    return None
+
+
+def _fold_brands(reading: _Reading, main_key: str) -> tuple[str, set[str]]:
+    """When the main victim is one of several hit brands of a parent named in the text, the parent is the victim."""
+    cands = reading.candidates
+    parent_key = _parent_in_text(reading, cands[main_key].name)
+    if parent_key is None:
+        return main_key, {k for k in cands if _parent_in_text(reading, cands[k].name) == main_key}
+    siblings = {k for k in cands if _parent_in_text(reading, cands[k].name) == parent_key and _has_victim_cue(reading, cands[k])}
+    if len(siblings) >= 2 or _has_victim_cue(reading, cands[parent_key]):
+        return parent_key, siblings | {main_key}
+    return main_key, set()
+
+
+def _victim_keys(reading: _Reading, main_key: str, brand_keys: set[str]) -> set[str]:
+    """Main victim plus every other candidate some sentence presents as breached."""
+    out = {main_key}
+    for key, cand in reading.candidates.items():
+        if key in brand_keys or key == main_key:
+            continue
+        if _has_victim_cue(reading, cand):
+            out.add(key)
+    return out
+
+
+# --- 4. owners of sentences ------------------------------------------------------------------------------------------
+
+def _assign_owners(reading: _Reading, main_key: str, victims: set[str], brands: set[str]) -> list[list[tuple[int, int, str]]]:
+    """For each sentence, (start, end, victim key) ranges saying whose facts its clauses state."""
+    seg, text = reading.seg, reading.seg.text
+    resolve = {k: main_key for k in brands} | {v: v for v in victims}
+
+    def key_of(m: OrgMention) -> str | None:
+        return resolve.get(reading.alias.get(m.key, m.key))
+
+    owners: list[list[tuple[int, int, str]]] = []
+    topic, para_index, bullet_owner = main_key, -1, None
+    for idx, sent in enumerate(seg.sentences):
+        para = sent.paragraph
+        if para.index != para_index:
+            if not para.is_list_item:
+                bullet_owner = None
+                topic = main_key
+            else:
+                first = next((key_of(m) for m in reading.mentions[idx] if text[m.end : m.end + 8].lstrip().startswith((":", "("))), None)
+                bullet_owner = first
+                topic = first or main_key
+            para_index = para.index
+        sent_victims = [(m, key_of(m)) for m in reading.mentions[idx] if key_of(m)]
+        ranges: list[tuple[int, int, str]] = []
+        subject = next((k for m, k in sent_victims if _is_subject(m, sent)), None)
+        for cs, ce in clauses(text, sent.start, sent.end):
+            inside = [k for m, k in sent_victims if cs <= m.start < ce]
+            owner = inside[0] if inside else (subject or topic)
+            if bullet_owner and not inside:
+                owner = bullet_owner
+            ranges.append((cs, ce, owner))  # type: ignore[arg-type]
+        if subject and not para.is_heading:
+            topic = subject
+        owners.append(ranges)
+    return owners
+
+
+def _is_subject(m: OrgMention, sent: Sentence) -> bool:
+    """The mention is (part of) the sentence's grammatical subject."""
+    for tok in sent.span:
+        if m.start <= sent.start + (tok.idx - sent.span.start_char) < m.end and tok.dep_ in ("nsubj", "nsubjpass", "compound", "poss"):
+            head = tok
+            while head.dep_ in ("compound", "poss", "conj", "appos") and head.head is not head:
+                head = head.head
+            return head.dep_ in ("nsubj", "nsubjpass") or head.dep_ == "ROOT"
+    return False
+
+
+def _owner_at(owners: list[tuple[int, int, str]], pos: int) -> str | None:
+    """Owner of the clause containing `pos`."""
+    for s, e, k in owners:
+        if s <= pos < e:
+            return k
+    return owners[-1][2] if owners else None
+
+
+# --- building incidents ----------------------------------------------------------------------------------------------
+
+@dataclass
+class _Facts:
+    """Facts collected for one victim while reading."""
+
+    exposed: dict[str, Fact] = field(default_factory=dict)
+    not_exposed: dict[str, Fact] = field(default_factory=dict)
+    records: Fact | None = None
+    actors: dict[str, Fact] = field(default_factory=dict)
+    campaigns: dict[str, Fact] = field(default_factory=dict)
+    vectors: dict[str, Fact] = field(default_factory=dict)
+    ransom: Fact | None = None
+    responses: dict[str, Fact] = field(default_factory=dict)
+    iocs: dict[str, Fact] = field(default_factory=dict)
+    dates: dict[str, tuple[str, Evidence]] = field(default_factory=dict)
+    timeline: dict[tuple[str, str], TimelineEvent] = field(default_factory=dict)
+
+
+def _evidence(source: str, text: str, start: int, end: int) -> Evidence:
+    """Evidence for text[start:end]."""
+    return Evidence(source, text[start:end], start, end)
+
+
+def _add(bucket: dict[str, Fact], value: str, fact: Fact) -> None:
+    """Keep one fact per value, accumulating evidence."""
+    if value in bucket:
+        old = bucket[value]
+        if fact.evidence[0] not in old.evidence:
+            bucket[value] = replace(old, evidence=old.evidence + fact.evidence)
+    else:
+        bucket[value] = fact
+
+
+def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands: set[str], owners: list[list[tuple[int, int, str]]]) -> tuple[Incident, ...]:
+    """Read every sentence's facts into the owning victim's bucket, then make Incidents."""
+    seg, text, source = reading.seg, reading.seg.text, reading.source
+    facts: dict[str, _Facts] = defaultdict(_Facts)
+    explicit: dict[int, set[str]] = {i: {reading.alias.get(m.key, m.key) for m in ms} for i, ms in enumerate(reading.mentions)}
+    for idx, sent in enumerate(seg.sentences):
+        if sent.paragraph.is_heading and not sent.paragraph.is_list_item:
+            continue
+        ev = _evidence(source, text, sent.start, sent.end)
+        mod = modality(sent.text)
+        _read_data_types(text, sent, owners[idx], ev, mod, facts)
+        _read_counts(text, sent, owners[idx], ev, mod, facts)
+        for hit in find_responses(text, sent.start, sent.end):
+            owner = _owner_at(owners[idx], hit.start)
+            if owner:
+                _add(facts[owner].responses, hit.label, Fact(hit.label, "confirmed" if mod == "confirmed" else "reported", (ev,)))
+        for hit in find_ransom(text, sent.start, sent.end):
+            owner = _owner_at(owners[idx], hit.start)
+            if owner and facts[owner].ransom is None:
+                facts[owner].ransom = Fact(hit.label, mod, (ev,))
+        for hit in find_vectors(text, sent.start, sent.end):
+            owner = _owner_at(owners[idx], hit.start)
+            if owner:
+                techniques = enrich.techniques_for_vector(hit.label)
+                _add(facts[owner].vectors, hit.label, Fact(hit.label, mod, (ev,), attack_techniques=techniques))
+        _read_dates(text, sent, owners[idx], ev, mod, facts)
+    _read_actors(reading, owners, explicit, facts, main_key)
+    for ioc in find_iocs(text):
+        _add(facts[main_key].iocs, ioc.value, Fact(ioc.value, "reported", (_evidence(source, text, ioc.start, ioc.end),), type=ioc.type))
+    incidents = [_incident(reading, main_key, facts[main_key], "main", brands)]
+    for key in sorted(victims - {main_key}, key=lambda k: reading.candidates[k].first):
+        incidents.append(_incident(reading, key, facts[key], "mentioned", set()))
+    return tuple(incidents)
+
+
+def _read_data_types(text: str, sent: Sentence, owners: list[tuple[int, int, str]], ev: Evidence, mod: str, facts: dict[str, _Facts]) -> None:
+    """Exposed / not-exposed data types, clause by clause."""
+    for cs, ce in clauses(text, sent.start, sent.end):
+        hits = find_data_types(text, cs, ce)
+        if not hits:
+            continue
+        pol = polarity(text[cs:ce], sent.text)
+        if pol is None:
+            continue
+        owner = _owner_at(owners, cs)
+        if owner is None:
+            continue
+        bucket = facts[owner].exposed if pol == EXPOSED else facts[owner].not_exposed
+        fact_mod = "confirmed" if pol == NOT_EXPOSED and mod == "confirmed" else mod
+        for hit in hits:
+            _add(bucket, hit.label, Fact(hit.label, fact_mod, (ev,)))
+
+
+def _read_counts(text: str, sent: Sentence, owners: list[tuple[int, int, str]], ev: Evidence, mod: str, facts: dict[str, _Facts]) -> None:
+    """The first record count per victim stated in a breach context."""
+    if is_hypothetical(sent.text) and not re.search(r"\bclaim", sent.text, re.IGNORECASE):
+        return
+    if not (_BREACH.search(sent.text) or _EXPOSURE.search(sent.text)):
+        return
+    for count in find_counts(text, sent.start, sent.end):
+        if count.is_base:
+            continue
+        owner = _owner_at(owners, count.start)
+        if owner and facts[owner].records is None:
+            facts[owner].records = Fact(count.value, mod, (ev,))
+
+
+def _read_dates(text: str, sent: Sentence, owners: list[tuple[int, int, str]], ev: Evidence, mod: str, facts: dict[str, _Facts]) -> None:
+    """Incident / disclosure / detection dates and the timeline events they make."""
+    for date in find_dates(text, sent.start, sent.end):
+        if date.value.startswith("--") and len(date.value) == 4:
+            continue  # a month without year or day is too vague for the contract
+        owner = _owner_at(owners, date.start)
+        if owner is None:
+            continue
+        kinds = []
+        if _INCIDENT.search(sent.text):
+            kinds.append("incident")
+        if _DISCLOSURE.search(sent.text):
+            kinds.append("disclosure")
+        if _DETECTION.search(sent.text):
+            kinds.append("detection")
+        if re.search(r"\bclaim", sent.text, re.IGNORECASE):
+            kinds.append("claim")
+        if _REGULATOR.search(sent.text):
+            kinds.append("regulator_action")
+        bucket = facts[owner]
+        for kind in kinds[:1]:
+            field_name = {"incident": "incident_date", "disclosure": "disclosure_date"}.get(kind)
+            if field_name and field_name not in bucket.dates:
+                bucket.dates[field_name] = (date.value, ev)
+            bucket.timeline.setdefault((kind, date.value), TimelineEvent(kind, date.value, (ev,), mod))
+
+
+def _read_actors(reading: _Reading, owners: list[list[tuple[int, int, str]]], explicit: dict[int, set[str]], facts: dict[str, _Facts], main_key: str) -> None:
+    """Threat actors (and campaigns) for the victim their sentence is about; generic mentions are dropped."""
+    seg, text, source = reading.seg, reading.seg.text, reading.source
+    campaigns = {(s, e): name for s, e, name in enrich.find_campaigns(text)}
+    for actor in reading.actor_spans:
+        idx = next((i for i, s in enumerate(seg.sentences) if s.start <= actor.start < s.end), None)
+        if idx is None:
+            continue
+        sent = seg.sentences[idx]
+        ev = _evidence(source, text, sent.start, sent.end)
+        owner = _owner_at(owners[idx], actor.start)
+        if owner is None:
+            continue
+        window = text[max(sent.start, actor.start - 60) : min(sent.end, actor.end + 60)]
+        if (actor.start, actor.end) in campaigns or _CAMPAIGN_CONTEXT.search(window):
+            _add(facts[owner].campaigns, actor.as_written, Fact(actor.as_written, modality(sent.text), (ev,)))
+            continue
+        named_victims = explicit.get(idx, set())
+        if not named_victims and (_ACTOR_GENERIC.search(sent.text) or not _ACTOR_SPECIFIC.search(sent.text)):
+            continue
+        if named_victims and _ACTOR_GENERIC.search(sent.text) and not _ACTOR_SPECIFIC.search(sent.text):
+            continue
+        fact = Fact(actor.canonical, modality(sent.text), (ev,), as_written=actor.as_written)
+        _add(facts[owner].actors, actor.canonical, fact)
+    for s, e, name in enrich.find_campaigns(text):
+        idx = next((i for i, st in enumerate(seg.sentences) if st.start <= s < st.end), None)
+        if idx is None:
+            continue
+        sent = seg.sentences[idx]
+        owner = _owner_at(owners[idx], s) or main_key
+        _add(facts[owner].campaigns, name, Fact(name, modality(sent.text), (_evidence(source, text, sent.start, sent.end),)))
+
+
+def _incident(reading: _Reading, key: str, f: _Facts, role: str, brand_keys: set[str]) -> Incident:
+    """An Incident for one victim from its collected facts."""
+    cand = reading.candidates[key]
+    text, source = reading.seg.text, reading.source
+    victim_ev = _victim_evidence(reading, cand)
+    field_evidence: list[tuple[str, tuple[Evidence, ...]]] = [("victim", victim_ev)]
+    parent = enrich.parent_of(cand.name)
+    if parent and org_key(parent) not in reading.candidates:
+        parent = None  # the text does not name the parent: do not assert the relation for this document
+    if parent:
+        field_evidence.append(("parent", _victim_evidence(reading, reading.candidates[org_key(parent)])))
+    brands = tuple(sorted({reading.candidates[b].name for b in brand_keys if b != key}))
+    country, country_ev = _near_victim(reading, cand, "country")
+    sector, sector_ev = _near_victim(reading, cand, "sector")
+    if country_ev:
+        field_evidence.append(("victim_country", (country_ev,)))
+    if sector_ev:
+        field_evidence.append(("sector", (sector_ev,)))
+    for name, (_value, ev) in f.dates.items():
+        field_evidence.append((name, (ev,)))
+    return Incident(
+        victim=cand.name,
+        role=role,
+        parent=parent,
+        brands=brands,
+        sector=sector,
+        victim_country=country,
+        disclosure_date=f.dates.get("disclosure_date", (None, None))[0],
+        incident_date=f.dates.get("incident_date", (None, None))[0],
+        records_affected=f.records,
+        data_exposed=tuple(f.exposed.values()),
+        data_not_exposed=tuple(f.not_exposed.values()),
+        threat_actors=tuple(f.actors.values()),
+        campaigns=tuple(f.campaigns.values()),
+        initial_access=tuple(f.vectors.values()),
+        ransom=f.ransom,
+        response_actions=tuple(f.responses.values()),
+        iocs=tuple(f.iocs.values()),
+        timeline=tuple(sorted(f.timeline.values(), key=lambda t: (t.date.lstrip("-"), t.kind))),
+        field_evidence=tuple(field_evidence),
+    )
+
+
+def _victim_evidence(reading: _Reading, cand: _Candidate) -> tuple[Evidence, ...]:
+    """Quotes naming the victim: the headline and the first cued sentence."""
+    text, source, sents = reading.seg.text, reading.source, reading.seg.sentences
+    out: list[Evidence] = []
+    if cand.title_quote:
+        out.append(_evidence(source, text, *cand.title_quote))
+    cued = [i for _k, i in cand.cues if i >= 0] or [i for _m, i in cand.mentions]
+    if cued:
+        s = sents[min(cued)]
+        out.append(_evidence(source, text, s.start, s.end))
+    return tuple(out)
+
+
+def _near_victim(reading: _Reading, cand: _Candidate, what: str) -> tuple[str | None, Evidence | None]:
+    """Country or sector stated in the same sentence as the victim and close to its name."""
+    text, source, sents = reading.seg.text, reading.source, reading.seg.sentences
+    votes: Counter[str] = Counter()
+    first_ev: dict[str, Evidence] = {}
+    for m, idx in cand.mentions:
+        sent = sents[idx]
+        lo, hi = max(sent.start, m.start - 60), min(sent.end, m.end + 60)
+        window = text[lo:hi]
+        others = [o for o in reading.mentions[idx] if o.key != m.key and lo <= o.start < hi]
+        if what == "country":
+            found = [(lo + s, code) for s, _e, code, _w in enrich.find_countries(window)]
+        else:
+            found = [(lo + s, sector) for s, _e, sector in enrich.sector_cues(window)]
+        for pos, value in found:
+            # another organisation between the cue and the victim owns the cue ("Dior, the French house")
+            if any(min(pos, m.start) < o.start < max(pos, m.start) for o in others):
+                continue
+            votes[value] += 1
+            first_ev.setdefault(value, _evidence(source, text, sent.start, sent.end))
+    if not votes:
+        return None, None
+    value = votes.most_common(1)[0][0]
+    return value, first_ev[value]

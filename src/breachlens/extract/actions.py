@@ -1,0 +1,64 @@
+"""What the victim did (response actions), what happened with a ransom, and how the attackers got in.
+
+Hand-written cue rules (patterns.py): the vocabulary is breach-specific and the difficulty is telling a reported
+action ("the company has notified the police") from advice ("companies should notify the police"), and an access
+vector ("obtained through phishing") from a risk ("the data could be used for phishing"). Each finder works on
+one sentence and returns labelled hits; the caller attaches modality and evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .patterns import ACCESS_BLOCKERS, ACCESS_CONTEXT, RANSOM_PATTERNS, RESPONSE_BLOCKERS, RESPONSE_PATTERNS, VECTOR_PATTERNS
+from .spans import Hit, find_labelled
+
+_RESPONSE_BLOCK = re.compile(RESPONSE_BLOCKERS, re.IGNORECASE)
+_ACCESS_CONTEXT = re.compile(ACCESS_CONTEXT, re.IGNORECASE)
+_ACCESS_BLOCK = re.compile(
+    ACCESS_BLOCKERS + r"|\boften\b|\btypically\b|\brecommend\w*\b|\badvice\b|\bavoid\w*\b|\brisks?\b|\btips?\b"
+    r"|^\s*[-*•]?\s*(?:review|implement|conduct|enhance|strengthen|audit|train|educate)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_SPLIT = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
+
+
+def find_responses(text: str, start: int, end: int) -> list[Hit]:
+    """Response actions stated as done in the sentence text[start:end] (advice and hypotheticals skipped)."""
+    if _RESPONSE_BLOCK.search(text, start, end) or text[start:end].rstrip().endswith("?"):
+        return []
+    return find_labelled(text, RESPONSE_PATTERNS, start, end)
+
+
+def find_ransom(text: str, start: int, end: int) -> list[Hit]:
+    """Ransom status hits in the sentence; generic statements ("even when a ransom is not paid") are skipped."""
+    sentence = text[start:end]
+    if re.search(r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", sentence, re.IGNORECASE):
+        return []
+    return find_labelled(text, RANSOM_PATTERNS, start, end)[:1]
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Comma/semicolon/dash-separated clauses of text[start:end], as offset pairs."""
+    out, pos = [], start
+    for m in _CLAUSE_SPLIT.finditer(text, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return [(s, e) for s, e in out if e > s]
+
+
+def find_vectors(text: str, start: int, end: int) -> list[Hit]:
+    """Initial-access vectors in the sentence, each only where its clause says how access was gained."""
+    sentence = text[start:end]
+    if sentence.rstrip().endswith("?"):
+        return []
+    hits: list[Hit] = []
+    for hit in find_labelled(text, VECTOR_PATTERNS, start, end):
+        clause = next(((s, e) for s, e in _clauses(text, start, end) if s <= hit.start < e), (start, end))
+        clause_text = text[clause[0] : clause[1]]
+        if _ACCESS_BLOCK.search(clause_text):
+            continue
+        if _ACCESS_CONTEXT.search(clause_text) or _ACCESS_CONTEXT.search(sentence):
+            hits.append(hit)
+    return hits

@@ -1,0 +1,30 @@
+"""Data-type mentions ("names, email addresses and dates of birth" -> name, email, date_of_birth).
+
+Hand-written because no library maps breach prose to HIBP-style data classes; the vocabulary is in patterns.py.
+Whether a mention is exposed or not exposed is decided later (assertions.py); this module only finds them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .patterns import DATA_TYPE_BLOCKERS, DATA_TYPE_PATTERNS
+from .spans import Hit, find_labelled
+
+_BLOCKER = re.compile(DATA_TYPE_BLOCKERS + "|" + r"(?:via|by|through|over|per|using|your|their\s+own)\s+$", re.IGNORECASE)
+_ACRONYMS = frozenset({"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs"})
+# "IP" and the like are only data types in a data context; alone they are often something else.
+_CASE_SENSITIVE_SHORT = re.compile(r"^(?:IP|PINs?|SSNs?|DOBs?|IBANs?|CVVs?|CVCs?)$")
+
+
+def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
+    """Data-type hits in text[start:end]; `label` is the vocabulary value."""
+    out = []
+    for hit in find_labelled(text, DATA_TYPE_PATTERNS, start, end):
+        word = text[hit.start : hit.end]
+        if len(word) <= 4 and word.lower() in _ACRONYMS and not _CASE_SENSITIVE_SHORT.match(word):
+            continue  # "ip", "pin" in lower case are ordinary words, not the acronyms
+        if _BLOCKER.search(text[max(0, hit.start - 25) : hit.start]):
+            continue
+        out.append(hit)
+    return out

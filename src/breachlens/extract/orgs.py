@@ -1,0 +1,152 @@
+"""Organisation mentions and the roles the words around them give (victim of a breach, source, commentator).
+
+Hand-written on top of spaCy's tags: the small model's NER misses or mislabels most brands in breach news, but
+its part-of-speech tagger reliably marks them as proper nouns. A candidate is a run of proper nouns (with "&",
+"of", "'s" and hyphens inside), a domain-like token ("acme-forum.net") or an ORG entity. Its role comes from cue
+patterns in patterns.py applied to the text just before and after it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from .patterns import NON_VICTIM_LEFT, NON_VICTIM_RIGHT, NOT_ORG_WORDS, VICTIM_LEFT, VICTIM_RIGHT
+
+_VICTIM_LEFT = re.compile(VICTIM_LEFT, re.IGNORECASE)
+_VICTIM_RIGHT = re.compile(VICTIM_RIGHT, re.IGNORECASE)
+_NON_VICTIM_LEFT = re.compile(NON_VICTIM_LEFT, re.IGNORECASE)
+_NON_VICTIM_RIGHT = re.compile(NON_VICTIM_RIGHT, re.IGNORECASE)
+_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|info|biz|me|app|ru|cn|uk|de|fr|in|us|gg|tv|xyz)$", re.IGNORECASE)
+_SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|plc|llc|corp|corporation|co|sa|ag|group|holdings|the)\b")
+_NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&’'.-]*$")
+_CONNECTORS = {"&", "of", "de", "du", "van", "von", "y", "and"}
+_LEFT_WINDOW = 90
+_RIGHT_WINDOW = 160
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    """A candidate organisation name at text[start:end]."""
+
+    start: int
+    end: int
+    name: str
+    key: str
+    is_person: bool = False
+
+
+def org_key(name: str) -> str:
+    """Normalised identity of a name: case, accents, punctuation, '&'/'and' and legal suffixes ignored."""
+    text = unicodedata.normalize("NFKD", name).casefold().replace("&", " and ").replace("’", "'")
+    text = re.sub(r"'s\b", "s", text)
+    text = _SUFFIXES.sub(" ", text)
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def _is_name_token(tok: Any) -> bool:
+    """A token that can be part of an organisation name."""
+    if tok.pos_ == "PROPN" or tok.ent_type_ in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC"):
+        return bool(_NAME_TOKEN.match(tok.text)) or tok.text in ("-", "&")
+    if _DOMAIN.match(tok.text):
+        return True
+    # Capitalised tokens inside an entity the tagger did not call proper nouns ("The North Face").
+    return bool(tok.ent_type_ and tok.text[:1].isupper() and tok.pos_ in ("NOUN", "ADJ", "VERB", "NUM"))
+
+
+def find_orgs(span: Any, offset: int) -> list[OrgMention]:
+    """Candidate organisation mentions in a spaCy span; offsets are `offset` + the span's own offsets."""
+    tokens = list(span)
+    out: list[OrgMention] = []
+    i = 0
+    while i < len(tokens):
+        if not _is_name_token(tokens[i]) or tokens[i].text in ("-", "&"):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens):
+            tok, prev = tokens[j], tokens[j - 1]
+            glued = prev.whitespace_ == ""
+            if _is_name_token(tok) and tok.text not in ("-", "&"):
+                j += 1
+            elif tok.text in ("-", "&") and j + 1 < len(tokens) and (_is_name_token(tokens[j + 1]) or glued):
+                j += 2 if (glued and tokens[j].whitespace_ == "") else 1
+            elif tok.text.lower() in ("of", "de", "du", "van", "von") and j + 1 < len(tokens) and tokens[j + 1].pos_ == "PROPN":
+                j += 1
+            elif tok.text in ("'s", "’s") and j + 1 < len(tokens) and tokens[j + 1].pos_ == "PROPN" and tokens[j + 1].text[:1].isupper() and tok.whitespace_:
+                j += 1  # "Victoria's Secret"; a possessive before a common noun ends the name
+            elif glued and tok.text[:1].islower() and tok.is_alpha and prev.text == "-":
+                j += 1  # "Co-op"
+            else:
+                break
+        while j > i + 1 and (tokens[j - 1].text in ("-", "&", "'s", "’s") or tokens[j - 1].text.lower() in _CONNECTORS):
+            j -= 1
+        mention = _mention(tokens[i:j], offset - span.start_char if hasattr(span, "start_char") else offset)
+        if mention is not None:
+            out.append(mention)
+        i = j
+    return out
+
+
+def _mention(toks: list[Any], base: int) -> OrgMention | None:
+    """An OrgMention for a token run, or None when the run is not an organisation name."""
+    start = toks[0].idx + base
+    end = toks[-1].idx + len(toks[-1].text) + base
+    # A leading "The" belongs to names like "The North Face" only when the tagger put it in the entity.
+    if toks[0].text.lower() == "the" and not toks[0].ent_type_:
+        toks = toks[1:]
+        if not toks:
+            return None
+        start = toks[0].idx + base
+    name = toks[0].doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
+    if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
+        return None
+    if len(name) < 2 or not any(c.isalpha() for c in name):
+        return None
+    is_person = len(toks) >= 2 and all(t.ent_type_ == "PERSON" for t in toks)
+    return OrgMention(start, end, name, org_key(name), is_person)
+
+
+@dataclass(frozen=True)
+class RoleCue:
+    """Why a mention looks like a victim or like a bystander."""
+
+    victim: str | None  # "subject", "possessive", "object", "list", "bullet", "title" or None
+    bystander: bool
+
+
+def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: int) -> RoleCue:
+    """The role the words right before/after a mention give it, within its sentence."""
+    left = text[max(sentence_start, mention.start - _LEFT_WINDOW) : mention.start]
+    right = text[mention.end : min(sentence_end, mention.end + _RIGHT_WINDOW)]
+    bystander = bool(_NON_VICTIM_LEFT.search(left) or _NON_VICTIM_RIGHT.search(right))
+    victim: str | None = None
+    m = _VICTIM_RIGHT.search(right)
+    if m:
+        snippet = right[: m.end()]
+        if snippet.lstrip().startswith(("'", "’")) or snippet.startswith(("s'", "s’")):
+            victim = "possessive"
+        elif snippet.strip().endswith(":"):
+            victim = "bullet"
+        elif re.match(r"^\s*(?:data\s+)?(?:breach|hack|cyber|leak|security|incident)", snippet, re.IGNORECASE):
+            victim = "possessive"
+        else:
+            victim = "subject"
+    elif _VICTIM_LEFT.search(left):
+        lm = _VICTIM_LEFT.search(left)
+        assert lm is not None
+        victim = "list" if re.search(r"including|like|such\s+as|namely", lm.group(0), re.IGNORECASE) else "object"
+    return RoleCue(victim, bystander)
+
+
+def coordinated_groups(text: str, mentions: list[OrgMention]) -> list[list[int]]:
+    """Indices of mentions joined by commas/'and'/'or' into one list ("A, B, and C")."""
+    groups: list[list[int]] = []
+    for i, m in enumerate(mentions):
+        if groups and re.fullmatch(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:the\s+)?", text[mentions[groups[-1][-1]].end : m.start], re.IGNORECASE):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups

@@ -1,0 +1,103 @@
+"""The analysis pipeline: sources in, per-document readings and resolved incidents out.
+
+Stage order (each a function of its input plus reference data):
+
+1. expand    paths and directories -> one source per file (acquire.expand_sources)
+2. acquire   bytes + sha256, size limit (acquire.acquire)
+3. clean     decode, HTML -> main text, page chrome dropped and kept for audit (clean.clean)
+4. segment   paragraphs, list items, sentences with offsets (segment.segment, spaCy)
+5. attribute mentions -> facts with polarity and modality -> main / mentioned incidents (attribute.attribute)
+6. resolve   across documents: cluster, merge with provenance, conflicts, confidence (resolve.resolve)
+
+Stages 2-5 run per document and never see another document, so a bad input fails alone: its one-line reason is
+collected as a SourceFailure and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from .acquire import acquire, expand_sources
+from .attribute import attribute
+from .clean import clean
+from .errors import BreachlensError, SourceError
+from .nlp import load_nlp
+from .records import Analysis, CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
+from .resolve import resolve
+from .segment import segment
+from .settings import Settings
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """One analysed document with the raw and clean forms the store keeps."""
+
+    raw: RawDocument
+    clean: CleanDocument
+    analysis: DocumentAnalysis
+
+
+def analyze_clean(doc: CleanDocument, settings: Settings) -> DocumentAnalysis:
+    """Stages 4-5 for one cleaned document."""
+    nlp = load_nlp(settings.model)
+    seg = segment(doc.text, nlp, settings.max_chars)
+    incidents = attribute(doc.source, seg, doc.title)
+    return DocumentAnalysis(
+        source=doc.source, title=doc.title, published=doc.published, incidents=incidents,
+        text=doc.text, sha256=doc.sha256, dropped=doc.dropped,
+    )
+
+
+def analyze_text(text: str, source: str = "<text>", settings: Settings | None = None) -> DocumentAnalysis:
+    """Analyse a string as if it were a plain-text file (for the Python API and tests)."""
+    settings = settings or Settings.load()
+    data = text.encode("utf-8")
+    import hashlib
+
+    raw = RawDocument(source, data, hashlib.sha256(data).hexdigest(), "text")
+    return analyze_clean(clean(raw, settings), settings)
+
+
+def analyze_documents(
+    sources: Iterable[str], settings: Settings, progress: Progress | None = None
+) -> Iterator[DocumentResult | SourceFailure]:
+    """Stages 1-5 over sources, yielding each document's result or its failure, in input order."""
+    for item in expand_sources(sources, settings):
+        if isinstance(item, SourceFailure):
+            yield item
+            continue
+        if progress:
+            progress(item)
+        try:
+            raw = acquire(item, settings)
+            cleaned = clean(raw, settings)
+            yield DocumentResult(raw, cleaned, analyze_clean(cleaned, settings))
+        except SourceError as exc:
+            yield SourceFailure(item, exc.reason)
+        except BreachlensError as exc:
+            yield SourceFailure(item, str(exc))
+        except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
+            # A parser choking on hostile input is that document's failure, not the batch's.
+            yield SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {exc})")
+
+
+def analyze(
+    sources: Iterable[str],
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    previous_ids: Mapping[str, str] | None = None,
+) -> Analysis:
+    """Analyse files and directories into an Analysis (documents + resolved incidents + failures)."""
+    settings = settings or Settings.load()
+    documents: list[DocumentAnalysis] = []
+    failures: list[SourceFailure] = []
+    for result in analyze_documents(sources, settings, progress):
+        if isinstance(result, SourceFailure):
+            failures.append(result)
+        else:
+            documents.append(result.analysis)
+    incidents = resolve(documents, settings, previous_ids)
+    return Analysis(tuple(documents), tuple(incidents), tuple(failures))
