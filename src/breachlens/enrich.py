@@ -42,8 +42,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pycountry
-import pymispgalaxies
+from importlib.util import find_spec
+from itertools import accumulate
 
 from . import vocab
 
@@ -64,7 +64,12 @@ __all__ = [
     "sector_cues",
 ]
 
-_GALAXY_DIR = Path(pymispgalaxies.__file__).parent / "data" / "misp-galaxy" / "clusters"
+def _galaxy_dir() -> Path:
+    """Where pymispgalaxies keeps the galaxy JSON (found without importing it: its import costs ~60 ms)."""
+    spec = find_spec("pymispgalaxies")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("pymispgalaxies is required for threat-actor and ATT&CK reference data")
+    return Path(spec.origin).parent / "data" / "misp-galaxy" / "clusters"
 # Galaxies that make up the actor index, the spine first (its values win as canonical names).
 ACTOR_GALAXIES = ("threat-actor", "mitre-intrusion-set", "microsoft-activity-group", "tidal-groups")
 
@@ -83,13 +88,17 @@ SHORT_ALIAS_LEN = 3
 # Digit-for-letter spellings ("Sh1nyHunt3rs") are folded only for aliases at least this long, so short ids never
 # collide with folded words.
 LEET_MIN_LEN = 6
+_LEET_WORD = re.compile(r"[^\W_]*[^\W\d_]\d+[^\W\d_][^\W_]*")  # a digit between letters: "Sh1ny", not "UNC6040"
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a"})
 
 # Words allowed in lower case inside a capitalised multi-word name ("Isle of Man", "Bosnia and Herzegovina").
 _FUNCTION_WORDS = frozenset({"of", "and", "the", "de", "da", "du", "d", "del", "la", "le", "von", "van", "y", "by"})
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*\$?")
+_TOKEN_SPLIT = re.compile(r"([^\W_]+(?:['’.][^\W_]+)*\$?)")
+# Two words form one name only when nothing but this gap separates them ("Shiny Hunters", "Shiny-Hunters").
 _GAP = re.compile(r"[ \t\u00a0]{0,2}[-‐‑]?[ \t\u00a0]{0,2}")
+_NON_ALNUM = re.compile(r"[\W_]+")
 _ATOM = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^\W\d_]+")
 _MITRE_ID_SUFFIX = re.compile(r"\s+-\s+[GTSC]\d{4}(?:\.\d{3})?$")
 _TIDAL_SUFFIX = re.compile(
@@ -159,20 +168,20 @@ class _Entry:
 
 
 @dataclass(frozen=True)
-class _Token:
-    """A word of the scanned text with its lookup keys."""
+class _Tokens:
+    """Words of a scanned text as parallel tuples (cheaper than one object per word)."""
 
-    start: int
-    end: int
-    low: str
-    raw: str
-    capital: bool
-    joins_next: bool
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    low: tuple[str, ...]
+    raw: tuple[str, ...]
+    capital: tuple[bool, ...]
+    joins_next: tuple[bool, ...]
 
 
 def _alnum(s: str) -> str:
     """Letters and digits only (accents kept), for keys."""
-    return "".join(ch for ch in s if ch.isalnum())
+    return s if s.isalnum() else _NON_ALNUM.sub("", s)
 
 
 def _alias_key(alias: str, split_atoms: bool) -> tuple[str, str, frozenset[int]]:
@@ -198,16 +207,25 @@ def _alias_key(alias: str, split_atoms: bool) -> tuple[str, str, frozenset[int]]
     return raw.lower(), raw, frozenset(bounds)
 
 
-def _tokens(text: str) -> list[_Token]:
-    """Words of `text` with keys, and whether each may join the next one into a multi-word name."""
-    found = list(_TOKEN.finditer(text))
-    out: list[_Token] = []
-    for k, m in enumerate(found):
-        raw = _alnum(m.group())
-        joins = k + 1 < len(found) and _GAP.fullmatch(text, m.end(), found[k + 1].start()) is not None
-        first = m.group()[0]
-        out.append(_Token(m.start(), m.end(), raw.lower(), raw, first.isupper() or first.isdigit(), joins))
-    return out
+@lru_cache(maxsize=8)
+def _tokens(text: str) -> _Tokens:
+    """Words of `text` with keys, and whether each may join the next one into a multi-word name.
+
+    Cached for the last few texts: the four scanners usually run over the same article.
+    """
+    parts = _TOKEN_SPLIT.split(text)  # gap, word, gap, word, ..., gap
+    offsets = list(accumulate(map(len, parts), initial=0))
+    words = parts[1::2]
+    raws = tuple(w if w.isalnum() else _NON_ALNUM.sub("", w) for w in words)
+    joins = tuple(g == " " or (len(g) <= 5 and _GAP.fullmatch(g) is not None) for g in parts[2:-1:2]) + (False,)
+    return _Tokens(
+        starts=tuple(offsets[1:-1:2]),
+        ends=tuple(offsets[2::2]),
+        low=tuple(r.lower() for r in raws),
+        raw=raws,
+        capital=tuple(w[0].isupper() or w[0].isdigit() for w in words),
+        joins_next=joins[: len(words)],
+    )
 
 
 class _PhraseIndex:
@@ -232,12 +250,16 @@ class _PhraseIndex:
             self.prefixes.add(low[:i])
         self.max_tokens = max(self.max_tokens, len(bounds) + 1)
 
-    def scan(self, text: str, tokens: list[_Token] | None = None) -> Iterator[tuple[int, int, _Entry]]:
+    def scan(self, text: str) -> Iterator[tuple[int, int, _Entry]]:
         """Longest non-overlapping matches, left to right, as (start, end, entry)."""
-        toks = _tokens(text) if tokens is None else tokens
-        n = len(toks)
+        toks = _tokens(text)
+        low, joins_next, prefixes, entries = toks.low, toks.joins_next, self.prefixes, self.entries
+        n = len(low)
         i = 0
         while i < n:
+            if low[i][:1] not in prefixes:
+                i += 1
+                continue
             best: tuple[int, _Entry] | None = None
             key = ""
             joins: list[int] = []
@@ -245,38 +267,40 @@ class _PhraseIndex:
             while j < n:
                 if j > i:
                     joins.append(len(key))
-                key += toks[j].low
-                if key not in self.prefixes:
+                key += low[j]
+                if key not in prefixes:
                     break
-                for entry in self.entries.get(key, ()):
+                for entry in entries.get(key, ()):
                     if _accepts(entry, toks, i, j, joins):
                         best = (j, entry)
                         break
-                if not toks[j].joins_next or j - i + 1 >= self.max_tokens:
+                if not joins_next[j] or j - i + 1 >= self.max_tokens:
                     break
                 j += 1
             if best is None:
                 i += 1
                 continue
             j, entry = best
-            end = toks[j].end
-            if entry.alias.endswith(".") and text.startswith(".", end):
-                end += 1  # "U.S.": the token stops before a final dot that belongs to the alias
-            yield toks[i].start, end, entry
+            end = toks.ends[j]
+            if "." in text[toks.starts[j] : end] and text.startswith(".", end):
+                end += 1  # "U.S.": the token stops before the abbreviation's final dot
+            yield toks.starts[i], end, entry
             i = j + 1
 
 
-def _accepts(entry: _Entry, toks: list[_Token], i: int, j: int, joins: list[int]) -> bool:
+def _accepts(entry: _Entry, toks: _Tokens, i: int, j: int, joins: list[int]) -> bool:
     """Whether tokens i..j spell `entry` under its case mode."""
-    if not set(joins) <= entry.bounds:
+    if not entry.bounds.issuperset(joins):
         return False
     if entry.mode == "loose":
         return True
     if entry.mode == "capital":
-        return toks[i].capital and all(t.capital or t.low in _FUNCTION_WORDS for t in toks[i + 1 : j + 1])
-    if set(joins) != entry.bounds:
+        return toks.capital[i] and all(
+            toks.capital[k] or toks.low[k] in _FUNCTION_WORDS for k in range(i + 1, j + 1)
+        )
+    if len(joins) != len(entry.bounds):
         return False
-    raw = "".join(t.raw for t in toks[i : j + 1])
+    raw = "".join(toks.raw[i : j + 1])
     if raw == entry.raw:
         return True
     # A plain name may also be written in capitals or capitalised ("Turla", "TURLA"; "LAPSUS", "Lapsus"), but
@@ -296,7 +320,7 @@ def _data(name: str) -> dict[str, Any]:
 
 def _galaxy(name: str) -> list[dict[str, Any]]:
     """Cluster values of one MISP galaxy."""
-    with (_GALAXY_DIR / f"{name}.json").open(encoding="utf-8") as fh:
+    with (_galaxy_dir() / f"{name}.json").open(encoding="utf-8") as fh:
         values: list[dict[str, Any]] = json.load(fh)["values"]
     return values
 
@@ -540,17 +564,19 @@ def find_actors(text: str) -> list[ActorMatch]:
     toks = _tokens(text)
     found: list[ActorMatch] = []
     taken: list[tuple[int, int]] = []
-    for start, end, entry in idx.phrases.scan(text, toks):
+    for start, end, entry in idx.phrases.scan(text):
         if entry.context and not _has_actor_cue(text, start, end):
             continue
         found.append(ActorMatch(start, end, text[start:end], entry.value, entry.value in idx.in_galaxy))
         taken.append((start, end))
-    for t in toks:  # digit-for-letter spellings: "Sh1nyHunt3rs"
-        if re.search(r"[^\W\d_]\d|\d[^\W\d_]", t.raw) and not t.raw.isupper() and not _overlaps(taken, t.start, t.end):
-            canon = idx.leet.get(t.raw.lower().translate(_LEET))
-            if canon is not None and not re.fullmatch(r"[A-Za-z]+\d+", t.raw):
-                found.append(ActorMatch(t.start, t.end, text[t.start : t.end], canon, canon in idx.in_galaxy))
-                taken.append((t.start, t.end))
+    for k, raw in enumerate(toks.raw):  # digit-for-letter spellings: "Sh1nyHunt3rs"
+        if raw.isalpha() or raw.isdigit() or raw.isupper() or not _LEET_WORD.fullmatch(raw):
+            continue
+        start, end = toks.starts[k], toks.ends[k]
+        canon = idx.leet.get(toks.low[k].translate(_LEET))
+        if canon is not None and not _overlaps(taken, start, end):
+            found.append(ActorMatch(start, end, text[start:end], canon, canon in idx.in_galaxy))
+            taken.append((start, end))
     for pattern in idx.patterns:
         for m in pattern.finditer(text):
             start, name = _trim_name(m.start("name"), m.group("name"), idx.reject)
@@ -754,6 +780,8 @@ class _Countries:
 @lru_cache(maxsize=1)
 def _countries() -> _Countries:
     """Curated aliases in front of pycountry's ISO 3166 names."""
+    import pycountry  # noqa: PLC0415 - imported on first use: ~25 ms that most callers never need
+
     data = _data("countries.toml")
     exact = {_alnum(k): v for k, v in data["exact"].items()}
     names: dict[str, str] = {}
