@@ -141,6 +141,8 @@ def find_duplicates(
     for item in items:
         it = TextItem(*item)
         unique.setdefault(it.source, it)
+    if len(unique) < 2:
+        return {}
     ordered = sorted(unique.values(), key=_original_rank)
     sets = [shingles(it.text) for it in ordered]
     live = [i for i, s in enumerate(sets) if s]
