@@ -17,7 +17,10 @@ def _actors(text: str) -> list[tuple[str, str, bool]]:
 
 @pytest.mark.parametrize(
     "written",
-    ["ShinyHunters", "Shiny Hunters", "shinyhunters", "Shiny-Hunters", "SHINY HUNTERS", "Sh1nyHunt3rs", "UNC6240"],
+    [
+        "ShinyHunters", "Shiny Hunters", "shinyhunters", "Shiny-Hunters", "SHINY HUNTERS", "Sh1nyHunt3rs",
+        "UNC6240",
+    ],
 )
 def test_enrich_actor_alias_variants(written: str) -> None:
     text = f"Vesper said {written} contacted staff by phone."
@@ -116,8 +119,9 @@ def test_enrich_actor_aliases_unknown() -> None:
 def _article() -> tuple[str, list[tuple[str, str]]]:
     """An invented ~10 kB article with known actor mentions, padded with prose full of traps."""
     filler = (
-        "Orla Group said the lead analyst on the case had worked through a storm of enquiries from customers, "
-        "and that the play-by-play of the incident would be published once the review by external experts ends. "
+        "Orla Group said the lead analyst on the case had worked through a storm of enquiries from "
+        "customers, and that the play-by-play of the incident would be published once the review by "
+        "external experts ends. "
         "Its 12 million loyalty members were told that no payment card data was accessed. "
     )
     mentions = [
@@ -142,8 +146,12 @@ def test_enrich_find_actors_on_long_article() -> None:
 
 @pytest.mark.parametrize(
     ("tid", "name"),
-    [("T1566", "Phishing"), ("T1566.004", "Spearphishing Voice"), ("t1190", "Exploit Public-Facing Application"),
-     ("T1110.004", "Credential Stuffing")],
+    [
+        ("T1566", "Phishing"),
+        ("T1566.004", "Spearphishing Voice"),
+        ("t1190", "Exploit Public-Facing Application"),
+        ("T1110.004", "Credential Stuffing"),
+    ],
 )
 def test_enrich_technique_name(tid: str, name: str) -> None:
     assert enrich.technique_name(tid) == name
@@ -164,8 +172,9 @@ def test_enrich_techniques_for_vector(vector: str) -> None:
 
 
 def test_enrich_find_campaigns() -> None:
-    text = "Mandrel Labs tracks the cluster as UNC5120 and calls it Operation Glass Orchard; see also ArcaneDoor."
-    assert [name for _, _, name in enrich.find_campaigns(text)] == ["UNC5120", "Operation Glass Orchard", "ArcaneDoor"]
+    text = "Mandrel Labs tracks it as UNC5120 and calls it Operation Glass Orchard; see also ArcaneDoor."
+    names = [name for _, _, name in enrich.find_campaigns(text)]
+    assert names == ["UNC5120", "Operation Glass Orchard", "ArcaneDoor"]
 
 
 @pytest.mark.parametrize(
@@ -195,7 +204,12 @@ def test_enrich_parent_of_none(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("parent", "brand"),
-    [("Kering", "Gucci"), ("Kering Group", "Bottega Veneta"), ("LVMH", "Louis Vuitton"), ("Richemont", "Cartier")],
+    [
+        ("Kering", "Gucci"),
+        ("Kering Group", "Bottega Veneta"),
+        ("LVMH", "Louis Vuitton"),
+        ("Richemont", "Cartier"),
+    ],
 )
 def test_enrich_brands_of(parent: str, brand: str) -> None:
     assert brand in enrich.brands_of(parent)
@@ -248,7 +262,8 @@ def test_enrich_org_profiles_use_vocabulary() -> None:
         ("USA", "US"), ("America", "US"), ("American", "US"), ("Russia", "RU"), ("Russian", "RU"),
         ("French", "FR"), ("Parisian", "FR"), ("Ivory Coast", "CI"), ("German", "DE"), ("Italian", "IT"),
         ("Spanish", "ES"), ("Swiss", "CH"), ("Dutch", "NL"), ("Japanese", "JP"), ("Chinese", "CN"),
-        ("Korean", "KR"), ("South Korea", "KR"), ("North Korea", "KP"), ("Indian", "IN"), ("Australian", "AU"),
+        ("Korean", "KR"), ("South Korea", "KR"), ("North Korea", "KP"), ("Indian", "IN"),
+        ("Australian", "AU"),
         ("Canadian", "CA"), ("Brazilian", "BR"), ("Irish", "IE"), ("France", "FR"), ("germany", "DE"),
         ("Türkiye", "TR"), ("Turkey", "TR"), ("the Netherlands", "NL"), ("FR", "FR"), ("DEU", "DE"),
     ],
@@ -264,8 +279,8 @@ def test_enrich_country_code_none(word: str) -> None:
 
 def test_enrich_find_countries() -> None:
     text = (
-        "The British retailer told us that U.S. and French shoppers, a clinic in New Jersey and a supplier in "
-        "Georgia were affected, as was its Ivory Coast office; the EU regulator was informed."
+        "The British retailer told us that U.S. and French shoppers, a clinic in New Jersey and a supplier "
+        "in Georgia were affected, as was its Ivory Coast office; the EU regulator was informed."
     )
     found = [(code, written) for _, _, code, written in enrich.find_countries(text)]
     assert found == [("GB", "British"), ("US", "U.S."), ("FR", "French"), ("CI", "Ivory Coast")]

@@ -3,29 +3,30 @@
 What comes from maintained catalogues, and what is curated here, and why (DESIGN.md "Reference data"):
 
 * **Threat actors** come from four MISP galaxies shipped in `pymispgalaxies` — `threat-actor`,
-  `mitre-intrusion-set`, `microsoft-activity-group` and `tidal-groups` — read directly from their JSON (about 20 ms;
-  `pymispgalaxies.Clusters()` loads every galaxy and takes ~2 s). The `threat-actor` galaxy is the spine: its
-  clusters are never merged with each other, and every cluster of the other three galaxies is attached to at most
-  one of them (by its name, its ATT&CK group id, or aliases that point at exactly one spine cluster), so one
-  over-generic alias cannot fuse unrelated groups. The canonical name is the threat-actor galaxy's `value`, else the
-  other galaxy's value (MITRE's "Name - G0000" without the id). An alias claimed by two groups is kept only for the
-  group whose own name it is, else dropped. `data/actors_extra.toml` adds what the galaxies lack (spellings such as
-  "Shiny Hunters", UNC6240, the fused "Scattered LAPSUS$ Hunters"), each with a note on where it is published, plus
-  the stop lists and the patterns for named groups that no galaxy knows.
-  The `ransomware` galaxy (2,000+ malware *families*, many of them ordinary words) is deliberately not in the alias
-  index; it is consulted only to tell whether a name found by a group pattern ("the Qilin ransomware gang") is a
-  known ransomware operation.
+  `mitre-intrusion-set`, `microsoft-activity-group` and `tidal-groups` — read directly from their JSON (about
+  20 ms; `pymispgalaxies.Clusters()` loads every galaxy and takes ~2 s). The `threat-actor` galaxy is the
+  spine: its clusters are never merged with each other, and every cluster of the other three galaxies is
+  attached to at most one of them (by its name, its ATT&CK group id, or aliases that point at exactly one
+  spine cluster), so one over-generic alias cannot fuse unrelated groups. The canonical name is the
+  threat-actor galaxy's `value`, else the other galaxy's value (MITRE's "Name - G0000" without the id). An
+  alias claimed by two groups is kept only for the group whose own name it is, else dropped.
+  `data/actors_extra.toml` adds what the galaxies lack (spellings such as "Shiny Hunters", UNC6240, the fused
+  "Scattered LAPSUS$ Hunters"), each with a note on where it is published, plus the stop lists and the
+  patterns for named groups that no galaxy knows. The `ransomware` galaxy (2,000+ malware *families*, many of
+  them ordinary words) is deliberately not in the alias index; it is consulted only to tell whether a name
+  found by a group pattern ("the Qilin ransomware gang") is a known ransomware operation.
 * **ATT&CK** technique names come from the `mitre-attack-pattern` galaxy ("Phishing - T1566"); the vector ->
-  technique map is `vocab.ACCESS_VECTORS`, checked against that galaxy. Campaign names come from `tidal-campaigns`.
+  technique map is `vocab.ACCESS_VECTORS`, checked against that galaxy. Campaign names come from
+  `tidal-campaigns`.
 * **Brand -> parent**, **country aliases/demonyms** and **sector cues** are small hand-curated tables in
-  `data/*.toml`: no packaged catalogue covers corporate ownership or the everyday words news uses for sectors, and
-  pycountry (the ISO 3166 table behind `country_code`) knows neither "UK" nor "French". Every brands entry notes
-  where the relation is published.
+  `data/*.toml`: no packaged catalogue covers corporate ownership or the everyday words news uses for sectors,
+  and pycountry (the ISO 3166 table behind `country_code`) knows neither "UK" nor "French". Every brands entry
+  notes where the relation is published.
 
 All loaders are cached (`functools.lru_cache`) and the lookups are pure. Text scanning works on tokens: each
-alias becomes a key of its lower-cased letters and digits plus the places where its words may split, so one dict
-lookup per token window matches "Shiny Hunters", "shinyhunters" and "Shiny-Hunters" alike; aliases that are
-ordinary words or very short match only with their exact capitalisation.
+alias becomes a key of its lower-cased letters and digits plus the places where its words may split, so one
+dict lookup per token window matches "Shiny Hunters", "shinyhunters" and "Shiny-Hunters" alike; aliases that
+are ordinary words or very short match only with their exact capitalisation.
 """
 
 from __future__ import annotations
@@ -85,14 +86,17 @@ ACTOR_CUE_WINDOW = 80
 
 # Aliases with at most this many letters and digits match only with their exact capitalisation ("TA5", "EE").
 SHORT_ALIAS_LEN = 3
-# Digit-for-letter spellings ("Sh1nyHunt3rs") are folded only for aliases at least this long, so short ids never
-# collide with folded words.
+# Digit-for-letter spellings ("Sh1nyHunt3rs") are folded only for aliases at least this long, so short ids
+# never collide with folded words.
 LEET_MIN_LEN = 6
-_LEET_WORD = re.compile(r"[^\W_]*[^\W\d_]\d+[^\W\d_][^\W_]*")  # a digit between letters: "Sh1ny", not "UNC6040"
+# A digit between letters: "Sh1ny", not "UNC6040".
+_LEET_WORD = re.compile(r"[^\W_]*[^\W\d_]\d+[^\W\d_][^\W_]*")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a"})
 
 # Words allowed in lower case inside a capitalised multi-word name ("Isle of Man", "Bosnia and Herzegovina").
-_FUNCTION_WORDS = frozenset({"of", "and", "the", "de", "da", "du", "d", "del", "la", "le", "von", "van", "y", "by"})
+_FUNCTION_WORDS = frozenset(
+    {"of", "and", "the", "de", "da", "du", "d", "del", "la", "le", "von", "van", "y", "by"}
+)
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*\$?")
 _TOKEN_SPLIT = re.compile(r"([^\W_]+(?:['’.][^\W_]+)*\$?)")
@@ -106,7 +110,7 @@ _TIDAL_SUFFIX = re.compile(
 )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Public records
 
 
@@ -117,8 +121,10 @@ class ActorMatch:
     Attributes:
         start, end: character offsets, `text[start:end] == as_written`.
         as_written: the spelling in the text ("Shiny Hunters").
-        canonical: the galaxy cluster's value ("ShinyHunters"), or `as_written` for a group no catalogue knows.
-        in_galaxy: True when the name resolved through the MISP galaxies (or a curated alias of a galaxy actor).
+        canonical: the galaxy cluster's value ("ShinyHunters"), or `as_written` for a group no catalogue
+            knows.
+        in_galaxy: True when the name resolved through the MISP galaxies (or a curated alias of a galaxy
+            actor).
     """
 
     start: int
@@ -151,13 +157,16 @@ class OrgProfile:
     source: str
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Token-window phrase index, shared by actors, campaigns, countries and sectors.
 
 
 @dataclass(frozen=True)
 class _Entry:
-    """One alias in a phrase index. mode: loose (any case), capital (each word capitalised), exact (case kept)."""
+    """One alias in a phrase index.
+
+    mode: loose (any case), capital (each word capitalised), exact (case kept).
+    """
 
     value: str
     alias: str
@@ -217,7 +226,8 @@ def _tokens(text: str) -> _Tokens:
     offsets = list(accumulate(map(len, parts), initial=0))
     words = parts[1::2]
     raws = tuple(w if w.isalnum() else _NON_ALNUM.sub("", w) for w in words)
-    joins = tuple(g == " " or (len(g) <= 5 and _GAP.fullmatch(g) is not None) for g in parts[2:-1:2]) + (False,)
+    gaps = parts[2:-1:2]
+    joins = tuple(g == " " or (len(g) <= 5 and _GAP.fullmatch(g) is not None) for g in gaps) + (False,)
     return _Tokens(
         starts=tuple(offsets[1:-1:2]),
         ends=tuple(offsets[2::2]),
@@ -305,10 +315,12 @@ def _accepts(entry: _Entry, toks: _Tokens, i: int, j: int, joins: list[int]) -> 
         return True
     # A plain name may also be written in capitals or capitalised ("Turla", "TURLA"; "LAPSUS", "Lapsus"), but
     # a common-word alias keeps its exact form ("LEAD", never "Lead").
-    return not entry.context and len(raw) > SHORT_ALIAS_LEN and raw in (entry.raw.upper(), entry.raw.capitalize())
+    if entry.context or len(raw) <= SHORT_ALIAS_LEN:
+        return False
+    return raw in (entry.raw.upper(), entry.raw.capitalize())
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Data files
 
 
@@ -333,7 +345,7 @@ def _nonempty(group: str, items: Iterable[str]) -> tuple[str, ...]:
     return out
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Threat actors
 
 
@@ -516,7 +528,8 @@ def _actor_index() -> _ActorIndex:
                 leet.setdefault(low, canon)
 
     patterns = tuple(
-        re.compile(p["regex"].replace("{name}", _NAME_RE)) for p in _nonempty_list("pattern", extra["pattern"])
+        re.compile(p["regex"].replace("{name}", _NAME_RE))
+        for p in _nonempty_list("pattern", extra["pattern"])
     )
     return _ActorIndex(
         phrases=phrases,
@@ -555,10 +568,11 @@ def _ransomware_names() -> dict[str, str]:
 def find_actors(text: str) -> list[ActorMatch]:
     """Threat-actor names in `text`, in order of appearance.
 
-    Galaxy aliases match across case, spacing and hyphenation ("Shiny Hunters", "shinyhunters" -> ShinyHunters)
-    unless they are ordinary words or short ("LEAD" matches only as "LEAD", and only next to an actor cue; "lead"
-    never does). Groups no catalogue knows are found by the patterns in actors_extra.toml ("the extortion gang
-    calling itself Velvet Ledger") and come back with `in_galaxy=False` and `canonical == as_written`.
+    Galaxy aliases match across case, spacing and hyphenation ("Shiny Hunters", "shinyhunters" ->
+    ShinyHunters) unless they are ordinary words or short ("LEAD" matches only as "LEAD", and only next to an
+    actor cue; "lead" never does). Groups no catalogue knows are found by the patterns in actors_extra.toml
+    ("the extortion gang calling itself Velvet Ledger") and come back with `in_galaxy=False` and
+    `canonical == as_written`.
     """
     idx = _actor_index()
     toks = _tokens(text)
@@ -591,7 +605,7 @@ def find_actors(text: str) -> list[ActorMatch]:
 
 
 def _trim_name(start: int, name: str, reject: frozenset[str]) -> tuple[int, str]:
-    """Drop leading rejected words ("The"), trailing punctuation and a trailing group noun from a captured name."""
+    """Drop leading rejected words ("The"), trailing punctuation and a trailing group noun from a name."""
     words = name.split(" ")
     while words and words[0] in reject:
         start += len(words.pop(0)) + 1
@@ -623,7 +637,7 @@ def actor_aliases(canonical: str) -> tuple[str, ...]:
     return ()
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # ATT&CK and campaigns
 
 
@@ -641,12 +655,12 @@ def _techniques() -> dict[str, str]:
 
 
 def technique_name(tid: str) -> str | None:
-    """Name of an ATT&CK technique ("T1566" -> "Phishing", "T1566.004" -> "Spearphishing Voice"), else None."""
+    """Name of an ATT&CK technique ("T1566" -> "Phishing", "T1566.004" -> "Spearphishing Voice") or None."""
     return _techniques().get(tid.strip().upper())
 
 
 def techniques_for_vector(vector: str) -> tuple[str, ...]:
-    """ATT&CK technique ids for an access vector of vocab.ACCESS_VECTORS, keeping only ids the galaxy knows."""
+    """ATT&CK technique ids of an access vector (vocab.ACCESS_VECTORS), keeping only ids the galaxy knows."""
     known = _techniques()
     return tuple(t for t in vocab.ACCESS_VECTORS.get(vector, ()) if t in known)
 
@@ -655,7 +669,7 @@ _TRACKING_ID = re.compile(
     r"\b(?:UNC\d{3,5}|DEV-\d{3,4}|Storm-\d{3,4}|TAG-\d{2,4})\b"
     r"|\bOperation\s+(?:[A-Z][\w-]*)(?:\s+[A-Z][\w-]*)?"
 )
-# Campaign names of the tidal galaxy that are names rather than descriptions ("ArcaneDoor", "Contagious Interview").
+# Tidal campaign values that are names, not descriptions ("ArcaneDoor", "Contagious Interview").
 CAMPAIGN_MAX_WORDS = 3
 _CAMPAIGN_DESCRIPTIVE = re.compile(
     r"\b(?:Activity|Campaign|Campaigns|Attack|Attacks|Exploits?|Exploitation|Targeting|Intrusions|Use|"
@@ -687,13 +701,16 @@ def find_campaigns(text: str) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Organisations: brand -> parent
 
 
 _LEGAL_SUFFIXES = frozenset(
-    {"inc", "incorporated", "ltd", "limited", "plc", "group", "sa", "se", "ag", "nv", "bv", "spa", "llc", "corp",
-     "corporation", "co", "company", "holdings", "holding", "ab", "as", "gmbh", "pty", "lp", "sas", "the"}
+    {
+        "inc", "incorporated", "ltd", "limited", "plc", "group", "sa", "se", "ag", "nv", "bv", "spa", "llc",
+        "corp", "corporation", "co", "company", "holdings", "holding", "ab", "as", "gmbh", "pty", "lp", "sas",
+        "the",
+    }
 )
 
 
@@ -717,8 +734,10 @@ def _orgs() -> dict[str, OrgProfile]:
     for p in _nonempty_list("parent", data["parent"]):
         brands = _nonempty(p["name"], (b["name"] for b in p["brand"]))
         profiles.append(
-            OrgProfile(p["name"], None, brands, p.get("sector"), p.get("country"), tuple(p.get("aliases", ())),
-                       p["source"])
+            OrgProfile(
+                p["name"], None, brands, p.get("sector"), p.get("country"), tuple(p.get("aliases", ())),
+                p["source"],
+            )
         )
         for b in p["brand"]:
             profiles.append(
@@ -745,7 +764,7 @@ def org_profile(name: str) -> OrgProfile | None:
 
 
 def parent_of(name: str) -> str | None:
-    """Parent group of a brand ("Cartier" -> "Richemont"); None for a parent, a stand-alone or an unknown name."""
+    """Parent group of a brand ("Cartier" -> "Richemont"); None for a parent, stand-alone or unknown name."""
     prof = org_profile(name)
     return prof.parent if prof else None
 
@@ -762,7 +781,7 @@ def canonical_org(name: str) -> str:
     return prof.name if prof else name.strip()
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Countries
 
 
@@ -846,7 +865,7 @@ def find_countries(text: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Sector cues
 
 
@@ -871,7 +890,8 @@ def _sector_index() -> _PhraseIndex:
             raise ValueError(f"sectors.toml: unknown sector {sector!r}")
         for cue in _nonempty(sector, table["cues"]):
             cased = any((w.isupper() and len(w) > 1) or _has_inner_capital(w) for w in cue.split())
-            mode = "exact" if cased or len(_alnum(cue)) <= SHORT_ALIAS_LEN else "loose"  # "IT services", not "it"
+            # "IT services" keeps its capitals, so "it services were down" is no cue.
+            mode = "exact" if cased or len(_alnum(cue)) <= SHORT_ALIAS_LEN else "loose"
             for form in _plurals(cue):
                 index.add(form, sector, mode)
     return index
