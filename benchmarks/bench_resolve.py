@@ -1,9 +1,9 @@
 """Benchmark of `resolve`: time against the number of documents, compared with n·log n growth.
 
-Synthetic corpus: many invented victims (about eight documents each) plus one heavily covered victim that gets a
-tenth of all documents; one or two incidents per victim a year or more apart; outlets that give differing counts,
-attacker claims, exposed and not-exposed data types and timeline events; and about one document in ten is a
-near-verbatim republication of another. Run: `python benchmarks/bench_resolve.py`.
+Synthetic corpus: many invented victims (about eight documents each) plus one heavily covered victim that
+gets a tenth of all documents; one or two incidents per victim a year or more apart; outlets that give
+differing counts, attacker claims, exposed and not-exposed data types and timeline events; and about one
+document in ten is a near-verbatim republication of another. Run: `python benchmarks/bench_resolve.py`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def _article(rng: random.Random, source: str, victim: str, day: str, published: 
         incident_date=day if rng.random() < 0.8 else None,
         disclosure_date=day if rng.random() < 0.5 else None,
         sector=rng.choice(("retail", "retail", "finance")),
-        records_affected=fact(rng.choice((400_000, 419_000, 3_100_000)), rng.choice(("confirmed", "reported", "claimed"))),
+        records_affected=fact(
+            rng.choice((400_000, 419_000, 3_100_000)), rng.choice(("confirmed", "reported", "claimed"))
+        ),
         data_exposed=tuple(fact(v, rng.choice(("confirmed", "reported"))) for v in exposed[:2]),
         data_not_exposed=(fact(exposed[2], "confirmed"),),
         threat_actors=(fact(rng.choice(_ACTORS), "reported"),),

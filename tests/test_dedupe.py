@@ -21,14 +21,18 @@ from breachlens.dedupe import (
 )
 
 ORIGINAL = (
-    "Vesper Atelier said on Tuesday that an unauthorised party accessed a customer database containing names, "
-    "email addresses and postal addresses. The luxury label, owned by Orla Group, said no payment card details "
+    "Vesper Atelier said on Tuesday that an unauthorised party accessed a customer database "
+    "containing names, "
+    "email addresses and postal addresses. The luxury label, owned by Orla Group, said no payment "
+    "card details "
     "were involved and that it had informed the data-protection authority. The company has engaged external "
     "experts and is contacting affected clients directly, a spokesperson said in a statement."
 )
 OTHER_OUTLET = (
-    "Hackers stole the personal details of Vesper customers, the fashion house confirmed. According to a notice "
-    "sent to clients, the intruders obtained contact information but not bank details. Orla Group, which owns "
+    "Hackers stole the personal details of Vesper customers, the fashion house confirmed. According "
+    "to a notice "
+    "sent to clients, the intruders obtained contact information but not bank details. Orla Group, "
+    "which owns "
     "Vesper, declined to say how many people were affected or whether a ransom had been demanded."
 )
 
@@ -92,10 +96,11 @@ def test_dedupe_jaccard_of_word_5gram_shingles(a: str, b: str, expected: float) 
 
 def test_dedupe_shingles_are_stable_across_processes() -> None:
     # blake2b, not Python's salted str hash: another process with another hash seed gets the same values.
-    code = "from breachlens.dedupe import shingles; print(sorted(shingles('alpha beta gamma delta epsilon zeta')))"
+    text = "alpha beta gamma delta epsilon zeta"
+    code = f"from breachlens.dedupe import shingles; print(sorted(shingles({text!r})))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == str(sorted(shingles("alpha beta gamma delta epsilon zeta")))
+    assert out.stdout.strip() == str(sorted(shingles(text)))
 
 
 @pytest.mark.parametrize("threshold", [0.35, 0.5, 0.7, 0.9, 1.0])
@@ -126,7 +131,8 @@ def test_dedupe_lsh_path_finds_the_same_copies_as_exact_pairs() -> None:
     vocab = [f"word{i}" for i in range(2000)]
     items = []
     for i in range(120):
-        items.append((f"src{i:03d}", f"2025-01-{1 + i % 28:02d}", " ".join(rng.choice(vocab) for _ in range(150))))
+        text = " ".join(rng.choice(vocab) for _ in range(150))
+        items.append((f"src{i:03d}", f"2025-01-{1 + i % 28:02d}", text))
     for i in range(0, 120, 7):
         words = items[i][2].split()
         words[:8] = ["headline"] * 8

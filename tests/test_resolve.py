@@ -1,6 +1,6 @@
 """resolve: clustering across documents, merge with provenance, conflicts, confidence and stable ids.
 
-Every fixture is a hand-built DocumentAnalysis about invented companies; quotes are real substrings of the texts.
+Every fixture is a hand-built DocumentAnalysis about invented companies; quotes are substrings of the texts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ SETTINGS = Settings()
 
 TEXT_LEDGER = (
     "Vesper Atelier confirmed that 419,000 customers had their names and email addresses exposed in a breach "
-    "discovered on 2 June. The retailer said the attack was carried out by Quillmoth and that it had notified "
+    "discovered on 2 June. The retailer said the attack was carried out by Quillmoth and that it had "
+    "notified "
     "the regulator. Investigators said payment card data was also taken."
 )
 TEXT_HERALD = (
@@ -30,7 +31,8 @@ TEXT_HERALD = (
     "2 June, according to a notice sent to customers."
 )
 TEXT_WIRE = (
-    "Fashion label Vesper is investigating a cyber attack. Hackers calling themselves Quillmoth say they hold "
+    "Fashion label Vesper is investigating a cyber attack. Hackers calling themselves Quillmoth say "
+    "they hold "
     "3.1 million customer records and published a sample on their leak site."
 )
 TEXT_RECALL = (
@@ -42,7 +44,8 @@ TEXT_ORLA = (
     "houses in June. Names and phone numbers were exposed."
 )
 TEXT_TARN = (
-    "Maison Tarn, part of Orla Group, told clients that their names and postal addresses were accessed in June."
+    "Maison Tarn, part of Orla Group, told clients that their names and postal addresses were "
+    "accessed in June."
 )
 
 
@@ -154,7 +157,7 @@ def noisy_or(*modalities: str) -> float:
     return 1 - miss
 
 
-# ------------------------------------------------------------------------------------------------- clustering
+# ------------------------------------------------------------------------------------------------ clustering
 
 
 def test_resolve_outlets_on_one_breach_form_one_incident() -> None:
@@ -213,7 +216,8 @@ def test_resolve_undated_article_joins_the_latest_incident() -> None:
         article("undated", TEXT_HERALD, published=None),
     ]
     result = resolve(docs, SETTINGS)
-    assert {m.id: m.sources for m in result} == {"vesper-2022-03": ("old",), "vesper-2025-06": ("new", "undated")}
+    expected = {"vesper-2022-03": ("old",), "vesper-2025-06": ("new", "undated")}
+    assert {m.id: m.sources for m in result} == expected
 
 
 def test_resolve_uses_timeline_then_published_date_when_incident_dates_are_missing() -> None:
@@ -237,7 +241,8 @@ def test_resolve_brand_article_joins_its_parents_incident_via_parent() -> None:
 
 
 def test_resolve_victim_named_in_anothers_brands_joins() -> None:
-    orla = article("orla", TEXT_ORLA, victim="Orla Group", brands=("Vesper", "Maison Tarn"), incident_date="2025-06")
+    brands = ("Vesper", "Maison Tarn")
+    orla = article("orla", TEXT_ORLA, victim="Orla Group", brands=brands, incident_date="2025-06")
     merged = one(resolve([ledger(), orla], SETTINGS))
     assert merged.incident.victim == "Orla Group"
     assert merged.sources == ("ledger", "orla")
@@ -292,10 +297,11 @@ def test_resolve_mentioned_incidents_are_not_clustered() -> None:
 
 
 def test_resolve_documents_without_incidents_give_nothing() -> None:
-    assert resolve([DocumentAnalysis("advice", None, None, (), text="Never share your password.")], SETTINGS) == ()
+    advice = DocumentAnalysis("advice", None, None, (), text="Never share your password.")
+    assert resolve([advice], SETTINGS) == ()
 
 
-# ------------------------------------------------------------------------------------------------------ merge
+# ----------------------------------------------------------------------------------------------------- merge
 
 
 def test_resolve_counts_that_differ_between_outlets_conflict() -> None:
@@ -364,11 +370,15 @@ def test_resolve_exposed_vs_not_exposed_is_a_conflict_kept_in_both_lists() -> No
 
 def test_resolve_list_value_keeps_strongest_modality_and_all_evidence() -> None:
     text = "Vesper customers' email addresses may have been exposed, reports suggest."
-    a = article("a", text, incident_date="2025-06-02", facts={"data_exposed": [("email", "email addresses", "suspected")]})
+    facts = {"data_exposed": [("email", "email addresses", "suspected")]}
+    a = article("a", text, incident_date="2025-06-02", facts=facts)
     merged = one(resolve([a, herald("b")], SETTINGS))
     email = value_fact(merged, "data_exposed", "email")
     assert email.modality == "confirmed"
-    assert [(e.source, e.quote) for e in email.evidence] == [("a", "email addresses"), ("b", "Email addresses")]
+    assert [(e.source, e.quote) for e in email.evidence] == [
+        ("a", "email addresses"),
+        ("b", "Email addresses"),
+    ]
     assert email.confidence == pytest.approx(noisy_or("suspected", "confirmed"))
 
 
@@ -383,7 +393,8 @@ def test_resolve_evidence_is_deduplicated_by_source_and_offsets() -> None:
 def test_resolve_single_source_confidence_follows_modality() -> None:
     merged = one(resolve([ledger()], SETTINGS))
     assert value_fact(merged, "data_exposed", "email").confidence == pytest.approx(CONFIDENCE_BASE)
-    assert value_fact(merged, "data_exposed", "payment_card").confidence == pytest.approx(noisy_or("reported"))
+    card = value_fact(merged, "data_exposed", "payment_card")
+    assert card.confidence == pytest.approx(noisy_or("reported"))
 
 
 def test_resolve_republished_copy_does_not_raise_confidence() -> None:
@@ -402,10 +413,12 @@ def test_resolve_republished_copy_does_not_raise_confidence() -> None:
 def test_resolve_independent_source_raises_confidence() -> None:
     alone = one(resolve([ledger()], SETTINGS))
     text = "Vesper told customers that names were exposed."
-    other = article("other", text, incident_date="2025-06-02", facts={"data_exposed": [("name", "names", "confirmed")]})
+    facts = {"data_exposed": [("name", "names", "confirmed")]}
+    other = article("other", text, incident_date="2025-06-02", facts=facts)
     both = one(resolve([ledger(), other], SETTINGS))
-    assert value_fact(both, "data_exposed", "name").confidence == pytest.approx(noisy_or("confirmed", "confirmed"))
-    assert value_fact(both, "data_exposed", "name").confidence > value_fact(alone, "data_exposed", "name").confidence
+    two = value_fact(both, "data_exposed", "name").confidence
+    assert two == pytest.approx(noisy_or("confirmed", "confirmed"))
+    assert two > (value_fact(alone, "data_exposed", "name").confidence or 0.0)
 
 
 @pytest.mark.parametrize(
@@ -504,12 +517,13 @@ def test_resolve_timeline_merges_same_kind_and_date_and_sorts() -> None:
     assert [e.source for e in timeline[1].evidence] == ["a", "b"]
 
 
-# --------------------------------------------------------------------------------------------------------- ids
+# ------------------------------------------------------------------------------------------------------- ids
 
 
 def test_resolve_ids_are_readable_slugs_with_year_and_month() -> None:
     docs = [
-        article("a", TEXT_LEDGER, victim="Vesper Atelier Ltd", disclosure_date="2025-06-09", incident_date="2025-05-28"),
+        article("a", TEXT_LEDGER, victim="Vesper Atelier Ltd", disclosure_date="2025-06-09",
+                incident_date="2025-05-28"),
         article("b", TEXT_ORLA, victim="Orla Group", disclosure_date="2024"),
         article("c", TEXT_TARN, victim="Maison Tarn", published=None),
     ]
@@ -550,8 +564,10 @@ def test_resolve_contested_previous_id_goes_to_the_incident_with_most_of_its_sou
     assert {m.id: m.sources for m in result} == {"vesper-x": ("a", "b"), "vesper-2026-06": ("c",)}
 
 
-@pytest.mark.parametrize(("text", "expected"), [("marks and spencer", "marks-and-spencer"), ("héloïse", "heloise"),
-                                                ("東京", "incident")])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("marks and spencer", "marks-and-spencer"), ("héloïse", "heloise"), ("東京", "incident")],
+)
 def test_resolve_slug(text: str, expected: str) -> None:
     assert slug(text) == expected
 
@@ -561,12 +577,14 @@ def test_resolve_slug(text: str, expected: str) -> None:
     [("2025", None, 365, "year"), ("2024-02", None, 29, "month"), ("2025-06-02", None, 1, "day"),
      ("--06-02", "2025-06-10", 1, "day"), ("--06-02", None, None, None), ("June", None, None, None)],
 )
-def test_resolve_date_span(value: str, published: str | None, days: int | None, precision: str | None) -> None:
+def test_resolve_date_span(
+    value: str, published: str | None, days: int | None, precision: str | None
+) -> None:
     span = date_span(value, published)
     assert (span[1] - span[0] + 1 if span else None, span[2] if span else None) == (days, precision)
 
 
-# --------------------------------------------------------------------------------------------- determinism
+# ----------------------------------------------------------------------------------------------- determinism
 
 
 def test_resolve_is_independent_of_input_order() -> None:
