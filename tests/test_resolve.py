@@ -240,6 +240,16 @@ def test_resolve_brand_article_joins_its_parents_incident_via_parent() -> None:
     assert merged.incident.parent is None
 
 
+def test_resolve_brand_breach_at_another_time_is_the_brands_own_incident() -> None:
+    orla = article("orla", TEXT_ORLA, victim="Orla Group", incident_date="2025-06")
+    tarn = article("tarn", TEXT_TARN, victim="Maison Tarn", parent="Orla Group", incident_date="2023-02")
+    result = resolve([tarn, orla], SETTINGS)
+    assert [(m.id, m.incident.victim, m.incident.parent) for m in result] == [
+        ("maison-tarn-2023-02", "Maison Tarn", "Orla Group"),
+        ("orla-2025-06", "Orla Group", None),
+    ]
+
+
 def test_resolve_victim_named_in_anothers_brands_joins() -> None:
     brands = ("Vesper", "Maison Tarn")
     orla = article("orla", TEXT_ORLA, victim="Orla Group", brands=brands, incident_date="2025-06")

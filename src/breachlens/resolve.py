@@ -14,7 +14,8 @@ Sequence of `resolve(documents, settings, previous_ids)`:
    ("2025" is the whole year), so dates compare at the granularity both have; "--06-02" takes the published
    year. A new incident starts when an entry begins more than `settings.max_gap_days` after every earlier one
    ends. Undated entries join the latest incident of their group (an article recalling an older breach names
-   its year).
+   its year). An incident none of whose entries is about the group's canonical victim (a brand's breach at
+   another time than its parent's) takes its own canonical victim.
 4. **Copies.** Within an incident, `dedupe.find_duplicates` maps republished texts to their original; a copy's
    evidence is kept but counts toward the original's source.
 5. **Merge.** See "Merge choices" below.
@@ -123,7 +124,7 @@ def resolve(
     entries = _entries(documents, orgs)
     clusters: list[tuple[str, list[_Entry]]] = []
     for root, group in _victim_groups(entries):
-        clusters.extend((root, part) for part in _split_by_time(group, settings.max_gap_days))
+        clusters.extend((_part_root(root, part), part) for part in _split_by_time(group, settings.max_gap_days))
     clusters.sort(key=lambda c: (_cluster_start(c[1]), c[0], c[1][0].rank))
     merged = [_merge(root, part, settings, orgs) for root, part in clusters]
     ids = _assign_ids(clusters, previous_ids or {})
@@ -354,26 +355,32 @@ def _victim_groups(entries: list[_Entry]) -> list[tuple[str, list[_Entry]]]:
             k = parent[k]
         return k
 
-    children: set[str] = set()
     for e in entries:
         linked = ({e.parent_key} if e.parent_key else set()) | e.brand_keys
         for other in sorted(linked & present):
             a, b = sorted((find(e.key), find(other)))
             parent[b] = a
-        if e.parent_key in present:
-            children.add(e.key)
-        children.update(e.brand_keys & present)
     groups: dict[str, list[_Entry]] = defaultdict(list)
     for e in entries:
         groups[find(e.key)].append(e)
-    out: list[tuple[str, list[_Entry]]] = []
-    for members in groups.values():
-        counts = Counter(e.key for e in members)
-        roots = [k for k in counts if k not in children] or list(counts)
-        root = min(roots, key=lambda k: (-counts[k], k))
-        out.append((root, members))
+    out = [(_canonical_key(members), members) for members in groups.values()]
     out.sort(key=lambda g: (g[0], g[1][0].rank))
     return out
+
+
+def _canonical_key(entries: list[_Entry]) -> str:
+    """The key no entry names as its parent or brand: the group's top organisation (most entries, then key)."""
+    present = {e.key for e in entries}
+    children = {e.key for e in entries if e.parent_key in present}
+    children.update(k for e in entries for k in e.brand_keys & present)
+    counts = Counter(e.key for e in entries)
+    roots = [k for k in counts if k not in children] or list(counts)
+    return min(roots, key=lambda k: (-counts[k], k))
+
+
+def _part_root(root: str, part: list[_Entry]) -> str:
+    """The canonical key of one incident of a group: the group's, unless none of its entries is about it."""
+    return root if any(e.key == root for e in part) else _canonical_key(part)
 
 
 def _split_by_time(entries: list[_Entry], max_gap_days: int) -> list[list[_Entry]]:
