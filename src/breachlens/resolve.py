@@ -101,7 +101,6 @@ _LIST_FIELDS = (
 _RANSOM_RANK = {"paid": 1, "refused": 1, "demanded": 0}
 _MIN_WEIGHT = min(MODALITY_WEIGHT.values())
 _NON_WORD = re.compile(r"[^\w\s]+")
-_SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
 
 
