@@ -22,6 +22,7 @@ _NEGATION = re.compile(NEGATION_CUES, re.IGNORECASE)
 _EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(HYPOTHETICAL_CUES, re.IGNORECASE)
 _UNCERTAIN = re.compile(r"\bnot\s+(?:yet\s+)?(?:clear|known|confirmed\s+whether)\b|\bunclear\b|\bunknown\s+whether\b|\bwhether\b|\bif\s+any\b", re.IGNORECASE)
+_SAFE = re.compile(r"\b(?:safe|secure|unaffected|untouched|intact)\b", re.IGNORECASE)
 _CLAIM = re.compile(CLAIM_CUES, re.IGNORECASE)
 _SUSPECT = re.compile(SUSPECT_CUES, re.IGNORECASE)
 _CONFIRM = re.compile(CONFIRM_CUES, re.IGNORECASE)
@@ -46,7 +47,8 @@ def polarity(clause: str, sentence: str) -> str | None:
     if sentence.rstrip().endswith("?") or _HYPOTHETICAL.search(clause) or _UNCERTAIN.search(clause):
         return None
     if _NEGATION.search(clause):
-        return NOT_EXPOSED
+        # a negation says something about exposure only next to an exposure word ("no cards were taken")
+        return NOT_EXPOSED if _EXPOSURE.search(clause) or _SAFE.search(clause) else None
     if _EXPOSURE.search(clause) or _EXPOSURE.search(sentence):
         return EXPOSED
     return None

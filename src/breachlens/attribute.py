@@ -28,7 +28,8 @@ from .extract.data_types import find_data_types
 from .extract.dates import find_dates
 from .extract.iocs import find_iocs
 from .extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
-from .extract.patterns import BREACH_WORDS, EXPOSURE_CUES
+from .extract.patterns import BREACH_WORDS, EMPTY_VALUE, EXPOSURE_CUES, FIELD_LABEL_WORDS, VECTOR_PATTERNS
+from .extract.spans import find_labelled
 from .extract.quantities import find_counts
 from .records import Evidence, Fact, Incident, TimelineEvent
 from .segment import Segmented, Sentence
@@ -40,6 +41,7 @@ _HEADLINE_NAME = re.compile(
     re.IGNORECASE,
 )
 _HEADLINE_OBJECT = re.compile(r"\b(?:breach|hack|attack|cyberattack|leak)\s+(?:at|on|of|hits?)\s+(?P<name>[\w&’'.-]+(?:\s+[A-Z][\w&’'.-]*){0,3})")
+_EMPTY = re.compile(EMPTY_VALUE, re.IGNORECASE)
 _ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
 # How much each kind of victim cue says that this candidate is the document's main victim.
 MAIN_WEIGHTS = {"title": 4.0, "subject": 2.0, "possessive": 2.0, "object": 1.5, "list": 0.3, "bullet": 0.3}
@@ -120,8 +122,9 @@ def _read_candidates(source: str, seg: Segmented) -> _Reading:
         found = [
             m for m in found
             if not any(m.start < e and s < m.end for s, e in actor_ranges)
-            and (m.start, m.end) not in countries and enrich.country_code(m.name) is None
+            and (m.start, m.end) not in countries
         ]
+        found = _bullet_name(text, sent, found)
         mentions.append(found)
         for m in found:
             abbr = _ABBREVIATION.match(text, m.end)
@@ -131,6 +134,26 @@ def _read_candidates(source: str, seg: Segmented) -> _Reading:
     _canonicalise(candidates, alias)
     _headline_cues(seg, candidates)
     return _Reading(source, seg, mentions, candidates, alias, actors)
+
+
+_BULLET_NAME = re.compile(r"\s*(?:[•●◦▪‣∙·*–—-]|\d{1,2}[.)])\s+(?:\*\*)?(?P<name>[A-Z0-9][\w&’'.-]*(?:\s+[\w&’'.-]+){0,4}?)(?:\*\*)?(?:\s*\([^)]{1,20}\))?\s*:")
+
+
+def _bullet_name(text: str, sent: Sentence, found: list[OrgMention]) -> list[OrgMention]:
+    """A list item "• Name: ..." names an organisation even when the tagger does not see a proper noun."""
+    if not sent.paragraph.is_list_item:
+        return found
+    m = _BULLET_NAME.match(text, sent.paragraph.start)
+    if not m or not sent.start <= m.start("name") < sent.end or m.end("name") > sent.end:
+        return found
+    start, end = m.start("name"), m.end("name")
+    name = text[start:end]
+    if any(w.lower().strip("’'s") in FIELD_LABEL_WORDS for w in name.split()) or _EMPTY.match(text, m.end()):
+        return [f for f in found if not (f.start < end and start < f.end)]  # a report field label, not a name
+    if any(f.start == start for f in found):
+        return found
+    rest = [f for f in found if not (f.start < end and start < f.end)]
+    return [OrgMention(start, end, name, org_key(name))] + rest
 
 
 def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], candidates: dict[str, _Candidate]) -> None:
@@ -152,9 +175,7 @@ def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], cand
         cand.names[m.name] += 1
         cand.mentions.append((m, idx))
         cand.first = min(cand.first, m.start)
-        if m.is_person:
-            cand.bystander += 3
-        if cue.bystander and kind not in ("subject", "possessive"):
+        if cue.bystander and kind not in ("subject", "possessive", "object"):
             cand.bystander += 1
         elif kind:
             cand.cues.append((kind, idx))
@@ -195,17 +216,21 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate]) -> None:
                     cand.cues.append(("title", -1))
                     cand.title_quote = (para.start, para.end)
                     matched = True
-        if not matched:
+        if not matched and para.index == seg.paragraphs[0].index:
             m = _HEADLINE_NAME.match(line) or _HEADLINE_OBJECT.search(line)
             if m and m.group("name").strip():
                 name = m.group("name").strip()
                 key = org_key(name)
-                if key and name.lower() not in ("data", "the", "a", "major", "massive", "new"):
+                words = name.split()
+                if key and len(words) <= 4 and not any(w.lower() in _HEADLINE_STOP for w in words):
                     cand = candidates.setdefault(key, _Candidate(key))
                     cand.names[name] += 1
                     cand.cues.append(("title", -1))
                     cand.first = min(cand.first, para.start + m.start("name"))
                     cand.title_quote = (para.start, para.end)
+
+
+_HEADLINE_STOP = frozenset("a an the of on in at to for and or with by from major massive new huge latest another what why how report".split())
 
 
 def _find_word(line: str, name: str) -> int:
@@ -429,8 +454,10 @@ def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands
 
 def _read_data_types(text: str, sent: Sentence, owners: list[tuple[int, int, str]], ev: Evidence, mod: str, facts: dict[str, _Facts]) -> None:
     """Exposed / not-exposed data types, clause by clause."""
+    vector_spans = [(h.start, h.end) for h in find_labelled(text, VECTOR_PATTERNS, sent.start, sent.end)]
     for cs, ce in clauses(text, sent.start, sent.end):
-        hits = find_data_types(text, cs, ce)
+        # "exploited stolen credentials" names how attackers got in, not data that leaked
+        hits = [h for h in find_data_types(text, cs, ce) if not any(s <= h.start < e for s, e in vector_spans)]
         if not hits:
             continue
         pol = polarity(text[cs:ce], sent.text)

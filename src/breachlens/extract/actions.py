@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 
 from .patterns import ACCESS_BLOCKERS, ACCESS_CONTEXT, RANSOM_PATTERNS, RESPONSE_BLOCKERS, RESPONSE_PATTERNS, VECTOR_PATTERNS
-from .spans import Hit, find_labelled
+from .spans import Hit, compile_labelled, find_labelled
 
 _RESPONSE_BLOCK = re.compile(RESPONSE_BLOCKERS, re.IGNORECASE)
 _ACCESS_CONTEXT = re.compile(ACCESS_CONTEXT, re.IGNORECASE)
+# Blockers that disqualify the whole sentence: it is about what attackers typically do, not this breach.
+_ACCESS_SENTENCE_BLOCK = re.compile(
+    r"\boften\b|\btypically\b|\bopportunit(?:y|ies)\b|\b(?:could|can)\s+be\s+used\b|\bcommonly\b|\busually\b",
+    re.IGNORECASE,
+)
 _ACCESS_BLOCK = re.compile(
     ACCESS_BLOCKERS + r"|\boften\b|\btypically\b|\brecommend\w*\b|\badvice\b|\bavoid\w*\b|\brisks?\b|\btips?\b"
     r"|^\s*[-*•]?\s*(?:review|implement|conduct|enhance|strengthen|audit|train|educate)\b",
@@ -24,10 +29,21 @@ _CLAUSE_SPLIT = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
 
 
 def find_responses(text: str, start: int, end: int) -> list[Hit]:
-    """Response actions stated as done in the sentence text[start:end] (advice and hypotheticals skipped)."""
-    if _RESPONSE_BLOCK.search(text, start, end) or text[start:end].rstrip().endswith("?"):
+    """Response actions stated as done in the sentence text[start:end] (advice and hypotheticals skipped).
+
+    One phrase may state two actions ("notified regulators and affected customers"), so hits of different
+    actions may overlap; the advice check is per clause ("As the investigation continues, brands may need...").
+    """
+    if text[start:end].rstrip().endswith("?"):
         return []
-    return find_labelled(text, RESPONSE_PATTERNS, start, end)
+    hits: dict[str, Hit] = {}
+    for rx, label in compile_labelled(RESPONSE_PATTERNS):
+        for m in rx.finditer(text, start, end):
+            cs, ce = next(((s, e) for s, e in _clauses(text, start, end) if s <= m.start() < e), (start, end))
+            if _RESPONSE_BLOCK.search(text[cs:ce]) or label in hits:
+                continue
+            hits[label] = Hit(m.start(), m.end(), label)
+    return sorted(hits.values(), key=lambda h: h.start)
 
 
 def find_ransom(text: str, start: int, end: int) -> list[Hit]:
@@ -51,7 +67,7 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def find_vectors(text: str, start: int, end: int) -> list[Hit]:
     """Initial-access vectors in the sentence, each only where its clause says how access was gained."""
     sentence = text[start:end]
-    if sentence.rstrip().endswith("?"):
+    if sentence.rstrip().endswith("?") or _ACCESS_SENTENCE_BLOCK.search(sentence):
         return []
     hits: list[Hit] = []
     for hit in find_labelled(text, VECTOR_PATTERNS, start, end):

@@ -12,6 +12,8 @@ from .patterns import DATA_TYPE_BLOCKERS, DATA_TYPE_PATTERNS
 from .spans import Hit, find_labelled
 
 _BLOCKER = re.compile(DATA_TYPE_BLOCKERS + "|" + r"(?:via|by|through|over|per|using|your|their\s+own)\s+$", re.IGNORECASE)
+_VERB_OBJECT = re.compile(r"\s+(?:the|a|an|this|these|that|those|its|their|our|your|any|some|concerns?|issues?)\b", re.IGNORECASE)
+_NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
 _ACRONYMS = frozenset({"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs"})
 # "IP" and the like are only data types in a data context; alone they are often something else.
 _CASE_SENSITIVE_SHORT = re.compile(r"^(?:IP|PINs?|SSNs?|DOBs?|IBANs?|CVVs?|CVCs?)$")
@@ -26,5 +28,10 @@ def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[H
             continue  # "ip", "pin" in lower case are ordinary words, not the acronyms
         if _BLOCKER.search(text[max(0, hit.start - 25) : hit.start]):
             continue
+        after = text[hit.end : hit.end + 20]
+        if hit.label == "postal_address" and word.lower().startswith("address") and _VERB_OBJECT.match(after):
+            continue  # "addresses the fallout": the verb, not postal addresses
+        if hit.label == "name" and _NAMES_AS_BRANDS.match(after):
+            continue  # "the most established names in the industry": brands, not personal names
         out.append(hit)
     return out

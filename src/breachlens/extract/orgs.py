@@ -52,6 +52,9 @@ def _is_name_token(tok: Any) -> bool:
         return bool(_NAME_TOKEN.match(tok.text)) or tok.text in ("-", "&")
     if _DOMAIN.match(tok.text):
         return True
+    # A capitalised word glued to a hyphenated lower-case part, not at the start of a sentence ("the Co-op").
+    if tok.text[:1].isupper() and tok.i > tok.sent.start and tok.whitespace_ == "" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text == "-":
+        return True
     # Capitalised tokens inside an entity the tagger did not call proper nouns ("The North Face").
     return bool(tok.ent_type_ and tok.text[:1].isupper() and tok.pos_ in ("NOUN", "ADJ", "VERB", "NUM"))
 

@@ -40,7 +40,7 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"dates?\s+of\s+birth|birth\s*dates?|DOBs?|birthdays?", "date_of_birth"),
     (r"(?:mobile\s+|tele)?phone(?:\s+numbers?)?|mobile\s+numbers?|telephone\s+numbers?", "phone"),
     (r"IP(?:\s+addresse?s?)?", "ip_address"),
-    (r"(?:postal|physical|home|mailing|street|delivery|billing|shipping)\s+addresse?s?|addresse?s?", "postal_address"),
+    (r"(?:postal|physical|home|mailing|street|delivery|billing|shipping)\s+addresse?s?|addresses", "postal_address"),
     (r"user\s*names?|usernames?|screen\s+names?|display\s+names?|nicknames?|account\s+(?:IDs?|numbers?|names?)"
      r"|user\s+IDs?|member\s+IDs?|logins?", "account_id"),
     (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+)?names", "name"),
@@ -71,7 +71,7 @@ EXPOSURE_CUES = alt(
 # Negation cues whose scope is the clause they stand in: every data type in that clause is NOT exposed.
 NEGATION_CUES = alt(
     r"\bno\b", r"\bnot\b", r"\*not\*", r"n[’']t\b", r"\bnever\b", r"\bneither\b", r"\bnor\b", r"\bnone\b",
-    r"\bwithout\b", r"\babsence\s+of\b", r"\bexcluding\b", r"\bis\s+safe\b", r"\bare\s+safe\b", r"\bremains?\s+safe\b",
+    r"\babsence\s+of\b", r"\bexcluding\b", r"\bis\s+safe\b", r"\bare\s+safe\b", r"\bremains?\s+safe\b",
     r"\bremains?\s+secure\b", r"\bwere\s+safe\b", r"\bwas\s+safe\b", r"\bunaffected\b", r"\bnot\s+impacted\b",
 )
 
@@ -234,7 +234,7 @@ VICTIM_LEFT = alt(
     r"(?:breach(?:es)?|hacks?|cyber[-\s]?attacks?|attacks?|intrusions?|incidents?|compromises?|leaks?)\s+"
     r"(?:at|on|of|against|affecting|targeting|involving|impacting|hitting)\s+(?:the\s+)?(?:\w+\s+){0,3}?$",
     r"(?:victims?|targets?|breached\s+companies|hit)\b[^.;:]{0,40}?\b(?:including|includes|like|such\s+as|namely|were)\s+(?:the\s+)?$",
-    r"(?:brands?|retailers?|companies|firms|compan(?:y|ies)|organi[sz]ations?|rivals?|competitors?|others?|names)\s+"
+    r"(?:brands?|retailers?|companies|firms|compan(?:y|ies)|organi[sz]ations?|rivals?|competitors?|others?|names)\s*,?\s+"
     r"(?:including|like|such\s+as)\s+(?:the\s+)?$",
     r"(?:hit|breached|hacked|targeted|compromised)\s+(?:the\s+)?$",
     r"(?:following|after|follows)\s+(?:similar\s+)?(?:incidents|attacks|breaches)\s+(?:at|on)\s+(?:competitors\s+)?(?:like\s+|such\s+as\s+)?$",
@@ -242,7 +242,7 @@ VICTIM_LEFT = alt(
 )
 # Right after a candidate: it is the subject of a breach verb ("X suffered a data breach", "X's systems").
 VICTIM_RIGHT = alt(
-    r"^\s*(?:,[^,.;]{1,110},\s*)?(?:who\s+|which\s+)?(?:has\s+|have\s+|had\s+|was\s+|were\s+|is\s+|are\s+|also\s+|recently\s+|"
+    r"^\s*(?:,[^,.;]{1,110},\s*|,\s*)?(?:who\s+|which\s+)?(?:has\s+|have\s+|had\s+|was\s+|were\s+|is\s+|are\s+|also\s+|recently\s+|"
     r"just\s+|now\s+|itself\s+|publicly\s+|officially\s+|first\s+|later\s+|previously\s+)*"
     r"(?:suffer(?:ed|s|ing)?|disclos(?:ed|es|ing)|confirm(?:ed|s|ing)|announc(?:ed|es|ing)|report(?:ed|s|ing)|reveal(?:ed|s|ing)"
     r"|admit(?:ted|s)|detect(?:ed|s)|discover(?:ed|s)|experienc(?:ed|es|ing)|notif(?:ied|ies|ying)|warn(?:ed|s|ing)|"
@@ -261,7 +261,7 @@ NON_VICTIM_LEFT = alt(
     r"according\s+to\s+(?:the\s+)?$", r"(?:founder|CEO|chief\s+\w+\s+officer|head|director|advisor|adviser|analyst|researchers?|"
     r"spokesperson|expert|consultant|officer|president|professor)\s+(?:at|of|from|with)\s+(?:the\s+)?$",
     r"(?:firm|company|vendor|provider)\s+(?:called|named)\s+$", r"told\s+(?:the\s+)?$", r"(?:by|from|at|with)\s+(?:security\s+firm|researchers\s+at)\s+$",
-    r"(?:targeting|via|through|using|on)\s+$",
+    r"(?:targeting|via|through|using)\s+$",
 )
 NON_VICTIM_RIGHT = alt(
     r"^\s*(?:reported|said|says|wrote|notes?|noted|told|reports)\b(?!\s+(?:that\s+)?(?:it|its|a|the\s+breach))",
@@ -279,3 +279,19 @@ NOT_ORG_WORDS = frozenset(
     what why how who when where next important happening full report tl;dr faq mr mrs ms dr
     """.split()
 )
+
+# Words of report-template field labels ("- Discovery Date: Not specified", "- Initial Access: Unknown"): a bullet
+# "Label: value" whose label uses them names a field, not an organisation. ATT&CK tactic names plus the fields of
+# common incident-report templates.
+FIELD_LABEL_WORDS = frozenset(
+    """access accessed actions activity actor actors affected analysis assessment attack behavioral behavioural
+    brand category collection command containment control cost country credential damage data date dates
+    defense defence description details detection discovery eradication escalation evasion execution
+    exfiltration financial geography impact incident indicators initial lateral lessons location method
+    methodology motive movement network operational organization organisation overview persistence privilege
+    reconnaissance records recovery reputational resource response scope sector severity source sources status
+    summary tactics target techniques time timeline type vector victim what when where who why file files
+    """.split()
+)
+# A value that says nothing ("Not specified", "Unknown") is not a fact.
+EMPTY_VALUE = r"^\s*(?:not\s+(?:specified|disclosed|detailed|known|available|reported|applicable)|unknown|none|n/?a|tbd|-)\b"
