@@ -148,12 +148,18 @@ def _bullet_name(text: str, sent: Sentence, found: list[OrgMention]) -> list[Org
         return found
     start, end = m.start("name"), m.end("name")
     name = text[start:end]
-    if any(w.lower().strip("’'s") in FIELD_LABEL_WORDS for w in name.split()) or _EMPTY.match(text, m.end()):
+    if _is_field_label(name) or _EMPTY.match(text, m.end()):
         return [f for f in found if not (f.start < end and start < f.end)]  # a report field label, not a name
     if any(f.start == start for f in found):
         return found
     rest = [f for f in found if not (f.start < end and start < f.end)]
     return [OrgMention(start, end, name, org_key(name))] + rest
+
+
+def _is_field_label(name: str) -> bool:
+    """A name made of report-template field words ("Discovery Date", "Initial Access")."""
+    words = re.findall(r"[A-Za-z]+", name)
+    return bool(words) and any(w.lower() in FIELD_LABEL_WORDS for w in words)
 
 
 def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], candidates: dict[str, _Candidate]) -> None:
@@ -168,6 +174,9 @@ def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], cand
                     kinds[i] = first
                 elif last == "subject":
                     kinds[i] = "subject"
+    for i, (m, kind) in enumerate(zip(found, kinds)):
+        if kind == "bullet" and (_is_field_label(m.name) or _EMPTY.match(text, text.find(":", m.end) + 1)):
+            kinds[i] = None  # "- Sector: Luxury goods" is a report field, not an organisation
     if kinds and sent.paragraph.is_list_item and kinds[0] == "bullet" and not _BREACH.search(sent.text) and not _EXPOSURE.search(sent.text):
         kinds[0] = "bullet?"  # confirmed below if its sibling bullets talk about breaches
     for m, cue, kind in zip(found, cues, kinds):

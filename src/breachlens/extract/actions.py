@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..assertions import clauses as assertion_clauses
 from .patterns import ACCESS_BLOCKERS, ACCESS_CONTEXT, RANSOM_PATTERNS, RESPONSE_BLOCKERS, RESPONSE_PATTERNS, VECTOR_PATTERNS
 from .spans import Hit, compile_labelled, find_labelled
 
@@ -39,8 +40,10 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for rx, label in compile_labelled(RESPONSE_PATTERNS):
         for m in rx.finditer(text, start, end):
-            cs, ce = next(((s, e) for s, e in _clauses(text, start, end) if s <= m.start() < e), (start, end))
-            if _RESPONSE_BLOCK.search(text[cs:ce]) or label in hits:
+            # advice words before the action in its clause, or anywhere in its comma-delimited part, block it
+            _cs, ce = next(((s, e) for s, e in _clauses(text, start, end) if s <= m.start() < e), (start, end))
+            bs = next((s for s, e in assertion_clauses(text, start, end) if s <= m.start() < e), start)
+            if _RESPONSE_BLOCK.search(text[bs:ce]) or label in hits:
                 continue
             hits[label] = Hit(m.start(), m.end(), label)
     return sorted(hits.values(), key=lambda h: h.start)

@@ -141,10 +141,14 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
     (_NOTIFY + r"\b[^.;]{0,60}?\b(?:data\s+protection\s+authorit(?:y|ies)|regulators?|supervisory\s+authorit\w+"
      r"|information\s+commissioner|(?:the\s+)?ICO\b|CNIL|attorneys?\s+general|privacy\s+(?:commissioner|regulator)"
      r"|(?:the\s+)?SEC\b|data\s+protection\s+(?:agency|office|commission))", "regulator_notified"),
+    (r"(?:external|third[-\s]party|outside|independent)?\s*(?:cyber\s*security|security|forensics?)\s+(?:experts?|firms?|specialists?"
+     r"|compan(?:y|ies)|investigators?)\s+(?:are|were|have\s+been|has\s+been|was)\s+(?:engaged|brought\s+in|hired|retained"
+     r"|called\s+in|assisting|helping)", "external_experts_engaged"),
     (r"(?:regulators?|data\s+protection\s+authorit(?:y|ies))\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed)",
      "regulator_notified"),
     (_NOTIFY + r"\b[^.;]{0,40}?\b(?:law\s+enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
-     r"|Action\s+Fraud|Europol|cyber\s*crime\s+unit)", "law_enforcement_notified"),
+     r"|Action\s+Fraud|Europol|cyber\s*crime\s+unit)(?<!protection\sauthorities)(?<!privacy\sauthorities)"
+     r"(?<!regulatory\sauthorities)(?<!supervisory\sauthorities)", "law_enforcement_notified"),
     (r"(?:law\s+enforcement|police|(?:the\s+)?authorities)\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed|alerted)",
      "law_enforcement_notified"),
     (r"(?:notif(?:y|ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|e-?mail(?:ed|ing)|writ(?:ten|ing)\s+to|wrote\s+to"
@@ -177,7 +181,7 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
 
 # A response sentence in these frames is advice or speculation about what should be done, not what was done.
 RESPONSE_BLOCKERS = alt(
-    r"\bshould\b", r"\bmust\b", r"\bneeds?\s+to\b", r"\bought\s+to\b", r"\bcould\b", r"\bwould\b", r"\bmay\s+need\b",
+    r"\bcan\b", r"\bwill\b", r"\bshould\b", r"\bmust\b", r"\bneeds?\s+to\b", r"\bought\s+to\b", r"\bcould\b", r"\bwould\b", r"\bmay\s+need\b",
     r"\brecommend\w*\b", r"\badvis\w+\b", r"\burg(?:e|es|ed|ing)\b", r"\bconsider\b", r"\bif\b", r"\bwhen\s+an?\b",
     r"\btips?\b", r"\bencouraged\b", r"\bbest\s+practices?\b", r"\bcompanies\b", r"\bbusinesses\b", r"\borganisations\b",
     r"\borganizations\b", r"\bretailers\b", r"\bbrands\s+(?:may|should|must|need)\b", r"^\s*[-*•]?\s*(?:conduct|implement|review|enhance|strengthen|investigat)\w*\b",
@@ -275,6 +279,8 @@ NOT_ORG_WORDS = frozenset(
     dark web internet monday tuesday wednesday thursday friday saturday sunday january february march april may
     june july august september october november december summary update news report reports analysis breaking
     exclusive incident details timeline recommendations impact overview background conclusion share tweet
+    data details information customers users hackers attackers company companies group groups details sector
+    time date vector geography organization organisation discovery exfiltration persistence collection
     executive lessons learned indicators compromise response actions key takeaways takeaways read more related
     what why how who when where next important happening full report tl;dr faq mr mrs ms dr
     """.split()
