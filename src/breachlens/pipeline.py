@@ -15,6 +15,7 @@ collected as a SourceFailure and the rest of the batch goes on.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -55,16 +56,18 @@ def analyze_text(text: str, source: str = "<text>", settings: Settings | None = 
     """Analyse a string as if it were a plain-text file (for the Python API and tests)."""
     settings = settings or Settings.load()
     data = text.encode("utf-8")
-    import hashlib
-
     raw = RawDocument(source, data, hashlib.sha256(data).hexdigest(), "text")
     return analyze_clean(clean(raw, settings), settings)
 
 
 def analyze_documents(
-    sources: Iterable[str], settings: Settings, progress: Progress | None = None
-) -> Iterator[DocumentResult | SourceFailure]:
-    """Stages 1-5 over sources, yielding each document's result or its failure, in input order."""
+    sources: Iterable[str], settings: Settings, progress: Progress | None = None,
+    skip: Callable[[str], bool] | None = None,
+) -> Iterator[DocumentResult | SourceFailure | str]:
+    """Stages 1-5 over sources, yielding each document's result or its failure, in input order.
+
+    `skip(sha256)` true means the document is already known: "duplicate" is yielded instead of re-analysing it.
+    """
     for item in expand_sources(sources, settings):
         if isinstance(item, SourceFailure):
             yield item
@@ -73,6 +76,9 @@ def analyze_documents(
             progress(item)
         try:
             raw = acquire(item, settings)
+            if skip is not None and skip(raw.sha256):
+                yield "duplicate"
+                continue
             cleaned = clean(raw, settings)
             yield DocumentResult(raw, cleaned, analyze_clean(cleaned, settings))
         except SourceError as exc:
@@ -97,7 +103,7 @@ def analyze(
     for result in analyze_documents(sources, settings, progress):
         if isinstance(result, SourceFailure):
             failures.append(result)
-        else:
+        elif isinstance(result, DocumentResult):
             documents.append(result.analysis)
     incidents = resolve(documents, settings, previous_ids)
     return Analysis(tuple(documents), tuple(incidents), tuple(failures))

@@ -1,0 +1,316 @@
+"""The `breachlens` command: a thin click layer over the library (each command parses, calls one function, prints).
+
+Errors are one line on stderr (`error: <source>: <reason>`); a batch keeps going past a bad input and the exit
+status is 1 when any input failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import BreachlensError
+from .records import MergedIncident, SourceFailure
+from .settings import Settings
+
+FORMATS = ("json", "md", "html")
+
+
+def _settings(config: str | None, **overrides: Any) -> Settings:
+    """Settings from the packaged defaults, a config file and options; errors become ClickException."""
+    try:
+        return Settings.load(config, **overrides)
+    except BreachlensError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _report_failures(failures: Sequence[SourceFailure]) -> None:
+    """One `error: <source>: <reason>` line per failed input."""
+    for failure in failures:
+        click.echo(f"error: {failure.source}: {failure.reason}", err=True)
+
+
+@contextmanager
+def _progress(total: int, quiet: bool, label: str) -> Iterator[Any]:
+    """A rich progress bar on stderr (only on a terminal, never with --quiet); yields a per-item callback."""
+    if quiet or total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.description}"), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=total)
+        seen = {"n": 0}
+
+        def advance(source: str) -> None:
+            if seen["n"]:
+                bar.advance(task)
+            seen["n"] += 1
+            bar.update(task, description=Path(source).name[:40])
+
+        yield advance
+
+
+def _count_sources(sources: Sequence[str], settings: Settings) -> int:
+    """How many documents the sources expand to (for the progress bar)."""
+    from .acquire import expand_sources
+
+    return sum(1 for s in expand_sources(sources, settings) if not isinstance(s, SourceFailure))
+
+
+def _open_store(db: str) -> Any:
+    """The store at `db`, with errors as ClickException."""
+    from .store import open_store
+
+    try:
+        return open_store(db)
+    except BreachlensError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="breachlens")
+def cli() -> None:
+    """Read what the world writes about data breaches and turn it into evidence-grounded incident records.
+
+    \b
+    Quick start:
+      breachlens analyze article.txt page.html DIR/ --format md   # an analyst's report, every line cited
+      breachlens ingest DIR/                                      # store in ./breachlens.db and merge sources
+      breachlens incidents --sector retail                        # what is stored
+      breachlens show cartier-2025-06                             # one merged incident with its conflicts
+    """
+
+
+_db_option = click.option("--db", default="breachlens.db", show_default=True, envvar="BREACHLENS_DB",
+                          help="SQLite database file (or sqlite:/// URL).")
+_config_option = click.option("--config", type=click.Path(dir_okay=False), help="Settings file (TOML, as defaults.toml).")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="json: the analysis contract; md/html: an analyst's report per incident.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+@click.option("--show-dropped", is_flag=True, help="Include the page chrome dropped from each document (json).")
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB).")
+@_config_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def analyze(sources: tuple[str, ...], fmt: str, output: str | None, show_dropped: bool, max_bytes: int | None,
+            config: str | None, quiet: bool) -> None:
+    """Analyse articles (files or directories of .txt/.md/.html) without storing anything.
+
+    \b
+    Examples:
+      breachlens analyze news/ --format json > analysis.json
+      breachlens analyze article.txt --format md
+    """
+    from .pipeline import analyze as run
+
+    settings = _settings(config, max_bytes=max_bytes)
+    with _progress(_count_sources(sources, settings), quiet, "analysing") as progress:
+        analysis = run(sources, settings, progress)
+    if fmt == "json":
+        text = json.dumps(analysis.as_dict(show_dropped), indent=2, ensure_ascii=False)
+    else:
+        from .report import render_html, render_markdown
+
+        render = render_markdown if fmt == "md" else render_html
+        text = render(analysis.incidents, analysis.documents)
+    _write(text, output)
+    _report_failures(analysis.failures)
+    if analysis.failures:
+        sys.exit(1)
+
+
+def _write(text: str, output: str | None) -> None:
+    """Text to a file or stdout."""
+    if output:
+        Path(output).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@_db_option
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB).")
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def ingest(sources: tuple[str, ...], db: str, max_bytes: int | None, config: str | None, as_json: bool,
+           quiet: bool) -> None:
+    """Analyse articles and store them; sources about one incident are merged into one record.
+
+    Re-ingesting a document already stored changes nothing.
+
+    \b
+    Example:
+      breachlens ingest news/ --db breaches.db
+    """
+    from .ingest import ingest as run
+
+    settings = _settings(config, max_bytes=max_bytes)
+    with _open_store(db) as store, _progress(_count_sources(sources, settings), quiet, "ingesting") as progress:
+        try:
+            summary = run(sources, store, settings, progress)
+        except BreachlensError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), indent=2))
+    elif not quiet:
+        click.echo(
+            f"{summary.new} new, {summary.duplicates} already stored, {summary.not_about_a_breach} not about a breach, "
+            f"{summary.failed} failed; {len(summary.incidents)} incidents in {db}"
+        )
+    _report_failures(summary.failures)
+    if summary.failures:
+        sys.exit(1)
+
+
+@cli.command()
+@_db_option
+@click.option("--sector", help="Only this sector (e.g. retail, luxury-fashion).")
+@click.option("--actor", help="Only incidents attributed to this threat actor (any alias).")
+@click.option("--data", "data_type", help="Only incidents that exposed this data type (e.g. email).")
+@click.option("--country", help="Only victims in this country (ISO alpha-2).")
+@click.option("--since", help="Only incidents dated on/after YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--search", help="Full-text search over incidents.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the analysis contract's incident shape).")
+def incidents(db: str, sector: str | None, actor: str | None, data_type: str | None, country: str | None,
+              since: str | None, search: str | None, limit: int | None, as_json: bool) -> None:
+    """List stored incidents, newest first.
+
+    \b
+    Example:
+      breachlens incidents --actor ShinyHunters --since 2025-01 --json
+    """
+    with _open_store(db) as store:
+        try:
+            found = store.incidents(sector=sector, actor=actor, data_type=data_type, since=since, search=search,
+                                    country=country, limit=limit)
+        except BreachlensError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps([m.as_dict() for m in found], indent=2, ensure_ascii=False))
+        return
+    from .show import incidents_table
+
+    incidents_table(found)
+
+
+@cli.command()
+@click.argument("incident_id")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the merged record as JSON.")
+def show(incident_id: str, db: str, as_json: bool) -> None:
+    """Show one merged incident: facts with modality and confidence, sources, conflicts and timeline.
+
+    \b
+    Example:
+      breachlens show kering-2025-06
+    """
+    merged = _get_incident(db, incident_id)
+    if as_json:
+        click.echo(json.dumps(merged.as_dict(), indent=2, ensure_ascii=False))
+        return
+    from .show import incident_panel
+
+    incident_panel(merged)
+
+
+def _get_incident(db: str, incident_id: str) -> MergedIncident:
+    """A stored incident or a one-line error naming the id."""
+    with _open_store(db) as store:
+        merged = store.incident(incident_id)
+    if merged is None:
+        raise click.ClickException(f"{incident_id}: no such incident in {db} (see `breachlens incidents`)")
+    return merged
+
+
+@cli.command()
+@click.argument("incident_id")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+def report(incident_id: str, db: str, fmt: str, output: str | None) -> None:
+    """An analyst's report on a stored incident, each factual line cited to its source quote.
+
+    \b
+    Example:
+      breachlens report kering-2025-06 --format html -o kering.html
+    """
+    from .report import render_html, render_json, render_markdown
+
+    merged = _get_incident(db, incident_id)
+    with _open_store(db) as store:
+        documents = [d for d in store.document_analyses() if d.source in merged.sources]
+    render = {"md": render_markdown, "html": render_html, "json": render_json}[fmt]
+    _write(render([merged], documents), output)
+
+
+@cli.command()
+@click.argument("query")
+@_db_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search(query: str, db: str, limit: int, as_json: bool) -> None:
+    """Full-text search over stored documents (every word must match).
+
+    \b
+    Example:
+      breachlens search "salesforce phishing"
+    """
+    with _open_store(db) as store:
+        hits = store.search_documents(query, limit=limit)
+    if as_json:
+        click.echo(json.dumps([h._asdict() for h in hits], indent=2, ensure_ascii=False))
+        return
+    for hit in hits:
+        click.echo(f"{hit.source}\n    {hit.snippet}")
+    if not hits:
+        click.echo("no matches", err=True)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--repeats", type=click.IntRange(min=1), default=1, show_default=True, help="Timed runs (best kept).")
+@click.option("--no-resolve", is_flag=True, help="Skip the resolve benchmark on synthetic documents.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_config_option
+def bench(sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None) -> None:
+    """Measure throughput: our analysis vs a bare spaCy pass over the same texts, and resolve vs n·log n.
+
+    \b
+    Example:
+      breachlens bench samples/ ../shared/dev/hibp/articles
+    """
+    from .bench import run_bench
+
+    settings = _settings(config)
+    result = run_bench(list(sources), settings, repeats, () if no_resolve else (250, 500, 1000, 2000))
+    figures = result.as_dict()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    for key, value in figures.items():
+        if key != "resolve":
+            click.echo(f"{key:28} {value}")
+    for row in figures.get("resolve", []):
+        click.echo(f"resolve n={row['n']:<6} incidents={row['incidents']:<5} {row['seconds']:.3f}s  "
+                   f"time growth / n·log n growth = {row['ratio']:.2f}")
+
+
+def main() -> None:  # pragma: no cover - console entry point alias
+    """Entry point for `python -m breachlens`."""
+    cli()
