@@ -88,6 +88,8 @@ def analyze_documents(
         except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
             # A parser choking on hostile input is that document's failure, not the batch's.
             yield SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {exc})")
+        except Exception as exc:  # noqa: BLE001 - a bug must not lose the rest of the batch; it is reported
+            yield SourceFailure(item, f"internal error while analysing ({type(exc).__name__}: {exc}); please report it")
 
 
 def analyze(

@@ -43,7 +43,7 @@ def org_key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).casefold().replace("&", " and ").replace("’", "'")
     text = re.sub(r"'s\b", "s", text)
     text = _SUFFIXES.sub(" ", text)
-    return re.sub(r"[^a-z0-9]", "", text)
+    return re.sub(r"[\W_]", "", text)
 
 
 def _is_name_token(tok: Any) -> bool:

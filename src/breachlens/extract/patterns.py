@@ -128,7 +128,7 @@ COUNTED_NOUNS = alt(
 BASE_COUNT_CUES = alt(
     r"\bits\s+$", r"\bserves?\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$", r"\bhas\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
     r"\bboasts\s+$", r"\bcustomer\s+base\s+of\s+$", r"\bout\s+of\s+(?:its\s+)?$", r"\bof\s+its\s+$",
-    r"\bwith\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$", r"\btotal\s+of\s+$", r"\bemploys\s+$",
+    r"\bwith\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$", r"\bemploys\s+$",
 )
 BASE_COUNT_AFTER = alt(
     r"^\s*(?:active|registered|monthly|daily|loyal|online)?\s*\w*\s*(?:worldwide|globally|across|around\s+the\s+world)",
@@ -266,6 +266,7 @@ NON_VICTIM_LEFT = alt(
     r"spokesperson|expert|consultant|officer|president|professor)\s+(?:at|of|from|with)\s+(?:the\s+)?$",
     r"(?:firm|company|vendor|provider)\s+(?:called|named)\s+$", r"told\s+(?:the\s+)?$", r"(?:by|from|at|with)\s+(?:security\s+firm|researchers\s+at)\s+$",
     r"(?:targeting|via|through|using)\s+$",
+    r"(?:researcher|analyst|expert|journalist|reporter|spokes(?:person|man|woman)|founder|CEO|CISO|CTO)\s+$",
 )
 NON_VICTIM_RIGHT = alt(
     r"^\s*(?:reported|said|says|wrote|notes?|noted|told|reports)\b(?!\s+(?:that\s+)?(?:it|its|a|the\s+breach))",
