@@ -1,0 +1,106 @@
+"""extract/actions.py: response actions, ransom status and access vectors, each only when stated as done."""
+
+from __future__ import annotations
+
+import pytest
+
+from breachlens.extract.actions import find_ransom, find_responses, find_vectors
+
+
+def responses(text: str) -> set[str]:
+    """Response-action labels stated as done in one sentence."""
+    return {h.label for h in find_responses(text, 0, len(text))}
+
+
+def ransom(text: str) -> list[str]:
+    """Ransom status labels in one sentence."""
+    return [h.label for h in find_ransom(text, 0, len(text))]
+
+
+def vectors(text: str) -> set[str]:
+    """Access-vector labels in one sentence."""
+    return {h.label for h in find_vectors(text, 0, len(text))}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The company has notified the police and affected customers.", {"law_enforcement_notified", "customers_notified"}),
+        ("Brightwell said it had informed the data protection authority.", {"regulator_notified"}),
+        ("External cybersecurity experts have been engaged to help.", {"external_experts_engaged"}),
+        ("The firm hired a forensics firm and is investigating the incident.", {"external_experts_engaged", "investigation"}),
+        ("It offered affected members free credit monitoring for two years.", {"credit_monitoring_offered"}),
+        ("Staff reset all passwords and secured its systems overnight.", {"systems_secured"}),
+        ("Online orders were suspended for three days.", {"services_disrupted"}),
+    ],
+)
+def test_actions_responses_reported(text: str, expected: set[str]) -> None:
+    assert responses(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Companies should notify the police as soon as a breach is found.",
+        "Retailers must inform affected customers within 72 hours.",
+        "Experts recommend that firms engage outside forensics specialists.",
+        "If you are affected, contact your bank.",
+        "Did the company notify the regulator?",
+    ],
+)
+def test_actions_advice_is_not_a_response(text: str) -> None:
+    assert responses(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The retailer refused to pay the ransom.", ["refused"]),
+        ("Halvard declined the ransom and restored from backups.", ["refused"]),
+        ("The operator paid a ransom of 40 bitcoin.", ["paid"]),
+        ("The gang demanded a ransom of $2 million.", ["demanded"]),
+        ("A ransom note was left on every server.", ["demanded"]),
+    ],
+)
+def test_actions_ransom_status(text: str, expected: list[str]) -> None:
+    assert ransom(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Even when a ransom is not paid, stolen data often leaks.",
+        "Victims who pay a ransom are typically targeted again.",
+        "Should firms ever pay a ransom?",
+        "Insurers say a ransom can be negotiated down.",
+    ],
+)
+def test_actions_generic_ransom_is_nothing(text: str) -> None:
+    assert ransom(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The attackers gained access through a phishing email sent to payroll staff.", {"phishing"}),
+        ("Access was obtained via stolen credentials of a contractor.", {"stolen_credentials"}),
+        ("The intruders exploited a vulnerability in its file-transfer server.", {"vulnerability_exploit"}),
+        ("The breach was traced to a misconfigured storage bucket.", {"misconfiguration"}),
+        ("The hackers tricked the help desk with voice phishing calls.", {"vishing"}),
+    ],
+)
+def test_actions_vectors_with_access_context(text: str, expected: set[str]) -> None:
+    assert vectors(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The stolen data could be used for phishing.",
+        "Customers should watch out for phishing emails.",
+        "Phishing is a common problem for retailers.",
+        "Criminals often use such details for social engineering.",
+    ],
+)
+def test_actions_risk_is_not_a_vector(text: str) -> None:
+    assert vectors(text) == set()
