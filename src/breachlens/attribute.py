@@ -187,7 +187,9 @@ def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], cand
         cand.first = min(cand.first, m.start)
         if m.is_person and kind not in ("title", "possessive", "object", "list"):
             cand.bystander += 2  # a person's name (researcher, spokesperson) is a victim only when named as one
-        if cue.bystander and kind not in ("subject", "possessive", "object"):
+        if cue.introduced_as_bystander:
+            cand.bystander += 2  # "researcher X discovered", "according to X": never the victim in this sentence
+        elif cue.bystander and kind not in ("subject", "possessive", "object"):
             cand.bystander += 1
         elif kind:
             cand.cues.append((kind, idx))
@@ -261,6 +263,8 @@ def _plausible_headline_name(name: str) -> bool:
         return False
     if words[-1].lower() in _HEADLINE_STOP or (words[0].lower() in _HEADLINE_STOP and words[0].lower() != "the"):
         return False
+    if len(words) == 1:
+        return True  # "tumblr data breach": a one-word name may be lower case
     return not (words[0][:1].islower() and not any(c.isupper() or c.isdigit() for c in words[0]))
 
 
@@ -309,6 +313,8 @@ def _has_victim_cue(reading: _Reading, cand: _Candidate) -> bool:
     bullets_ok = _confirmed_bullets(reading)
     real = [k for k, i in cand.cues if k != "bullet?" or i in bullets_ok]
     strong = [k for k in real if k in ("subject", "possessive", "title", "object")]
+    if "title" in real:
+        return True  # the headline names it as breached: mentions elsewhere as a source do not undo that
     return bool(real) and (len(real) > cand.bystander or len(strong) > 0) and cand.bystander < 3
 
 

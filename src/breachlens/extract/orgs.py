@@ -118,13 +118,15 @@ class RoleCue:
 
     victim: str | None  # "subject", "possessive", "object", "list", "bullet", "title" or None
     bystander: bool
+    introduced_as_bystander: bool = False  # the words before it make it a source/commentator
 
 
 def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: int) -> RoleCue:
     """The role the words right before/after a mention give it, within its sentence."""
     left = text[max(sentence_start, mention.start - _LEFT_WINDOW) : mention.start]
     right = text[mention.end : min(sentence_end, mention.end + _RIGHT_WINDOW)]
-    bystander = bool(_NON_VICTIM_LEFT.search(left) or _NON_VICTIM_RIGHT.search(right))
+    introduced = bool(_NON_VICTIM_LEFT.search(left))
+    bystander = introduced or bool(_NON_VICTIM_RIGHT.search(right))
     victim: str | None = None
     m = _VICTIM_RIGHT.search(right)
     if m:
@@ -141,7 +143,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
         lm = _VICTIM_LEFT.search(left)
         assert lm is not None
         victim = "list" if re.search(r"including|like|such\s+as|namely", lm.group(0), re.IGNORECASE) else "object"
-    return RoleCue(victim, bystander)
+    return RoleCue(victim, bystander, introduced)
 
 
 def coordinated_groups(text: str, mentions: list[OrgMention]) -> list[list[int]]:

@@ -128,7 +128,8 @@ COUNTED_NOUNS = alt(
 BASE_COUNT_CUES = alt(
     r"\bits\s+$", r"\bserves?\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$", r"\bhas\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
     r"\bboasts\s+$", r"\bcustomer\s+base\s+of\s+$", r"\bout\s+of\s+(?:its\s+)?$", r"\bof\s+its\s+$",
-    r"\bwith\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$", r"\bemploys\s+$",
+    r"\b(?:company|firm|retailer|business|bank|provider|platform|service|chain|brand|insurer|operator|group|network|app)"
+    r"\s+with\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+)?$", r"\bemploys\s+$",
 )
 BASE_COUNT_AFTER = alt(
     r"^\s*(?:active|registered|monthly|daily|loyal|online)?\s*\w*\s*(?:worldwide|globally|across|around\s+the\s+world)",
