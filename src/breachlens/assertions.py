@@ -23,6 +23,7 @@ _EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(HYPOTHETICAL_CUES, re.IGNORECASE)
 _UNCERTAIN = re.compile(r"\bnot\s+(?:yet\s+)?(?:clear|known|confirmed\s+whether)\b|\bunclear\b|\bunknown\s+whether\b|\bwhether\b|\bif\s+any\b", re.IGNORECASE)
 _SAFE = re.compile(r"\b(?:safe|secure|unaffected|untouched|intact)\b", re.IGNORECASE)
+_SAFE_AFTER = re.compile(r"\b(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:safe|secure|unaffected|untouched)\b", re.IGNORECASE)
 _CLAIM = re.compile(CLAIM_CUES, re.IGNORECASE)
 _SUSPECT = re.compile(SUSPECT_CUES, re.IGNORECASE)
 _CONFIRM = re.compile(CONFIRM_CUES, re.IGNORECASE)
@@ -43,7 +44,7 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def polarity(clause: str, sentence: str) -> str | None:
-    """EXPOSED, NOT_EXPOSED, or None when the clause asserts nothing about exposure."""
+    """EXPOSED, NOT_EXPOSED, or None when the clause asserts nothing about exposure (whole-clause reading)."""
     if sentence.rstrip().endswith("?") or _HYPOTHETICAL.search(clause) or _UNCERTAIN.search(clause):
         return None
     if _NEGATION.search(clause):
@@ -52,6 +53,32 @@ def polarity(clause: str, sentence: str) -> str | None:
     if _EXPOSURE.search(clause) or _EXPOSURE.search(sentence):
         return EXPOSED
     return None
+
+
+# Words that open a new proposition inside a clause: a negation before them does not reach past them
+# ("was not discovered until 2017, when a file containing email addresses was found").
+_SCOPE_BREAK = re.compile(r"\b(?:when|until|after|before|because|since|which|who|whose|where|although|though|whereas|but)\b",
+                          re.IGNORECASE)
+# After a list, a negation counts only when it negates the exposure verb right there ("... were not compromised").
+_POST_NEGATION = re.compile(
+    r"^\W*(?:\w+\W+){0,4}?(?:(?:was|were|is|are|has|have|had|been|did|does)\s*(?:n[’']t|\*?not\*?|never)|not|never|n[’']t)"
+    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted)", re.IGNORECASE)
+
+
+def polarity_at(clause: str, offset: int, sentence: str) -> str | None:
+    """Polarity for the data-type mention at `offset` within `clause`: negation counts only where it scopes over it."""
+    base = polarity(clause, sentence)
+    if base != NOT_EXPOSED:
+        return base
+    before, after = clause[:offset], clause[offset:]
+    for m in _NEGATION.finditer(before):
+        if not _SCOPE_BREAK.search(before[m.end():]):
+            return NOT_EXPOSED  # "no personal data, such as card numbers, ..." / "did not include X"
+    tail_break = _SCOPE_BREAK.search(after)
+    tail = after[: tail_break.start()] if tail_break else after
+    if _POST_NEGATION.search(tail[tail.find(" ") if " " in tail else 0 :]) or _SAFE_AFTER.search(tail):
+        return NOT_EXPOSED  # "card numbers were not compromised", "financial data is safe"
+    return EXPOSED if _EXPOSURE.search(clause) else None
 
 
 def is_hypothetical(text: str) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from . import enrich
-from .assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity
+from .assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity_at
 from .extract.actions import find_ransom, find_responses, find_vectors
 from .extract.data_types import find_data_types
 from .extract.dates import find_dates
@@ -231,7 +231,7 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
             key = org_key(name)
             cand = candidates.setdefault(key, _Candidate(key))
             for other_key, other in list(candidates.items()):
-                if other_key != key and any(_find_word(name, n) >= 0 for n in other.names):
+                if other_key != key and any(_find_word(name, n) >= 0 or _find_word(n, name) >= 0 for n in other.names):
                     cand.names.update(other.names)
                     cand.mentions.extend(other.mentions)
                     cand.cues.extend(other.cues)
@@ -495,22 +495,19 @@ def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands
 
 
 def _read_data_types(text: str, sent: Sentence, owners: list[tuple[int, int, str]], ev: Evidence, mod: str, facts: dict[str, _Facts]) -> None:
-    """Exposed / not-exposed data types, clause by clause."""
+    """Exposed / not-exposed data types, each read in its clause with the negation that scopes over it."""
     vector_spans = [(h.start, h.end) for h in find_labelled(text, VECTOR_PATTERNS, sent.start, sent.end)]
     for cs, ce in clauses(text, sent.start, sent.end):
         # "exploited stolen credentials" names how attackers got in, not data that leaked
         hits = [h for h in find_data_types(text, cs, ce) if not any(s <= h.start < e for s, e in vector_spans)]
-        if not hits:
-            continue
-        pol = polarity(text[cs:ce], sent.text)
-        if pol is None:
-            continue
-        owner = _owner_at(owners, cs)
-        if owner is None:
-            continue
-        bucket = facts[owner].exposed if pol == EXPOSED else facts[owner].not_exposed
-        fact_mod = "confirmed" if pol == NOT_EXPOSED and mod == "confirmed" else mod
+        clause = text[cs:ce]
         for hit in hits:
+            pol = polarity_at(clause, hit.start - cs, sent.text)
+            owner = _owner_at(owners, hit.start)
+            if pol is None or owner is None:
+                continue
+            bucket = facts[owner].exposed if pol == EXPOSED else facts[owner].not_exposed
+            fact_mod = "confirmed" if pol == NOT_EXPOSED and mod == "confirmed" else mod
             _add(bucket, hit.label, Fact(hit.label, fact_mod, (ev,)))
 
 
