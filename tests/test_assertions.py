@@ -1,0 +1,111 @@
+"""assertions.py: polarity per clause (exposed / not exposed / nothing) and modality of a sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from breachlens.assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity
+from breachlens.extract.data_types import find_data_types
+
+
+def read(sentence: str) -> dict[str, str | None]:
+    """Data type -> polarity of its clause, for one sentence, as the attribution stage reads it."""
+    out: dict[str, str | None] = {}
+    for cs, ce in clauses(sentence, 0, len(sentence)):
+        for hit in find_data_types(sentence, cs, ce):
+            out[hit.label] = polarity(sentence[cs:ce], sentence)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "The stolen files did not include payment details, bank information or passwords.",
+            {"payment_card": NOT_EXPOSED, "bank_account": NOT_EXPOSED, "password": NOT_EXPOSED},
+        ),
+        ("No financial information or passwords were compromised.", {"payment_card": NOT_EXPOSED, "password": NOT_EXPOSED}),
+        ("Card data is safe, the company said.", {"payment_card": NOT_EXPOSED}),
+        ("Passwords were not believed to be affected.", {"password": NOT_EXPOSED}),
+    ],
+)
+def test_assertions_negation_scopes_over_list(sentence: str, expected: dict[str, str | None]) -> None:
+    assert read(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Customer names were stolen, but no card data was taken.", {"name": EXPOSED, "payment_card": NOT_EXPOSED}),
+        (
+            "Email addresses and phone numbers were exposed; passwords were not.",
+            {"email": EXPOSED, "phone": EXPOSED, "password": NOT_EXPOSED},
+        ),
+        (
+            "Attackers accessed dates of birth, however bank details were not accessed.",
+            {"date_of_birth": EXPOSED, "bank_account": NOT_EXPOSED},
+        ),
+    ],
+)
+def test_assertions_polarity_split_per_clause(sentence: str, expected: dict[str, str | None]) -> None:
+    assert read(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The leaked data included names, email addresses and postal addresses.", {"name": EXPOSED, "email": EXPOSED, "postal_address": EXPOSED}),
+        ("Hackers stole passport numbers.", {"government_id": EXPOSED}),
+    ],
+)
+def test_assertions_exposed(sentence: str, expected: dict[str, str | None]) -> None:
+    assert read(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Never share your password with anyone who calls you.",
+        "You should change your password and watch your bank statements.",
+        "Criminals could use email addresses to send convincing scams.",
+        "Were any card details taken?",
+        "It is not yet clear whether passwords were accessed.",
+    ],
+)
+def test_assertions_advice_and_questions_assert_nothing(sentence: str) -> None:
+    assert set(read(sentence).values()) <= {None}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The group claims it holds 3.1 million customer records.", "claimed"),
+        ("On its leak site the gang says it stole 40GB of files.", "claimed"),
+        ("The data is likely to include home addresses.", "suspected"),
+        ("Reports suggest the attackers got in through a supplier.", "suspected"),
+        ("The company confirmed that names were accessed.", "confirmed"),
+        ("In a statement, the airline said card data was safe.", "confirmed"),
+        ("Names and email addresses were taken.", "reported"),
+    ],
+)
+def test_assertions_modality(sentence: str, expected: str) -> None:
+    assert modality(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Never share your password.", True),
+        ("If you shopped there, change your password.", True),
+        ("Was anything taken?", True),
+        ("Names were taken in the attack.", False),
+    ],
+)
+def test_assertions_is_hypothetical(sentence: str, expected: bool) -> None:
+    assert is_hypothetical(sentence) is expected
+
+
+def test_assertions_clauses_cover_sentence() -> None:
+    sentence = "Names were stolen, but no card data was taken; passwords are safe."
+    parts = [sentence[s:e] for s, e in clauses(sentence, 0, len(sentence))]
+    assert parts == ["Names were stolen", "no card data was taken", "passwords are safe."]

@@ -1,0 +1,108 @@
+"""extract/orgs.py: organisation candidates (proper-noun runs) and the role cues around them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from breachlens.extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
+
+
+def orgs(nlp: Any, text: str) -> list[OrgMention]:
+    """Candidate organisations of a one-sentence text."""
+    return find_orgs(nlp(text)[:], 0)
+
+
+def names(nlp: Any, text: str) -> list[str]:
+    """Candidate names of a one-sentence text."""
+    return [m.name for m in orgs(nlp, text)]
+
+
+def cue_of(nlp: Any, text: str, name: str) -> Any:
+    """The role cue of the mention called `name`."""
+    mention = next(m for m in orgs(nlp, text) if m.name.removeprefix("The ") == name)
+    return role_cue(text, mention, 0, len(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Marks & Spencer confirmed the attack on Monday.", "Marks & Spencer"),
+        ("Shoppers at Victoria's Secret were told to reset passwords.", "Victoria's Secret"),
+        ("The Co-op said it was investigating the incident.", "Co-op"),
+        ("Customers of Brindle Outfitters received a letter.", "Brindle Outfitters"),
+        ("Records from Fenmore Savings Bank were posted online.", "Fenmore Savings Bank"),
+    ],
+)
+def test_orgs_proper_noun_runs(nlp: Any, text: str, name: str) -> None:
+    assert name in names(nlp, text)
+
+
+def test_orgs_offsets_point_at_the_name(nlp: Any) -> None:
+    text = "Yesterday Marks & Spencer confirmed the attack."
+    (m,) = [m for m in orgs(nlp, text) if "Spencer" in m.name]
+    assert text[m.start : m.end] == "Marks & Spencer"
+
+
+def test_orgs_offset_is_added(nlp: Any) -> None:
+    text = "Quillon was hacked."
+    (m,) = find_orgs(nlp(text)[:], 100)
+    assert (m.start, m.end) == (100, 107)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Marks & Spencer", "Marks and Spencer"),
+        ("Brindle Outfitters Ltd", "Brindle Outfitters"),
+        ("Victoria’s Secret", "Victoria's Secret"),
+        ("Quillon Inc.", "QUILLON"),
+    ],
+)
+def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
+    assert org_key(a) == org_key(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "victim"),
+    [
+        ("Talwyn Hotels confirmed a data breach on Tuesday.", "Talwyn Hotels", "subject"),
+        ("Fenmore Bank's systems were hit by ransomware.", "Fenmore Bank", "possessive"),
+        ("Hackers breached Oskar Logistics last week.", "Oskar Logistics", "object"),
+        ("It follows attacks on Harlow Foods and others.", "Harlow Foods", "object"),
+        ("The gang has hit retailers such as Calder Home in recent months.", "Calder Home", "list"),
+    ],
+)
+def test_orgs_victim_cues(nlp: Any, text: str, name: str, victim: str) -> None:
+    assert cue_of(nlp, text, name).victim == victim
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Customer data was stolen, according to Northgate Security.", "Northgate Security"),
+        ("The Daily Ledger reported the figure first.", "Daily Ledger"),
+        ("Mara Quint, an analyst at Hollis Research, called it serious.", "Hollis Research"),
+        ("The intrusion was spotted by Veltra, a cybersecurity firm based in Oslo.", "Veltra"),
+    ],
+)
+def test_orgs_bystander_cues(nlp: Any, text: str, name: str) -> None:
+    assert cue_of(nlp, text, name).bystander
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It follows attacks on Harlow Foods, Pennick Stores and the Co-op.", ["Harlow Foods", "Pennick Stores", "Co-op"]),
+        ("Grayling, Ostrava Air and Quillon were all hit.", ["Grayling", "Ostrava Air", "Quillon"]),
+    ],
+)
+def test_orgs_coordinated_list(nlp: Any, text: str, expected: list[str]) -> None:
+    found = orgs(nlp, text)
+    groups = [[found[i].name for i in g] for g in coordinated_groups(text, found)]
+    assert expected in groups
+
+
+def test_orgs_no_run_for_plain_words(nlp: Any) -> None:
+    assert names(nlp, "The company said customers were notified on Monday.") == []
