@@ -28,7 +28,7 @@ from .extract.data_types import find_data_types
 from .extract.dates import find_dates
 from .extract.iocs import find_iocs
 from .extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
-from .extract.patterns import BREACH_WORDS, EMPTY_VALUE, EXPOSURE_CUES, FIELD_LABEL_WORDS, VECTOR_PATTERNS
+from .extract.patterns import BREACH_WORDS, EMPTY_VALUE, EXPOSURE_CUES, FIELD_LABEL_WORDS, NOT_ORG_WORDS, VECTOR_PATTERNS
 from .extract.spans import find_labelled
 from .extract.quantities import find_counts
 from .records import Evidence, Fact, Incident, TimelineEvent
@@ -151,7 +151,7 @@ def _bullet_name(text: str, sent: Sentence, found: list[OrgMention]) -> list[Org
     name = text[start:end]
     if _is_field_label(name) or _EMPTY.match(text, m.end()):
         return [f for f in found if not (f.start < end and start < f.end)]  # a report field label, not a name
-    if any(f.start == start for f in found):
+    if any(f.start == start and f.end >= end for f in found):
         return found
     rest = [f for f in found if not (f.start < end and start < f.end)]
     return [OrgMention(start, end, name, org_key(name))] + rest
@@ -225,7 +225,7 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
     first = seg.paragraphs[0]
     if first.is_heading:
         line = text[first.start : first.end]
-        m = _HEADLINE_NAME.match(line) or _HEADLINE_OBJECT.search(line)
+        m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
         name = m.group("name").strip(" .,:") if m else ""
         if name and _plausible_headline_name(name):
             key = org_key(name)
@@ -259,7 +259,7 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
 def _plausible_headline_name(name: str) -> bool:
     """A name from a headline: at most six words, not starting or ending with a function word."""
     words = name.split()
-    if not words or len(words) > 6 or not org_key(name):
+    if not words or len(words) > 6 or not org_key(name) or name.lower() in NOT_ORG_WORDS:
         return False
     if words[-1].lower() in _HEADLINE_STOP or (words[0].lower() in _HEADLINE_STOP and words[0].lower() != "the"):
         return False
@@ -471,6 +471,8 @@ def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands
         mod = modality(sent.text)
         _read_data_types(text, sent, owners[idx], ev, mod, facts)
         _read_counts(text, sent, owners[idx], ev, mod, facts)
+        if _is_imperative(sent):
+            continue  # "Review access controls", "Conduct a forensic investigation": advice, not what was done
         for hit in find_responses(text, sent.start, sent.end):
             owner = _owner_at(owners[idx], hit.start)
             if owner:
@@ -492,6 +494,15 @@ def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands
     for key in sorted(victims - {main_key}, key=lambda k: reading.candidates[k].first):
         incidents.append(_incident(reading, key, facts[key], "mentioned", set()))
     return tuple(incidents)
+
+
+def _is_imperative(sent: Sentence) -> bool:
+    """A sentence whose main verb is a bare infinitive with no subject: an instruction."""
+    root = sent.span.root
+    if root.tag_ != "VB" or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "aux") for c in root.children):
+        return False
+    words_before = [t for t in sent.span if t.i < root.i and t.is_alpha]
+    return all(t.pos_ in ("ADV", "INTJ", "PUNCT", "X", "SYM") for t in words_before)
 
 
 def _read_data_types(text: str, sent: Sentence, owners: list[tuple[int, int, str]], ev: Evidence, mod: str, facts: dict[str, _Facts]) -> None:

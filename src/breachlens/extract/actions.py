@@ -23,7 +23,13 @@ _ACCESS_SENTENCE_BLOCK = re.compile(
 )
 _ACCESS_BLOCK = re.compile(
     ACCESS_BLOCKERS + r"|\boften\b|\btypically\b|\brecommend\w*\b|\badvice\b|\bavoid\w*\b|\brisks?\b|\btips?\b"
-    r"|^\s*[-*•]?\s*(?:review|implement|conduct|enhance|strengthen|audit|train|educate)\b",
+
+    re.IGNORECASE,
+)
+# Sentences about how breaches go in general ("even when the ransom is not paid, disruption...") state no action.
+_GENERAL_STATEMENT = re.compile(
+    r"\beven\s+(?:when|if)\b|\bin\s+(?:his|her|their|our)\s+view\b|\bin\s+many\s+cases\b|\btypically\b|\busually\b"
+    r"|\boften\b|\bgenerally\b|\bin\s+general\b",
     re.IGNORECASE,
 )
 _CLAUSE_SPLIT = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
@@ -35,7 +41,7 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
     One phrase may state two actions ("notified regulators and affected customers"), so hits of different
     actions may overlap; the advice check is per clause ("As the investigation continues, brands may need...").
     """
-    if text[start:end].rstrip().endswith("?"):
+    if text[start:end].rstrip().endswith("?") or _GENERAL_STATEMENT.search(text, start, end):
         return []
     hits: dict[str, Hit] = {}
     for rx, label in compile_labelled(RESPONSE_PATTERNS):

@@ -185,7 +185,7 @@ RESPONSE_BLOCKERS = alt(
     r"\bcan\b", r"\bwill\b", r"\bshould\b", r"\bmust\b", r"\bneeds?\s+to\b", r"\bought\s+to\b", r"\bcould\b", r"\bwould\b", r"\bmay\s+need\b",
     r"\brecommend\w*\b", r"\badvis\w+\b", r"\burg(?:e|es|ed|ing)\b", r"\bconsider\b", r"\bif\b", r"\bwhen\s+an?\b",
     r"\btips?\b", r"\bencouraged\b", r"\bbest\s+practices?\b", r"\bcompanies\b", r"\bbusinesses\b", r"\borganisations\b",
-    r"\borganizations\b", r"\bretailers\b", r"\bbrands\s+(?:may|should|must|need)\b", r"^\s*[-*•]?\s*(?:conduct|implement|review|enhance|strengthen|investigat)\w*\b",
+    r"\borganizations\b", r"\bretailers\b", r"\bbrands\s+(?:may|should|must|need)\b", 
     r"\bwarnings?\s+from\b", r"\binsights?\s+from\b", r"\bexperts?\s+(?:say|warn|argue|believe)\b",
 )
 
