@@ -22,8 +22,7 @@ _ACCESS_SENTENCE_BLOCK = re.compile(
     re.IGNORECASE,
 )
 _ACCESS_BLOCK = re.compile(
-    ACCESS_BLOCKERS + r"|\boften\b|\btypically\b|\brecommend\w*\b|\badvice\b|\bavoid\w*\b|\brisks?\b|\btips?\b"
-
+    ACCESS_BLOCKERS + r"|\boften\b|\btypically\b|\brecommend\w*\b|\badvice\b|\bavoid\w*\b|\brisks?\b|\btips?\b",
     re.IGNORECASE,
 )
 # Sentences about how breaches go in general ("even when the ransom is not paid, disruption...") state no action.
