@@ -34,6 +34,8 @@ Merge choices
   value): one Fact per value, with the strongest modality (`vocab.MODALITY_WEIGHT`) and all evidence.
 - A data type listed as exposed by one source and not exposed by another stays in both lists and gives
   `Conflict("data_exposed", (("<type>: exposed", sources), ("<type>: not exposed", sources)))`.
+- A data type given by fewer of the sources that list exposed data than leave it out is disputed:
+  `Conflict("data_exposed", (("<type>: exposed", sources), ("<type>: not listed", sources)))`.
 - Threat actors conflict only when two actors are named by different sources and no source names both.
 - records_affected: counts within `COUNT_TOLERANCE` (1%) of each other are one value. Modalities form two
   families: what the victim, an authority or an outlet states (confirmed, reported, suspected) and what the
@@ -563,6 +565,7 @@ def _merge(root: str, entries: list[_Entry], settings: Settings, orgs: _OrgTable
 
     lists = {name: _merge_list(name, entries) for name in _LIST_FIELDS}
     conflicts.extend(_exposure_conflicts(lists["data_exposed"], lists["data_not_exposed"]))
+    conflicts.extend(_unlisted_conflicts(entries, lists["data_exposed"], lists["data_not_exposed"]))
     conflicts.extend(_actor_conflicts(entries, lists["threat_actors"]))
     records, claim_events, record_conflicts = _merge_records(entries, origin)
     conflicts.extend(record_conflicts)
@@ -725,6 +728,35 @@ def _exposure_conflicts(exposed: Mapping[Any, _Acc], not_exposed: Mapping[Any, _
                     ),
                 )
             )
+    return out
+
+
+# A source "lists" exposed data when it names at least this many exposed types: one passing mention is no list.
+_LISTING_MIN_TYPES = 2
+
+
+def _unlisted_conflicts(entries: list[_Entry], exposed: Mapping[Any, _Acc], not_exposed: Mapping[Any, _Acc]) -> list[Conflict]:
+    """A data type that only a minority of the sources listing exposed data give: disputed, not agreed.
+
+    Example: three outlets list what leaked; two give names and email addresses, one adds purchase histories.
+    The addition is kept (with its evidence) but shown as disputed: "purchase_history: exposed" (1 source) vs
+    "purchase_history: not listed" (the 2 sources whose lists leave it out).
+    """
+    listing: dict[str, set[Any]] = {}
+    for e in entries:
+        values = {_value_key("data_exposed", f) for f in e.incident.data_exposed}
+        if len(values) >= _LISTING_MIN_TYPES:
+            listing.setdefault(e.source, set()).update(values)
+    if len(listing) < 2:
+        return []
+    out = []
+    for value, acc in exposed.items():
+        if value in not_exposed:
+            continue  # already an exposed / not-exposed conflict
+        giving = [src for src, vals in listing.items() if value in vals]
+        leaving = sorted(src for src, vals in listing.items() if value not in vals)
+        if leaving and len(giving) < len(leaving):
+            out.append(Conflict("data_exposed", ((f"{value}: exposed", acc.sources()), (f"{value}: not listed", tuple(leaving)))))
     return out
 
 

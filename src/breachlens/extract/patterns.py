@@ -99,7 +99,7 @@ SUSPECT_CUES = alt(
 )
 CONFIRM_CUES = alt(
     r"\bconfirm(?:s|ed|ing)?\b", r"\bin\s+a\s+statement\b", r"\bthe\s+company\s+(?:said|says|stated|told)\b",
-    r"\bofficial\s+notifications?\b", r"\bnotif(?:ied|ication|ications)\b", r"\bdisclos(?:ed|es|ure)\b",
+    r"\bofficial\s+notifications?\b", r"\bnotif(?:ied|ication|ications)\b", r"(?<!not\s)(?<!to\s)(?<!n't\s)\bdisclos(?:ed|es)\b",
     r"\bannounc(?:ed|es)\b", r"\bfil(?:ed|ing)\s+with\b", r"\bregulatory\s+filing\b", r"\bsaid\s+in\s+a\b",
     r"\badmitted\b", r"\backnowledged\b", r"\bemphasi[sz]es\b", r"\bassures?\b",
 )
@@ -163,7 +163,7 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"\b[^.;]{0,50}?\b(?:external|third[-\s]party|outside|independent|leading|specialist)?\s*"
      r"(?:cyber\s*security|security|forensics?|incident\s+response|IT)\s+(?:firms?|experts?|compan(?:y|ies)"
      r"|specialists?|teams?|consultan\w+|professionals|partners?|investigators?)", "external_experts_engaged"),
-    (r"(?:secur(?:e|ed|ing)|lock(?:ed)?\s+down|contain(?:ed|ing)?|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
+    (r"(?:secured|securing|to\s+secure|lock(?:ed)?\s+down|contain(?:ed|ing)?|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
      r"|shut\s+down|strengthen(?:ed|ing)?|bolster(?:ed|ing)?|beef(?:ed|ing)?\s+up|reinforc(?:ed|ing)|harden(?:ed|ing)?"
      r"|enhanc(?:ed|ing)|reset|rotat(?:ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
      r"(?:IT\s+)?(?:systems?|security(?:\s+measures)?|networks?|breach|incident|passwords|credentials|access"
