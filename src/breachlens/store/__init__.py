@@ -23,6 +23,8 @@ from typing import NamedTuple
 from ..errors import StoreError
 from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument
 
+# Validators and FeedStatus (web fetching state) are importable from here too; the public list is kept as the store
+# tests pin it.
 __all__ = ["Store", "StoredDocument", "DocumentHit", "open_store", "StoreError"]
 
 
@@ -41,6 +43,24 @@ class DocumentHit(NamedTuple):
     sha256: str
     source: str
     snippet: str
+
+
+class Validators(NamedTuple):
+    """What a server said about a URL's content, sent back to ask "changed since?" (HTTP conditional request)."""
+
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None = None
+
+
+class FeedStatus(NamedTuple):
+    """The last outcome of polling one feed: when it last worked, its last error, failures in a row."""
+
+    feed_url: str
+    last_ok_at: str | None
+    last_error_at: str | None
+    last_error: str | None
+    consecutive_failures: int
 
 
 class Store(ABC):
@@ -112,6 +132,32 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the connection; safe to call twice."""
+
+    # -- web fetching state (not abstract: a backend without it cannot fetch conditionally or poll feeds) ----
+
+    def validators(self, url: str) -> Validators | None:
+        """The ETag / Last-Modified remembered for `url`, or None."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
+
+    def remember_validators(self, url: str, validators: Validators) -> None:
+        """Remember the validators of the last successful fetch of `url` (replacing older ones)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
+
+    def seen_feed_items(self, urls: Sequence[str]) -> set[str]:
+        """Which of `urls` were already taken from a feed (any feed)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
+
+    def mark_feed_items(self, feed_url: str, items: Sequence[tuple[str, str | None]]) -> None:
+        """Record (url, guid) items of `feed_url` as taken, in one transaction; already-seen ones are kept."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
+
+    def record_feed_result(self, feed_url: str, error: str | None) -> None:
+        """Record one poll of `feed_url`: success when `error` is None, else the one-line reason."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
+
+    def feed_status(self, feed_url: str | None = None) -> list[FeedStatus]:
+        """The recorded outcome of every polled feed (or just `feed_url`), by feed URL."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
 
     def __enter__(self) -> Store:
         """Use as `with open_store(path) as store:`."""

@@ -122,9 +122,37 @@ _INCIDENTS: tuple[str, ...] = (
     f"CREATE VIRTUAL TABLE incidents_fts USING fts5 (victim, names, quotes, {_TOKENIZE})",
 )
 
+# Web fetching state (issue 5): the validators a server gave for each URL (for conditional requests), the feed
+# items already taken (so a poll fetches only what is new), and each feed's last outcome (errors are kept per
+# feed, so a feed that is down is visible and the others go on).
+_FETCH_STATE: tuple[str, ...] = (
+    """CREATE TABLE fetch_validators (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        sha256 TEXT,
+        fetched_at TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE feed_items (
+        url TEXT PRIMARY KEY,
+        feed_url TEXT NOT NULL,
+        guid TEXT,
+        seen_at TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX feed_items_feed ON feed_items (feed_url)",
+    """CREATE TABLE feeds (
+        feed_url TEXT PRIMARY KEY,
+        last_ok_at TEXT,
+        last_error_at TEXT,
+        last_error TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
     Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
+    Migration(3, "fetch state: per-URL validators, seen feed items, per-feed outcome", _FETCH_STATE),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 

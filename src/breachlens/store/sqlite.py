@@ -31,7 +31,7 @@ from typing import Any
 
 from ..errors import StoreError
 from ..records import CleanDocument, DocumentAnalysis, DroppedSpan, Incident, MergedIncident, RawDocument
-from . import DocumentHit, Store, StoredDocument
+from . import DocumentHit, FeedStatus, Store, StoredDocument, Validators
 from .migrations import migrate
 
 __all__ = ["SQLiteStore", "fts_query"]
@@ -295,6 +295,78 @@ class SQLiteStore(Store):
             "schema_version": self.schema_version,
         }
 
+    # -- web fetching state ---------------------------------------------------------------------------------
+
+    def validators(self, url: str) -> Validators | None:
+        """The ETag / Last-Modified remembered for `url`, or None."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT etag, last_modified, sha256 FROM fetch_validators WHERE url = ?", (url,)
+            ).fetchone()
+        return None if row is None else Validators(*row)
+
+    def remember_validators(self, url: str, validators: Validators) -> None:
+        """Remember the validators of the last successful fetch of `url` (replacing older ones)."""
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT INTO fetch_validators (url, etag, last_modified, sha256, fetched_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
+                "sha256 = excluded.sha256, fetched_at = excluded.fetched_at",
+                (url, validators.etag, validators.last_modified, validators.sha256, _now()),
+            )
+
+    def seen_feed_items(self, urls: Sequence[str]) -> set[str]:
+        """Which of `urls` were already taken from a feed (any feed)."""
+        seen: set[str] = set()
+        unique = list(dict.fromkeys(urls))
+        with self._reading() as conn:
+            for start in range(0, len(unique), _IN_CHUNK):
+                chunk = unique[start : start + _IN_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                rows = conn.execute(f"SELECT url FROM feed_items WHERE url IN ({marks})", chunk)
+                seen.update(url for (url,) in rows)
+        return seen
+
+    def mark_feed_items(self, feed_url: str, items: Sequence[tuple[str, str | None]]) -> None:
+        """Record (url, guid) items of `feed_url` as taken, in one transaction; already-seen ones are kept."""
+        seen_at = _now()
+        with self._writing() as conn:
+            conn.executemany(
+                "INSERT INTO feed_items (url, feed_url, guid, seen_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (url) DO NOTHING",
+                [(url, feed_url, guid, seen_at) for url, guid in items],
+            )
+
+    def record_feed_result(self, feed_url: str, error: str | None) -> None:
+        """Record one poll of `feed_url`: success when `error` is None, else the one-line reason."""
+        at = _now()
+        with self._writing() as conn:
+            if error is None:
+                conn.execute(
+                    "INSERT INTO feeds (feed_url, last_ok_at, consecutive_failures) VALUES (?, ?, 0) "
+                    "ON CONFLICT (feed_url) DO UPDATE SET last_ok_at = excluded.last_ok_at, "
+                    "consecutive_failures = 0",
+                    (feed_url, at),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO feeds (feed_url, last_error_at, last_error, consecutive_failures) "
+                    "VALUES (?, ?, ?, 1) ON CONFLICT (feed_url) DO UPDATE SET "
+                    "last_error_at = excluded.last_error_at, last_error = excluded.last_error, "
+                    "consecutive_failures = consecutive_failures + 1",
+                    (feed_url, at, error),
+                )
+
+    def feed_status(self, feed_url: str | None = None) -> list[FeedStatus]:
+        """The recorded outcome of every polled feed (or just `feed_url`), by feed URL."""
+        query = "SELECT feed_url, last_ok_at, last_error_at, last_error, consecutive_failures FROM feeds"
+        with self._reading() as conn:
+            if feed_url is None:
+                rows = conn.execute(query + " ORDER BY feed_url").fetchall()
+            else:
+                rows = conn.execute(query + " WHERE feed_url = ?", (feed_url,)).fetchall()
+        return [FeedStatus(*row) for row in rows]
+
     def close(self) -> None:
         """Release the connection; safe to call twice."""
         with self._lock:
@@ -304,6 +376,15 @@ class SQLiteStore(Store):
 
 
 # -- rows <-> records ----------------------------------------------------------------------------------------
+
+# Host parameters per `IN (...)` query: under SQLite's default limit of 32,766 with a wide margin.
+_IN_CHUNK = 500
+
+
+def _now() -> str:
+    """The current UTC time as stored (ISO 8601, seconds)."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
 
 _INCIDENT_COLUMNS = "id, victim, sector, country, first_date, records, data"
 
