@@ -40,7 +40,7 @@ _HEADLINE_NAME = re.compile(
     r"^(?:#+\s*)?(?:[\w\s]*report:\s*)?(?P<name>[\w&’'.,+#!() -]{2,60}?)\s+(?:data\s+)?(?:breach|hack|leak|cyber[-\s]?attack)\b",
     re.IGNORECASE,
 )
-_HEADLINE_OBJECT = re.compile(r"\b(?:breach|hack|attack|cyberattack|leak)\s+(?:at|on|of|hits?)\s+(?P<name>[\w&’'.-]+(?:\s+[A-Z][\w&’'.-]*){0,3})")
+_HEADLINE_OBJECT = re.compile(r"\b(?i:breach|hack|attack|cyberattack|cyber-attack|leak)\s+(?i:at|on|hits?)\s+(?P<name>[A-Z0-9][\w&’'.-]*(?:\s+[A-Z][\w&’'.-]*){0,3})")
 _EMPTY = re.compile(EMPTY_VALUE, re.IGNORECASE)
 _HEADLINE_STOP = frozenset("a an the of on in at to for and or with by from major massive new huge latest another what why how report".split())
 _ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
@@ -59,7 +59,7 @@ _ACTOR_SPECIFIC = re.compile(
     re.IGNORECASE,
 )
 _CAMPAIGN_CONTEXT = re.compile(r"\bcampaigns?\b|\boperation\b", re.IGNORECASE)
-_DISCLOSURE = re.compile(r"\b(?:announc\w+|disclos\w+|reveal\w+|confirm\w+|made\s+public|went\s+public|notif\w+|reported)\b", re.IGNORECASE)
+_DISCLOSURE = re.compile(r"\b(?:announc\w+|disclos\w+|reveal\w+|confirm\w+|made\s+public|went\s+public|notif\w+|reported|said\s+(?:on|in))\b", re.IGNORECASE)
 _INCIDENT = re.compile(r"\b(?:suffered|occurred|took\s+place|happened|began|started|was\s+(?:breached|hacked|attacked)|were\s+(?:stolen|accessed)|dates?\s+back|between|intrusion|obtained|gained\s+access)\b", re.IGNORECASE)
 _DETECTION = re.compile(r"\b(?:discover\w*|detect\w*|became\s+aware|identified|noticed)\b", re.IGNORECASE)
 _REGULATOR = re.compile(r"\b(?:fined?|penalt\w+|regulator\w*|commissioner|supervisory\s+authority)\b", re.IGNORECASE)
@@ -195,22 +195,46 @@ def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], cand
             cand.cues.append((kind, idx))
 
 
+def _merge_short_forms(candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
+    """A later short form of a name already given in full is the same organisation ("Pellmore" after
+    "Pellmore Building Society"): merge it into the full name."""
+    by_first = sorted(candidates.values(), key=lambda c: c.first)
+    for short in by_first:
+        words = short.name.split()
+        for full in by_first:
+            if full is short or full.first > short.first or short.key not in candidates or full.key not in candidates:
+                continue
+            if len(full.name.split()) > len(words) and full.name.split()[: len(words)] == words:
+                _merge_into(candidates, alias, short.key, full.key)
+                break
+
+
+def _merge_into(candidates: dict[str, _Candidate], alias: dict[str, str], key: str, target: str) -> None:
+    """Fold candidate `key` into `target`."""
+    other = candidates.pop(key)
+    into = candidates[target]
+    into.names.update(other.names)
+    into.mentions.extend(other.mentions)
+    into.cues.extend(other.cues)
+    into.bystander += other.bystander
+    into.first = min(into.first, other.first)
+    into.title_quote = into.title_quote or other.title_quote
+    alias[key] = target
+    for k, v in list(alias.items()):
+        if v == key:
+            alias[k] = target
+
+
 def _canonicalise(candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
-    """Merge candidates that name one organisation ("M&S" and "Marks & Spencer")."""
+    """Merge candidates that name one organisation ("M&S" and "Marks & Spencer", "Pellmore" and "Pellmore Ltd")."""
+    _merge_short_forms(candidates, alias)
     for key in list(candidates):
         cand = candidates.get(key)
         if cand is None:
             continue
         target = alias.get(key) or org_key(enrich.canonical_org(cand.name))
         if target != key and target in candidates:
-            other = candidates.pop(key)
-            into = candidates[target]
-            into.names.update(other.names)
-            into.mentions.extend(other.mentions)
-            into.cues.extend(other.cues)
-            into.bystander += other.bystander
-            into.first = min(into.first, other.first)
-            alias[key] = target
+            _merge_into(candidates, alias, key, target)
 
 
 def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
@@ -226,19 +250,13 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
     if first.is_heading:
         line = text[first.start : first.end]
         m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
-        name = m.group("name").strip(" .,:") if m else ""
+        name = _headline_name(m.group("name"), candidates) if m else ""
         if name and _plausible_headline_name(name):
             key = org_key(name)
             cand = candidates.setdefault(key, _Candidate(key))
             for other_key, other in list(candidates.items()):
                 if other_key != key and any(_find_word(name, n) >= 0 or _find_word(n, name) >= 0 for n in other.names):
-                    cand.names.update(other.names)
-                    cand.mentions.extend(other.mentions)
-                    cand.cues.extend(other.cues)
-                    cand.bystander += other.bystander
-                    cand.first = min(cand.first, other.first)
-                    alias[other_key] = key
-                    del candidates[other_key]
+                    _merge_into(candidates, alias, other_key, key)
             cand.names[name] += 3  # the title's spelling is the name the victim is known by
             cand.cues.append(("title", -1))
             cand.first = min(cand.first, first.start + m.start("name")) if m else cand.first
@@ -254,6 +272,24 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
             if any(_find_word(line, n) >= 0 for n in cand.names):
                 cand.cues.append(("title", -1))
                 cand.title_quote = cand.title_quote or (para.start, para.end)
+
+
+# Verbs that end the name in a headline ("Harbourline Bank Confirms Breach", "Acme suffers data breach").
+_HEADLINE_VERBS = frozenset(
+    """confirms confirmed suffers suffered discloses disclosed reports reported says warns warned admits admitted
+    reveals revealed announces announced investigates investigating probes notifies notified hit hits targeted
+    faces facing fixes patches denies denied responds blames hacked breached leaks leaked exposes exposed""".split()
+)
+
+
+def _headline_name(raw: str, candidates: dict[str, _Candidate]) -> str:
+    """The name part of a headline match, cut before the first headline verb ("Harbourline Bank Confirms")."""
+    words = raw.strip(" .,:").split()
+    for i, word in enumerate(words):
+        if i > 0 and word.lower() in _HEADLINE_VERBS:
+            words = words[:i]
+            break
+    return " ".join(words)
 
 
 def _plausible_headline_name(name: str) -> bool:

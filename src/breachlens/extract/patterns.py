@@ -123,12 +123,16 @@ COUNTED_NOUNS = alt(
     r"documents", r"files", r"rows", r"entries", r"identities", r"profiles", r"credentials", r"passwords",
     r"phone\s+numbers", r"card(?:holder)?s", r"transactions", r"purchases", r"parents", r"children", r"learners",
     r"job\s+seekers", r"candidates", r"donors", r"buyers", r"sellers", r"drivers", r"riders", r"owners",
+    r"attendees", r"visitors", r"(?:ticket\s*)?holders", r"fans", r"viewers", r"readers", r"travell?ers", r"tenants",
+    r"workers", r"pupils", r"investors", r"traders", r"borrowers", r"savers", r"shareholders", r"beneficiaries",
+    r"claimants", r"recipients", r"registrants", r"participants", r"guests", r"diners", r"gamers", r"listeners",
 )
 # A count in these frames is a customer base, a workforce or a total, not the breach's size.
 BASE_COUNT_CUES = alt(
     r"\bits\s+$", r"\bserves?\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$", r"\bhas\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
     r"\bboasts\s+$", r"\bcustomer\s+base\s+of\s+$", r"\bout\s+of\s+(?:its\s+)?$", r"\bof\s+its\s+$",
-    r"\b(?:company|firm|retailer|business|bank|provider|platform|service|chain|brand|insurer|operator|group|network|app)"
+    r"\b(?:company|firm|retailer|business|bank|lender|provider|platform|service|chain|brand|insurer|operator|group|network"
+    r"|app|society|union|carrier|airline|university|hospital|giant|marketplace|site|website|store|shop|club|league)"
     r"\s+with\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+)?$", r"\bemploys\s+$",
 )
 BASE_COUNT_AFTER = alt(
@@ -147,17 +151,21 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"|called\s+in|assisting|helping)", "external_experts_engaged"),
     (r"(?:regulators?|data\s+protection\s+authorit(?:y|ies))\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed)",
      "regulator_notified"),
-    (_NOTIFY + r"\b[^.;]{0,40}?\b(?:law\s+enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
+    (_NOTIFY + r"\b[^.;]{0,70}?\b(?:law\s+enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
      r"|Action\s+Fraud|Europol|cyber\s*crime\s+unit)(?<!protection\sauthorities)(?<!privacy\sauthorities)"
      r"(?<!regulatory\sauthorities)(?<!supervisory\sauthorities)", "law_enforcement_notified"),
     (r"(?:law\s+enforcement|police|(?:the\s+)?authorities)\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed|alerted)",
      "law_enforcement_notified"),
     (r"(?:notif(?:y|ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|e-?mail(?:ed|ing)|writ(?:ten|ing)\s+to|wrote\s+to"
      r"|sen(?:t|ding)\s+(?:letters|emails|notices)\s+to)\b[^.;]{0,50}?\b(?:affected\s+|impacted\s+)?"
-     r"(?:customers|users|individuals|people|members|clients|patients|those\s+affected|subscribers)",
+     r"(?:customers|users|individuals|people|members|clients|patients|those\s+affected|subscribers"
+     r"|attendees|guests|passengers|students|employees|staff|policyholders|account\s*holders|ticket\s*holders|victims)",
      "customers_notified"),
     (r"notifications?\s+(?:were\s+|was\s+|have\s+been\s+)?sent\s+to|notification\s+letters|breach\s+notices?",
      "customers_notified"),
+    (r"(?:affected\s+|impacted\s+)?(?:customers|users|members|clients|patients|attendees|guests|passengers|students"
+     r"|employees|policyholders|individuals)\s+(?:are\s+being|were|have\s+been|has\s+been|will\s+be|are)\s+"
+     r"(?:contacted|notified|informed|written\s+to|emailed|alerted|warned)", "customers_notified"),
     (r"(?:engag(?:ed|ing|es)|enlist(?:ed|ing)|hir(?:ed|ing)|retain(?:ed|ing)|brought\s+in|bringing\s+in"
      r"|appoint(?:ed|ing)|work(?:s|ed|ing)?\s+(?:closely\s+)?with|assistance\s+of|help\s+of|support\s+of)"
      r"\b[^.;]{0,50}?\b(?:external|third[-\s]party|outside|independent|leading|specialist)?\s*"
@@ -174,7 +182,7 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      "investigation"),
     (r"(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing))\b[^.;]{0,40}?\b(?:free\s+)?(?:credit\s+monitoring|identity\s+"
      r"(?:theft\s+)?(?:protection|monitoring)|credit\s+report\w*)", "credit_monitoring_offered"),
-    (r"(?:disrupt(?:ed|ing|ion|ions)|outages?|(?:close|closed|closing|shut|shutting)\s+down\s+(?:its|their|the)\s+"
+    (r"(?:disrupt(?:ed|ing|ion|ions)|outages?|(?:took|taken|taking|take)\s+(?:\w+\s+){0,3}offline|(?:close|closed|closing|shut|shutting)\s+down\s+(?:its|their|the)\s+"
      r"(?:website|stores|systems|services|online)|suspend(?:ed|ing)\s+(?:online\s+)?(?:orders|services|operations)"
      r"|taken\s+offline|went\s+offline|knocked\s+offline|halt(?:ed|ing)\s+(?:online\s+)?(?:orders|operations))",
      "services_disrupted"),

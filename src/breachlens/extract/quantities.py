@@ -32,6 +32,15 @@ _COUNT_RX = re.compile(
     rf"(?<![\w$€£¥.,]){_QUALIFIER}(?:{_NUMBER}{_MULT_NUM}?|{_WORDNUM}{_MULT_WORD})\s+{_FILLER}(?P<noun>{COUNTED_NOUNS})(?![\w])",
     re.IGNORECASE,
 )
+# "the number of affected customers rose to around 91,000": the counted noun comes before the number.
+_NUMBER_OF_RX = re.compile(
+    rf"\bnumber\s+of\s+(?:affected\s+|impacted\s+)?(?P<noun>{COUNTED_NOUNS})\b[^.;]{{0,80}}?\b(?:to|at|is|was|stands\s+at|of|reached)\s+"
+    rf"{_QUALIFIER}(?:{_NUMBER}{_MULT_NUM}?|{_WORDNUM}{_MULT_WORD})(?![\w%])",
+    re.IGNORECASE,
+)
+# "a lender with 4 million customers" is a customer base; "records with 7 million email addresses" is not.
+_WITH_PEOPLE = re.compile(r"\bwith\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
+_DATA_BEFORE = re.compile(r"\b(?:records?|data|accounts?|database|files?|dump|leak|rows|entries|set|corpus|list)\b[^.,;]{0,20}$", re.IGNORECASE)
 _BASE_BEFORE = re.compile(BASE_COUNT_CUES, re.IGNORECASE)
 _BASE_AFTER = re.compile(BASE_COUNT_AFTER, re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -79,5 +88,12 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count
             or _BASE_AFTER.search(after)
             or re.search(r"\b(?:active|monthly|registered|loyal|worldwide)\b", filler)
         )
+        if not is_base and _WITH_PEOPLE.search(before) and not _DATA_BEFORE.search(before[: _WITH_PEOPLE.search(before).start()]):
+            is_base = True
         out.append(Count(match.start(), match.end(), value, match.group("noun").lower(), is_base))
-    return out
+    for match in _NUMBER_OF_RX.finditer(text, start, end):
+        value = _value(match)
+        if value is not None and not any(c.start <= match.start("qual" if match.group("qual") else "num") < c.end for c in out):
+            num_start = match.start("num") if match.group("num") else match.start("word")
+            out.append(Count(num_start, match.end(), value, match.group("noun").lower(), False))
+    return sorted(out, key=lambda c: c.start)
