@@ -29,9 +29,15 @@ def _first_date(m: MergedIncident) -> str:
     return min(dates, default="-")
 
 
+def _console() -> Console:
+    """A console that does not squeeze tables into 80 columns when output goes to a file or pipe."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
 def incidents_table(incidents: Sequence[MergedIncident], console: Console | None = None) -> None:
     """A table of incidents: id, victim, sector, date, records, data exposed, actors, sources."""
-    console = console or Console()
+    console = console or _console()
     table = Table(title=f"{len(incidents)} incidents", show_lines=False)
     for column in ("id", "victim", "sector", "date", "records", "data exposed", "actors", "sources"):
         table.add_column(column, overflow="fold")
@@ -48,7 +54,7 @@ def incidents_table(incidents: Sequence[MergedIncident], console: Console | None
 
 def incident_panel(m: MergedIncident, console: Console | None = None) -> None:
     """Everything about one incident: facts, conflicts, timeline and sources."""
-    console = console or Console()
+    console = console or _console()
     inc = m.incident
     console.print(f"[bold]{escape(inc.victim)}[/bold]  ({escape(m.id)})")
     table = Table(show_header=False, box=None)

@@ -98,7 +98,10 @@ SUSPECT_CUES = alt(
     r"\bappears?\s+to\b", r"\breportedly\b", r"\bit\s+is\s+thought\b", r"\bunconfirmed\b", r"\bspeculat\w+\b",
 )
 CONFIRM_CUES = alt(
-    r"\bconfirm(?:s|ed|ing)?\b", r"\bin\s+a\s+statement\b", r"\bthe\s+company\s+(?:said|says|stated|told)\b",
+    r"\bconfirm(?:s|ed|ing)?\b", r"\bin\s+a\s+statement\b",
+    r"\b(?:the|its)\s+(?:company|bank|lender|firm|retailer|organi[sz]ation|business|group|provider|hospital|university"
+    r"|council|insurer|airline|operator|carrier|brand|school|agency|ministry|platform|service|organiser|organizer)\s+"
+    r"(?:said|says|stated|told|added|stressed|explained|wrote)\b", r"\b(?:it|they)\s+(?:said|says|stressed|stated)\b",
     r"\bofficial\s+notifications?\b", r"\bnotif(?:ied|ication|ications)\b", r"(?<!not\s)(?<!to\s)(?<!n't\s)\bdisclos(?:ed|es)\b",
     r"\bannounc(?:ed|es)\b", r"\bfil(?:ed|ing)\s+with\b", r"\bregulatory\s+filing\b", r"\bsaid\s+in\s+a\b",
     r"\badmitted\b", r"\backnowledged\b", r"\bemphasi[sz]es\b", r"\bassures?\b",
