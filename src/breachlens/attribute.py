@@ -667,6 +667,11 @@ def _incident(reading: _Reading, key: str, f: _Facts, role: str, brand_keys: set
     brands = tuple(sorted({reading.candidates[b].name for b in brand_keys if b != key}))
     country, country_ev = _near_victim(reading, cand, "country")
     sector, sector_ev = _near_victim(reading, cand, "sector")
+    if sector is None:
+        # Reference data, not a guess: the curated organisation table (data/brands.toml) records each known
+        # organisation's sector with the public source of that fact.
+        profile = enrich.org_profile(cand.name) or (enrich.org_profile(parent) if parent else None)
+        sector = profile.sector if profile else None
     if country_ev:
         field_evidence.append(("victim_country", (country_ev,)))
     if sector_ev:
@@ -709,6 +714,9 @@ def _victim_evidence(reading: _Reading, cand: _Candidate) -> tuple[Evidence, ...
     return tuple(out)
 
 
+_NEAR = 60  # characters around a victim mention in which a country or sector word describes it
+
+
 def _near_victim(reading: _Reading, cand: _Candidate, what: str) -> tuple[str | None, Evidence | None]:
     """Country or sector stated in the same sentence as the victim and close to its name."""
     text, source, sents = reading.seg.text, reading.source, reading.seg.sentences
@@ -716,7 +724,7 @@ def _near_victim(reading: _Reading, cand: _Candidate, what: str) -> tuple[str | 
     first_ev: dict[str, Evidence] = {}
     for m, idx in cand.mentions:
         sent = sents[idx]
-        lo, hi = max(sent.start, m.start - 60), min(sent.end, m.end + 60)
+        lo, hi = max(sent.start, m.start - _NEAR), min(sent.end, m.end + _NEAR)
         window = text[lo:hi]
         others = [o for o in reading.mentions[idx] if o.key != m.key and lo <= o.start < hi]
         if what == "country":
