@@ -10,6 +10,7 @@ hypotheticals ("never share your password", "could be used for phishing") assert
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .extract.patterns import CLAIM_CUES, CONFIRM_CUES, EXPOSURE_CUES, HYPOTHETICAL_CUES, NEGATION_CUES, SUSPECT_CUES
 
@@ -22,6 +23,8 @@ _NEGATION = re.compile(NEGATION_CUES, re.IGNORECASE)
 _EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(HYPOTHETICAL_CUES, re.IGNORECASE)
 _UNCERTAIN = re.compile(r"\bnot\s+(?:yet\s+)?(?:clear|known|confirmed\s+whether)\b|\bunclear\b|\bunknown\s+whether\b|\bwhether\b|\bif\s+any\b", re.IGNORECASE)
+_HELD = re.compile(r"\b(?:stored|held|kept|retained|collected|processed)\b", re.IGNORECASE)  # "no card data was stored"
+_CONTAINER = re.compile(r"\b(?:database|server|bucket|instance|file|dump|archive|backup|spreadsheet|data\s*set)s?\b", re.IGNORECASE)
 _SAFE = re.compile(r"\b(?:safe|secure|unaffected|untouched|intact)\b", re.IGNORECASE)
 _SAFE_AFTER = re.compile(r"\b(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:safe|secure|unaffected|untouched)\b", re.IGNORECASE)
 _CLAIM = re.compile(CLAIM_CUES, re.IGNORECASE)
@@ -49,9 +52,11 @@ def polarity(clause: str, sentence: str) -> str | None:
         return None
     if _NEGATION.search(clause):
         # a negation says something about exposure only next to an exposure word ("no cards were taken")
-        return NOT_EXPOSED if _EXPOSURE.search(clause) or _SAFE.search(clause) else None
+        return NOT_EXPOSED if _EXPOSURE.search(clause) or _SAFE.search(clause) or _HELD.search(clause) else None
     if _EXPOSURE.search(clause) or _EXPOSURE.search(sentence):
         return EXPOSED
+    if _HELD.search(clause) and _CONTAINER.search(sentence):
+        return EXPOSED  # "the exposed database held guest names": what a leaked store held is what leaked
     return None
 
 
@@ -61,22 +66,42 @@ _SCOPE_BREAK = re.compile(r"\b(?:when|until|after|before|because|since|which|who
                           re.IGNORECASE)
 # After a list, a negation counts only when it negates the exposure verb right there ("... were not compromised").
 _POST_NEGATION = re.compile(
-    r"^\W*(?:\w+\W+){0,4}?(?:(?:was|were|is|are|has|have|had|been|did|does)\s*(?:n[’']t|\*?not\*?|never)|not|never|n[’']t)"
+    r"^\W*(?:\w+\W+){0,10}?(?:(?:was|were|is|are|has|have|had|been|did|does)\s*(?:n[’']t|\*?not\*?|never)|not|never|n[’']t)"
     r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted)", re.IGNORECASE)
 
 
-def polarity_at(clause: str, offset: int, sentence: str) -> str | None:
-    """Polarity for the data-type mention at `offset` within `clause`: negation counts only where it scopes over it."""
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|as\s+well\s+as\s+)?|and\s+|or\s+|&\s*|nor\s+)(?:(?:their|the|any|some|customers?'?|users?'?)\s+)*$",
+                        re.IGNORECASE)
+
+
+def polarity_at(clause: str, offset: int, sentence: str, hits: Sequence[tuple[int, int]] = ()) -> str | None:
+    """Polarity for the data-type mention at `offset` within `clause`: negation counts only where it scopes over it.
+
+    `hits` are all data-type spans of the clause (clause offsets): a negation after a list ("names, emails and
+    phones were not exposed") covers the whole list, but not a later, separate mention ("names were exposed and
+    passwords were not").
+    """
     base = polarity(clause, sentence)
     if base != NOT_EXPOSED:
         return base
-    before, after = clause[:offset], clause[offset:]
+    before = clause[:offset]
     for m in _NEGATION.finditer(before):
         if not _SCOPE_BREAK.search(before[m.end():]):
             return NOT_EXPOSED  # "no personal data, such as card numbers, ..." / "did not include X"
-    tail_break = _SCOPE_BREAK.search(after)
-    tail = after[: tail_break.start()] if tail_break else after
-    if _POST_NEGATION.search(tail[tail.find(" ") if " " in tail else 0 :]) or _SAFE_AFTER.search(tail):
+    spans = sorted(hits) or [(offset, offset)]
+    i = next((k for k, (s, _e) in enumerate(spans) if s == offset), None)
+    end = spans[i][1] if i is not None else offset
+    if i is not None:
+        while i + 1 < len(spans) and _LIST_JOIN.match(clause[spans[i][1] : spans[i + 1][0]]):
+            i += 1
+            end = spans[i][1]
+        stop = spans[i + 1][0] if i + 1 < len(spans) else len(clause)
+    else:
+        stop = len(clause)
+    tail = clause[end:stop]
+    tail_break = _SCOPE_BREAK.search(tail)
+    tail = tail[: tail_break.start()] if tail_break else tail
+    if _POST_NEGATION.search(tail) or _SAFE_AFTER.search(tail):
         return NOT_EXPOSED  # "card numbers were not compromised", "financial data is safe"
     return EXPOSED if _EXPOSURE.search(clause) else None
 

@@ -28,7 +28,7 @@ from .extract.data_types import find_data_types
 from .extract.dates import find_dates
 from .extract.iocs import find_iocs
 from .extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
-from .extract.patterns import BREACH_WORDS, EMPTY_VALUE, EXPOSURE_CUES, FIELD_LABEL_WORDS, NOT_ORG_WORDS, VECTOR_PATTERNS
+from .extract.patterns import AUTHORITY_NAME, BREACH_WORDS, EMPTY_VALUE, EXPOSURE_CUES, FIELD_LABEL_WORDS, NOT_ORG_WORDS, VECTOR_PATTERNS
 from .extract.spans import find_labelled
 from .extract.quantities import find_counts
 from .records import Evidence, Fact, Incident, TimelineEvent
@@ -42,6 +42,7 @@ _HEADLINE_NAME = re.compile(
 )
 _HEADLINE_OBJECT = re.compile(r"\b(?i:breach|hack|attack|cyberattack|cyber-attack|leak)\s+(?i:at|on|hits?)\s+(?P<name>[A-Z0-9][\w&’'.-]*(?:\s+[A-Z][\w&’'.-]*){0,3})")
 _EMPTY = re.compile(EMPTY_VALUE, re.IGNORECASE)
+_AUTHORITY = re.compile(AUTHORITY_NAME)
 _HEADLINE_STOP = frozenset("a an the of on in at to for and or with by from major massive new huge latest another what why how report".split())
 _ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
 # How much each kind of victim cue says that this candidate is the document's main victim.
@@ -114,6 +115,7 @@ def _read_candidates(source: str, seg: Segmented) -> _Reading:
     text = seg.text
     actors = enrich.find_actors(text)
     countries = {(s, e) for s, e, _code, _w in enrich.find_countries(text)}
+    actors = _actors_outside_names(seg, actors)
     actor_ranges = [(a.start, a.end) for a in actors]
     mentions: list[list[OrgMention]] = []
     candidates: dict[str, _Candidate] = {}
@@ -163,6 +165,21 @@ def _is_field_label(name: str) -> bool:
     return bool(words) and any(w.lower() in FIELD_LABEL_WORDS for w in words)
 
 
+_NAME_RUN = re.compile(r"[A-Z0-9][\w&’'.-]*(?:\s+(?:&\s+)?[A-Z0-9][\w&’'.-]*)*")
+
+
+def _actors_outside_names(seg: Segmented, actors: list[enrich.ActorMatch]) -> list[enrich.ActorMatch]:
+    """Drop actor matches that are only part of a longer capitalised name ("Grayling" in "Grayling Outdoor")."""
+    out = []
+    for actor in actors:
+        line_start = seg.text.rfind("\n", 0, actor.start) + 1
+        run = next((m for m in _NAME_RUN.finditer(seg.text, line_start, actor.end + 60) if m.start() <= actor.start < m.end()), None)
+        if run is not None and (run.start() < actor.start or run.end() > actor.end) and len(run.group().split()) > len(actor.as_written.split()):
+            continue
+        out.append(actor)
+    return out
+
+
 def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], candidates: dict[str, _Candidate]) -> None:
     """Role cues for the mentions of one sentence, spread along coordinated lists."""
     cues = [role_cue(text, m, sent.start, sent.end) for m in found]
@@ -185,6 +202,8 @@ def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], cand
         cand.names[m.name] += 1
         cand.mentions.append((m, idx))
         cand.first = min(cand.first, m.start)
+        if _AUTHORITY.search(m.name) and kind not in ("possessive", "object"):
+            cand.bystander += 2  # a regulator or police force acting on the breach
         if m.is_person and kind not in ("title", "possessive", "object", "list"):
             cand.bystander += 2  # a person's name (researcher, spokesperson) is a victim only when named as one
         if cue.introduced_as_bystander:
@@ -269,7 +288,8 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
         if not _BREACH.search(line):
             continue
         for cand in candidates.values():
-            if any(_find_word(line, n) >= 0 for n in cand.names):
+            positions = [(p, n) for n in cand.names if (p := _find_word(line, n)) >= 0]
+            if positions and not any(_bystander_in_heading(line, p, n) for p, n in positions):
                 cand.cues.append(("title", -1))
                 cand.title_quote = cand.title_quote or (para.start, para.end)
 
@@ -290,6 +310,12 @@ def _headline_name(raw: str, candidates: dict[str, _Candidate]) -> str:
             words = words[:i]
             break
     return " ".join(words)
+
+
+def _bystander_in_heading(line: str, pos: int, name: str) -> bool:
+    """A name that the headline itself frames as the source ("..., the Daily Ledger reports")."""
+    mention = OrgMention(pos, pos + len(name), name, org_key(name))
+    return role_cue(line, mention, 0, len(line)).bystander
 
 
 def _plausible_headline_name(name: str) -> bool:
@@ -548,8 +574,9 @@ def _read_data_types(text: str, sent: Sentence, owners: list[tuple[int, int, str
         # "exploited stolen credentials" names how attackers got in, not data that leaked
         hits = [h for h in find_data_types(text, cs, ce) if not any(s <= h.start < e for s, e in vector_spans)]
         clause = text[cs:ce]
+        spans = [(h.start - cs, h.end - cs) for h in hits]
         for hit in hits:
-            pol = polarity_at(clause, hit.start - cs, sent.text)
+            pol = polarity_at(clause, hit.start - cs, sent.text, spans)
             owner = _owner_at(owners, hit.start)
             if pol is None or owner is None:
                 continue

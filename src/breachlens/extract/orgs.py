@@ -22,6 +22,7 @@ _NON_VICTIM_RIGHT = re.compile(NON_VICTIM_RIGHT, re.IGNORECASE)
 _DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|info|biz|me|app|ru|cn|uk|de|fr|in|us|gg|tv|xyz)$", re.IGNORECASE)
 _SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|plc|llc|corp|corporation|co|sa|ag|group|holdings|the)\b")
 _NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&’'.-]*$")
+_QUANTITY = re.compile(r"^[\d.,]+\s*(?:[kKmMbB]|bn|mn|GB|TB|MB)?$")
 _CONNECTORS = {"&", "of", "de", "du", "van", "von", "y", "and"}
 _LEFT_WINDOW = 90
 _RIGHT_WINDOW = 160
@@ -106,7 +107,7 @@ def _mention(toks: list[Any], base: int) -> OrgMention | None:
     name = toks[0].doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
     if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
         return None
-    if len(name) < 2 or not any(c.isalpha() for c in name):
+    if len(name) < 2 or not any(c.isalpha() for c in name) or _QUANTITY.match(name):
         return None
     is_person = len(toks) >= 2 and all(t.ent_type_ == "PERSON" for t in toks)
     return OrgMention(start, end, name, org_key(name), is_person)

@@ -154,6 +154,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"|called\s+in|assisting|helping)", "external_experts_engaged"),
     (r"(?:regulators?|data\s+protection\s+authorit(?:y|ies))\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed)",
      "regulator_notified"),
+    (r"(?:regulators?|commission(?:er)?|authority|ICO|CNIL|ombudsman|supervisor)\b[^.;]{0,60}\b(?:received|had\s+received|has\s+"
+     r"received)\s+(?:a\s+)?(?:breach\s+|data\s+breach\s+)?(?:notification|report|notice)", "regulator_notified"),
     (_NOTIFY + r"\b[^.;]{0,70}?\b(?:law\s+enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
      r"|Action\s+Fraud|Europol|cyber\s*crime\s+unit)(?<!protection\sauthorities)(?<!privacy\sauthorities)"
      r"(?<!regulatory\sauthorities)(?<!supervisory\sauthorities)", "law_enforcement_notified"),
@@ -164,6 +166,9 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"(?:customers|users|individuals|people|members|clients|patients|those\s+affected|subscribers"
      r"|attendees|guests|passengers|students|employees|staff|policyholders|account\s*holders|ticket\s*holders|victims)",
      "customers_notified"),
+    (r"(?:told|tells|telling|emailed|e-mailed|wrote\s+to|writing\s+to)\s+(?:its\s+|affected\s+|all\s+)*(?:customers|users|members"
+     r"|clients|patients|shoppers|guests|passengers|students|employees|policyholders)|in\s+an?\s+(?:e-?mail|letter|notice)\s+to\s+"
+     r"(?:its\s+|affected\s+)*(?:customers|users|members|clients|patients|shoppers|guests)", "customers_notified"),
     (r"notifications?\s+(?:were\s+|was\s+|have\s+been\s+)?sent\s+to|notification\s+letters|breach\s+notices?",
      "customers_notified"),
     (r"(?:affected\s+|impacted\s+)?(?:customers|users|members|clients|patients|attendees|guests|passengers|students"
@@ -174,6 +179,12 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"\b[^.;]{0,50}?\b(?:external|third[-\s]party|outside|independent|leading|specialist)?\s*"
      r"(?:cyber\s*security|security|forensics?|incident\s+response|IT)\s+(?:firms?|experts?|compan(?:y|ies)"
      r"|specialists?|teams?|consultan\w+|professionals|partners?|investigators?)", "external_experts_engaged"),
+    (r"(?:passwords?|credentials|access|keys|tokens)\s+(?:had|has|have|were|was)\s+(?:since\s+)?(?:been\s+)?(?:reset|rotated|changed"
+     r"|revoked)|(?:plug-?in|extension|backdoor|malware|vulnerability|flaw)\s+(?:has|had|was|have\s+been)\s+(?:since\s+)?"
+     r"(?:been\s+)?(?:removed|patched|fixed|closed)", "systems_secured"),
+    (r"(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+|affected\s+)?(?:\w+\s+)?(?:database|server|servers|bucket"
+     r"|instance|systems?|network|portal)\s+offline|(?:database|server|bucket|instance)\s+(?:has|had|was)\s+(?:been\s+)?"
+     r"(?:taken\s+offline|secured|closed|locked\s+down|removed)", "systems_secured"),
     (r"(?:secured|securing|to\s+secure|lock(?:ed)?\s+down|contain(?:ed|ing)?|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
      r"|shut\s+down|strengthen(?:ed|ing)?|bolster(?:ed|ing)?|beef(?:ed|ing)?\s+up|reinforc(?:ed|ing)|harden(?:ed|ing)?"
      r"|enhanc(?:ed|ing)|reset|rotat(?:ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
@@ -185,9 +196,10 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      "investigation"),
     (r"(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing))\b[^.;]{0,40}?\b(?:free\s+)?(?:credit\s+monitoring|identity\s+"
      r"(?:theft\s+)?(?:protection|monitoring)|credit\s+report\w*)", "credit_monitoring_offered"),
-    (r"(?:disrupt(?:ed|ing|ion|ions)|outages?|(?:took|taken|taking|take)\s+(?:\w+\s+){0,3}offline|(?:close|closed|closing|shut|shutting)\s+down\s+(?:its|their|the)\s+"
+    (r"(?:disrupt(?:ed|ing|ion|ions)|outages?|(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+)?"
+     r"(?:site|website|store|stores|services?|app|platform|booking\s+system)\s+offline|(?:close|closed|closing|shut|shutting)\s+down\s+(?:its|their|the)\s+"
      r"(?:website|stores|systems|services|online)|suspend(?:ed|ing)\s+(?:online\s+)?(?:orders|services|operations)"
-     r"|taken\s+offline|went\s+offline|knocked\s+offline|halt(?:ed|ing)\s+(?:online\s+)?(?:orders|operations))",
+     r"|(?:site|website|store|stores|services?|app|platform)\s+(?:went|was\s+knocked|was\s+taken)\s+offline|halt(?:ed|ing)\s+(?:online\s+)?(?:orders|operations))",
      "services_disrupted"),
 )
 
@@ -263,7 +275,8 @@ VICTIM_RIGHT = alt(
     r"(?:suffer(?:ed|s|ing)?|disclos(?:ed|es|ing)|confirm(?:ed|s|ing)|announc(?:ed|es|ing)|report(?:ed|s|ing)|reveal(?:ed|s|ing)"
     r"|admit(?:ted|s)|detect(?:ed|s)|discover(?:ed|s)|experienc(?:ed|es|ing)|notif(?:ied|ies|ying)|warn(?:ed|s|ing)|"
     r"(?:been\s+)?(?:hit|breached|hacked|attacked|targeted|compromised|affected|impacted|victims?)|fell\s+victim|"
-    r"lost|los(?:es|ing)|leaked|exposed|began\s+notifying|says?|said|investigat(?:ed|es|ing)|had\s+to|been\s+forced|"
+    r"lost|los(?:es|ing)|leaked|exposed|left\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+){0,2}(?:database|server|bucket|data)|"
+    r"began\s+notifying|investigat(?:ed|es|ing)|had\s+to|been\s+forced|"
     r"is\s+the\s+latest|became|becomes|joins|was\s+among|were\s+among|ha[sd]\s+(?:its|their)\s+(?:data|database|systems?|website)|"
     r"appears?\s+to\s+have)",
     r"^(?:'s|’s|s'|s’)\s+(?:\w+\s+){0,3}?(?:data\s+breach|breach|hack|cyber[-\s]?attack|attack|incident|systems?|"
@@ -314,3 +327,7 @@ FIELD_LABEL_WORDS = frozenset(
 )
 # A value that says nothing ("Not specified", "Unknown") is not a fact.
 EMPTY_VALUE = r"^\s*(?:not\s+(?:specified|disclosed|detailed|known|available|reported|applicable)|unknown|none|n/?a|tbd|-)\b"
+
+# Organisations whose name says they regulate, police or judge: in breach news they act on a breach, they are not
+# its victim (unless a sentence says they were breached, which outweighs this).
+AUTHORITY_NAME = r"\b(?:Commission|Commissioner(?:'s\s+Office)?|Regulator|Ombudsman|Police|Constabulary|Court|Prosecutor|Attorney\s+General|Data\s+Protection\s+\w+|Supervisor)\b"
