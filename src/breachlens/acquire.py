@@ -9,8 +9,8 @@ stops at `max_bytes + 1`, so a huge or endless input (a FIFO, a growing log) can
 HTML sniff is the two-prefix check browsers use for documents without a suffix, which no dependency exposes on
 its own.
 
-URLs are recognised but not fetched yet: `acquire` dispatches them to `_fetch_url`, the single place where an
-httpx fetcher (with an injectable transport and SSRF checks) will plug in.
+URLs are dispatched to `_fetch_url`, which hands them to `fetch.fetch` (httpx, address guard on every hop,
+robots.txt, size cap while streaming; see fetch.py).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def acquire(path: str, settings: Settings) -> RawDocument:
     """Read one source into a RawDocument (bytes, sha256, kind "html" or "text").
 
     Raises `TooLargeError` over `settings.max_bytes`, and `SourceError` for a missing, unreadable, empty or
-    non-regular file, a directory, or a URL (not supported yet).
+    non-regular file or a directory; a URL raises what `fetch.fetch` raises (FetchError, UnsafeURLError, ...).
     """
     if _is_url(path):
         return _fetch_url(path, settings)
@@ -83,8 +83,10 @@ def _is_url(source: str) -> bool:
 
 
 def _fetch_url(url: str, settings: Settings) -> RawDocument:
-    """Fetch a URL; the httpx fetcher will live here. Until then every URL is refused with a clear reason."""
-    raise SourceError(url, "URLs are not supported yet")
+    """Fetch a URL with the guarded fetcher (imported here: files need neither httpx nor the fetch module)."""
+    from .fetch import fetch
+
+    return fetch(url, settings)
 
 
 def _walk(root: Path, suffixes: tuple[str, ...]) -> list[str]:

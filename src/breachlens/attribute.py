@@ -43,10 +43,11 @@ _HEADLINE_NAME = re.compile(
 _HEADLINE_OBJECT = re.compile(r"\b(?i:breach|hack|attack|cyberattack|cyber-attack|leak)\s+(?i:at|on|hits?)\s+(?P<name>[A-Z0-9][\w&’'.-]*(?:\s+[A-Z][\w&’'.-]*){0,3})")
 _EMPTY = re.compile(EMPTY_VALUE, re.IGNORECASE)
 _AUTHORITY = re.compile(AUTHORITY_NAME)
+_HEADLINE_BREACH = re.compile(r"\b(?:hackers?|attackers?|cyber\w*|data\s+(?:theft|exposure)|stolen|exposed|leak\w*|ransom\w*)\b", re.IGNORECASE)
 _HEADLINE_STOP = frozenset("a an the of on in at to for and or with by from major massive new huge latest another what why how report".split())
 _ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
 # How much each kind of victim cue says that this candidate is the document's main victim.
-MAIN_WEIGHTS = {"title": 4.0, "subject": 2.0, "possessive": 2.0, "object": 1.5, "list": 0.3, "bullet": 0.3}
+MAIN_WEIGHTS = {"title": 4.0, "subject": 2.0, "possessive": 2.0, "object": 1.5, "list": 0.3, "bullet": 0.3, "subject?": 1.0}
 FIRST_PARAGRAPHS_BONUS = 1.0  # cues in the first three paragraphs: articles name their subject early
 MENTION_WEIGHT = 0.15         # plain frequency breaks ties, never decides alone
 _ACTOR_GENERIC = re.compile(
@@ -192,6 +193,10 @@ def _add_cues(text: str, sent: Sentence, idx: int, found: list[OrgMention], cand
                     kinds[i] = first
                 elif last == "subject":
                     kinds[i] = "subject"
+    if _BREACH.search(sent.text) and not is_hypothetical(sent.text):
+        for i, m in enumerate(found):
+            if kinds[i] is None and not cues[i].bystander and not m.is_person and _is_subject(m, sent):
+                kinds[i] = "subject?"  # the subject of a sentence about the breach ("X said hackers stole...")
     for i, (m, kind) in enumerate(zip(found, kinds)):
         if kind == "bullet" and (_is_field_label(m.name) or _EMPTY.match(text, text.find(":", m.end) + 1)):
             kinds[i] = None  # "- Sector: Luxury goods" is a report field, not an organisation
@@ -285,7 +290,7 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
         if not para.is_heading:
             continue
         line = text[para.start : para.end]
-        if not _BREACH.search(line):
+        if not (_BREACH.search(line) or _HEADLINE_BREACH.search(line)):
             continue
         for cand in candidates.values():
             positions = [(p, n) for n in cand.names if (p := _find_word(line, n)) >= 0]
@@ -346,7 +351,7 @@ def _score(reading: _Reading, cand: _Candidate) -> float:
     for kind, idx in cand.cues:
         if kind == "bullet?" and idx not in bullets_ok:
             continue
-        weight = MAIN_WEIGHTS.get(kind.rstrip("?"), 0.0)
+        weight = MAIN_WEIGHTS.get("bullet" if kind == "bullet?" else kind, 0.0)
         if idx >= 0 and reading.seg.sentences[idx].paragraph.index in early:
             weight += FIRST_PARAGRAPHS_BONUS * (weight >= 1.5)
         score += weight
@@ -373,7 +378,7 @@ def _confirmed_bullets(reading: _Reading) -> set[int]:
 def _has_victim_cue(reading: _Reading, cand: _Candidate) -> bool:
     """A candidate that some sentence presents as breached (and is not mostly a quoted source)."""
     bullets_ok = _confirmed_bullets(reading)
-    real = [k for k, i in cand.cues if k != "bullet?" or i in bullets_ok]
+    real = [k for k, i in cand.cues if (k != "bullet?" or i in bullets_ok) and k != "subject?"]
     strong = [k for k in real if k in ("subject", "possessive", "title", "object")]
     if "title" in real:
         return True  # the headline names it as breached: mentions elsewhere as a source do not undo that
