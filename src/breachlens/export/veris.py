@@ -1,0 +1,268 @@
+"""VERIS 1.3.x export: one VERIS incident (JSON) per breachlens incident.
+
+Where each VERIS section comes from:
+
+* `action`, `asset`: each access vector through `data/veris_map.toml` ([vector.*]); a ransom adds social/Extortion;
+  a CVE among the IOCs goes to `action.hacking.cve` when there is a hacking action. No vector: `action.Unknown`.
+* `actor`: named threat actors -> `actor.external.name`; the insider vector -> `actor.internal`; any other action
+  -> an external actor of unknown variety; nothing -> `actor.Unknown`. Motive is Financial when a ransom was
+  demanded, else Unknown.
+* `attribute.confidentiality`: data varieties from `vocab.VERIS_DATA_VARIETY` (the one data-type table),
+  `data_total` from records affected, `data_disclosure` from the modality of the exposure facts ([data_disclosure]).
+* `victim`: name, NAICS industry from the sector ([naics]), country; `timeline.incident` from the incident date (else
+  the disclosure or first known date), `timeline.discovery` in days when incident and detection days are known.
+* `discovery_method`: "Actor disclosure" when the timeline has the attacker's claim, else unknown.
+* `summary`, `reference` (the sources, "; "-separated), `notes` (every quote, one line per fact: the evidence),
+  `confidence` from the mean merged confidence ([confidence]), and `plus` (ids, dates, credit monitoring).
+
+An incident with no known date has no `timeline` (VERIS requires `timeline.incident.year`; we do not invent one).
+Several incidents are written as a JSON array; one as a single object.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .. import vocab
+from ..records import DocumentAnalysis, Fact, MergedIncident
+from ._common import (
+    FIELD_WORDS,
+    documents_by_source,
+    export_times,
+    incident_dates,
+    normalise_ioc,
+    parse_date,
+    quote_lines,
+    stable_uuid,
+    summary,
+    value_label,
+)
+
+__all__ = ["export_veris", "veris_incident", "veris_map"]
+
+_MODALITY_RANK = {"confirmed": 3, "reported": 2, "suspected": 1, "claimed": 0}
+_DISCLOSURE_RANK = {"Yes": 2, "Potentially": 1, "Unknown": 0}
+
+
+@lru_cache(maxsize=1)
+def veris_map() -> dict[str, Any]:
+    """The packaged breachlens -> VERIS table (data/veris_map.toml), checked for every vector and sector."""
+    with resources.files("breachlens").joinpath("data", "veris_map.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    missing = [v for v in vocab.ACCESS_VECTORS if v != "unknown" and v not in data["vector"]]
+    missing += [s for s in vocab.SECTORS if s not in data["naics"]]
+    missing += [m for m in vocab.MODALITIES if m not in data["data_disclosure"]]
+    if missing:
+        raise ValueError(f"veris_map.toml: no entry for {', '.join(missing)}")
+    return data
+
+
+def _add_action(actions: dict[str, dict[str, list[str]]], category: str, variety: list[str],
+                vector: list[str]) -> None:
+    """Unite varieties and vectors of one action category, keeping first-seen order."""
+    entry = actions.setdefault(category, {"variety": [], "vector": []})
+    for key, values in (("variety", variety), ("vector", vector)):
+        for v in values:
+            if v not in entry[key]:
+                entry[key].append(v)
+
+
+def _drop_unknown(values: list[str]) -> list[str]:
+    """"Unknown" only when nothing else is known."""
+    known = [v for v in values if v != "Unknown"]
+    return known or ["Unknown"]
+
+
+def _action_and_asset(merged: MergedIncident) -> tuple[dict[str, Any], dict[str, Any]]:
+    """VERIS `action` and `asset` from the access vectors, the ransom and CVEs."""
+    inc = merged.incident
+    table = veris_map()["vector"]
+    actions: dict[str, dict[str, list[str]]] = {}
+    assets: list[str] = []
+    for fact in inc.initial_access:
+        row = table.get(fact.value)
+        if row is None:
+            continue
+        _add_action(actions, row["category"], row["variety"], row["vector"])
+        if row["asset"] not in assets:
+            assets.append(row["asset"])
+    if inc.ransom is not None:
+        ransom = veris_map()["ransom"]
+        _add_action(actions, ransom["category"], ransom["variety"], ransom["vector"])
+    action: dict[str, Any] = {
+        k: {"variety": _drop_unknown(v["variety"]), "vector": _drop_unknown(v["vector"])} for k, v in actions.items()
+    }
+    cves = [c for f in inc.iocs if (f.type or "").lower() == "cve" if (c := normalise_ioc("cve", str(f.value)))]
+    if cves and "hacking" in action:
+        action["hacking"]["cve"] = cves[0]
+    if not action:
+        action = {"Unknown": {}}
+    asset = {"assets": [{"variety": v} for v in _drop_unknown(assets or ["Unknown"])]}
+    return action, asset
+
+
+def _actor(merged: MergedIncident, action: dict[str, Any]) -> dict[str, Any]:
+    """VERIS `actor` (see the module docstring)."""
+    inc = merged.incident
+    motive = ["Financial"] if inc.ransom is not None else ["Unknown"]
+    actor: dict[str, Any] = {}
+    names = list(dict.fromkeys(str(f.value) for f in inc.threat_actors))
+    insider = any(f.value == "insider" for f in inc.initial_access)
+    if names or (set(action) - {"Unknown", "error", "misuse"}):
+        actor["external"] = {"variety": ["Unknown"], "motive": motive}
+        if names:
+            actor["external"]["name"] = names
+    if insider:
+        actor["internal"] = {"variety": ["Unknown"], "motive": ["Unknown"]}
+    return actor or {"Unknown": {}}
+
+
+def _confidentiality(merged: MergedIncident) -> dict[str, Any] | None:
+    """`attribute.confidentiality` from the exposed data and the records affected, None when neither is known."""
+    inc = merged.incident
+    records = inc.records_affected
+    if not inc.data_exposed and records is None:
+        return None
+    varieties = list(dict.fromkeys(vocab.VERIS_DATA_VARIETY.get(str(f.value), "Unknown") for f in inc.data_exposed))
+    disclosure = "Unknown"
+    for fact in (*inc.data_exposed, *([records] if records else [])):
+        value = veris_map()["data_disclosure"].get(fact.modality, "Unknown")
+        if _DISCLOSURE_RANK[value] > _DISCLOSURE_RANK[disclosure]:
+            disclosure = value
+    out: dict[str, Any] = {
+        "data": [{"variety": v} for v in varieties] or [{"variety": "Unknown"}],
+        "data_disclosure": disclosure,
+    }
+    if records is not None and isinstance(records.value, int) and not isinstance(records.value, bool):
+        out["data_total"] = records.value
+    return out
+
+
+def _ymd(value: str | None) -> dict[str, int] | None:
+    """A contract date as VERIS {year, month, day} (only the known parts)."""
+    parsed = parse_date(value)
+    if parsed is None:
+        return None
+    out = {"year": parsed.year}
+    if parsed.month:
+        out["month"] = parsed.month
+    if parsed.day:
+        out["day"] = parsed.day
+    return out
+
+
+def _timeline(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> dict[str, Any] | None:
+    """`timeline.incident` (incident date, else disclosure, else the earliest known day) and `timeline.discovery`."""
+    inc = merged.incident
+    when = _ymd(inc.incident_date) or _ymd(inc.disclosure_date)
+    if when is None:
+        days = incident_dates(merged, docs)
+        if not days:
+            return None
+        when = {"year": days[0].year}
+    timeline: dict[str, Any] = {"incident": when}
+    began = parse_date(inc.incident_date)
+    detected = next((parse_date(t.date) for t in inc.timeline if t.kind == "detection"), None)
+    if began and detected and began.precision == "day" and detected.precision == "day":
+        gap = (detected.first_day - began.first_day).days
+        if gap >= 0:
+            timeline["discovery"] = {"unit": "Days", "value": gap}
+    return timeline
+
+
+def _confidence(merged: MergedIncident) -> str | None:
+    """VERIS confidence level from the mean merged confidence of the facts."""
+    values = [f.confidence for _, f in merged.incident.facts() if f.confidence is not None]
+    if not values:
+        return None
+    mean = sum(values) / len(values)
+    levels = sorted(veris_map()["confidence"].items(), key=lambda kv: -kv[1])
+    return next(level for level, floor in levels if mean >= floor)
+
+
+def _notes(merged: MergedIncident) -> str:
+    """Every fact with its modality and quotes, one per line: the evidence behind the record."""
+    lines = []
+    inc = merged.incident
+    for field_name, evidence in inc.field_evidence:
+        value = getattr(inc, field_name, None)
+        if evidence and isinstance(value, str):
+            lines.append(f"{field_name.replace('_', ' ')}: {value}: {' | '.join(quote_lines(evidence))}")
+    for field_name, fact in inc.facts():
+        lines.append(_fact_note(field_name, fact))
+    return "\n".join(lines)
+
+
+def _fact_note(field_name: str, fact: Fact) -> str:
+    """`data exposed: email addresses (confirmed): “quote” (source)`."""
+    head = f"{FIELD_WORDS.get(field_name, field_name)}: {value_label(field_name, fact.value)} ({fact.modality})"
+    return f"{head}: {' | '.join(quote_lines(fact.evidence))}" if fact.evidence else head
+
+
+def veris_incident(merged: MergedIncident, documents: Sequence[DocumentAnalysis]) -> dict[str, Any]:
+    """The VERIS 1.3 incident of one breachlens incident, as a dict."""
+    docs = documents_by_source(documents)
+    inc = merged.incident
+    action, asset = _action_and_asset(merged)
+    master_id = stable_uuid(merged.id, "veris")
+    created, modified = export_times(merged, docs)
+    confirmed = any(f.modality == "confirmed" for _, f in inc.facts())
+    out: dict[str, Any] = {
+        "schema_version": veris_map()["schema_version"],
+        "incident_id": str(master_id).upper(),
+        "source_id": "breachlens",
+        "security_incident": "Confirmed" if confirmed else "Suspected",
+        "summary": summary(merged),
+        "reference": "; ".join(merged.sources),
+        "discovery_method": (
+            {"external": {"variety": ["Actor disclosure"]}}
+            if any(t.kind == "claim" for t in inc.timeline) else {"unknown": True}
+        ),
+        "victim": {
+            "victim_id": inc.victim,
+            "industry": veris_map()["naics"].get(inc.sector or "", "000"),
+            "country": [inc.victim_country.upper()] if inc.victim_country else ["Unknown"],
+            "employee_count": "Unknown",
+        },
+        "actor": _actor(merged, action),
+        "action": action,
+        "asset": asset,
+        "impact": {"overall_rating": "Unknown"},
+        "plus": {
+            "master_id": str(master_id),
+            "analysis_status": "First pass",
+            "analyst": "breachlens",
+            "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "modified": modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    }
+    timeline = _timeline(merged, docs)
+    if timeline is not None:
+        out["timeline"] = timeline
+    confidentiality = _confidentiality(merged)
+    if confidentiality is not None:
+        out["attribute"] = {"confidentiality": confidentiality}
+    confidence = _confidence(merged)
+    if confidence is not None:
+        out["confidence"] = confidence
+    notes = _notes(merged)
+    if notes:
+        out["notes"] = notes
+    if any(f.value == "credit_monitoring_offered" for f in inc.response_actions):
+        out["plus"]["attribute"] = {"confidentiality": {"credit_monitoring": "Yes"}}
+    notified = next((_ymd(t.date) for t in inc.timeline if t.kind == "notification"), None)
+    if notified:
+        out["plus"]["timeline"] = {"notification": notified}
+    return out
+
+
+def export_veris(incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]) -> str:
+    """VERIS JSON: one incident object for one incident, an array for several."""
+    records = [veris_incident(m, documents) for m in incidents]
+    payload: Any = records[0] if len(records) == 1 else records
+    return json.dumps(payload, indent=1, ensure_ascii=False)
