@@ -28,7 +28,17 @@ from .extract.data_types import find_data_types
 from .extract.dates import find_dates
 from .extract.iocs import find_iocs
 from .extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
-from .extract.patterns import AUTHORITY_NAME, BREACH_WORDS, EMPTY_VALUE, EXPOSURE_CUES, FIELD_LABEL_WORDS, NOT_ORG_WORDS, VECTOR_PATTERNS
+from .extract.patterns import (
+    AUTHORITY_NAME,
+    BREACH_WORDS,
+    EMPTY_VALUE,
+    EXPOSURE_CUES,
+    FIELD_LABEL_WORDS,
+    NOT_ORG_WORDS,
+    PARENT_PATTERNS,
+    RECALL_CUES,
+    VECTOR_PATTERNS,
+)
 from .extract.spans import find_labelled
 from .extract.quantities import find_counts
 from .records import Evidence, Fact, Incident, TimelineEvent
@@ -44,6 +54,7 @@ _HEADLINE_OBJECT = re.compile(r"\b(?i:breach|hack|attack|cyberattack|cyber-attac
 _EMPTY = re.compile(EMPTY_VALUE, re.IGNORECASE)
 _AUTHORITY = re.compile(AUTHORITY_NAME)
 _HEADLINE_BREACH = re.compile(r"\b(?:hackers?|attackers?|cyber\w*|data\s+(?:theft|exposure)|stolen|exposed|leak\w*|ransom\w*)\b", re.IGNORECASE)
+_RECALL = re.compile(RECALL_CUES, re.IGNORECASE)
 _HEADLINE_STOP = frozenset("a an the of on in at to for and or with by from major massive new huge latest another what why how report".split())
 _ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
 # How much each kind of victim cue says that this candidate is the document's main victim.
@@ -95,6 +106,8 @@ class _Reading:
     candidates: dict[str, _Candidate]
     alias: dict[str, str]
     actor_spans: list[enrich.ActorMatch]
+    parents: dict[str, str] = field(default_factory=dict)  # child key -> parent key, as the text states it
+    recalled: set[str] = field(default_factory=set)  # keys of earlier breaches of the main victim the text recalls
 
 
 def attribute(source: str, seg: Segmented, title: str | None = None) -> tuple[Incident, ...]:
@@ -103,10 +116,13 @@ def attribute(source: str, seg: Segmented, title: str | None = None) -> tuple[In
     main_key = _choose_main(reading)
     if main_key is None:
         return ()
-    main_key, brand_keys = _fold_brands(reading, main_key)
-    victims = _victim_keys(reading, main_key, brand_keys)
-    owners = _assign_owners(reading, main_key, victims, brand_keys)
-    return _build_incidents(reading, main_key, victims, brand_keys, owners)
+    main_key, brand_keys, parent_key = _fold_brands(reading, main_key)
+    # the parent speaks for the brand's breach: its statements are facts of the same incident
+    same_incident = brand_keys | ({parent_key} if parent_key else set())
+    victims = _victim_keys(reading, main_key, same_incident)
+    owners = _assign_owners(reading, main_key, victims, same_incident)
+    victims |= reading.recalled
+    return _build_incidents(reading, main_key, victims, brand_keys, owners, parent_key)
 
 
 # --- 1-2. candidates and roles ---------------------------------------------------------------------------------------
@@ -137,7 +153,31 @@ def _read_candidates(source: str, seg: Segmented) -> _Reading:
         _add_cues(text, sent, idx, found, candidates)
     _canonicalise(candidates, alias)
     _headline_cues(seg, candidates, alias)
-    return _Reading(source, seg, mentions, candidates, alias, actors)
+    reading = _Reading(source, seg, mentions, candidates, alias, actors)
+    reading.parents = _textual_parents(reading)
+    return reading
+
+
+def _textual_parents(reading: _Reading) -> dict[str, str]:
+    """Parent/brand relations the text states ("Tamsin Holdings ... its brand Brackett Travel", "X, owned by Y")."""
+    names = sorted({n for c in reading.candidates.values() for n in c.names}, key=len, reverse=True)
+    if len(names) < 2:
+        return {}
+    org = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    key_of = {n: reading.alias.get(org_key(n), org_key(n)) for n in names}
+    out: dict[str, str] = {}
+    for sent in reading.seg.sentences:
+        for pattern in _PARENT_RX(org):
+            for m in pattern.finditer(sent.text):
+                child, parent = key_of.get(m.group("child")), key_of.get(m.group("parent"))
+                if child and parent and child != parent and child in reading.candidates and parent in reading.candidates:
+                    out.setdefault(child, parent)
+    return out
+
+
+def _PARENT_RX(org: str) -> list[re.Pattern[str]]:  # noqa: N802 - a compiled-pattern factory, named like a constant
+    """The textual parent patterns with the document's names filled in."""
+    return [re.compile(p.replace("{org}", org)) for p in PARENT_PATTERNS]
 
 
 _BULLET_NAME = re.compile(r"\s*(?:[•●◦▪‣∙·*–—-]|\d{1,2}[.)])\s+(?:\*\*)?(?P<name>[A-Z0-9][\w&’'.-]*(?:\s+[\w&’'.-]+){0,4}?)(?:\*\*)?(?:\s*\([^)]{1,20}\))?\s*:")
@@ -399,24 +439,29 @@ def _choose_main(reading: _Reading) -> str | None:
     return max(scored)[2]
 
 
-def _parent_in_text(reading: _Reading, brand: str) -> str | None:
-    """A candidate that the curated table makes the parent of `brand`."""
-    parent = enrich.parent_of(brand)
+def _parent_in_text(reading: _Reading, key: str) -> str | None:
+    """The candidate that is `key`'s parent: as the text states it, else per the curated brand table."""
+    if key in reading.parents:
+        return reading.parents[key]
+    parent = enrich.parent_of(reading.candidates[key].name)
     if parent and org_key(parent) in reading.candidates:
         return org_key(parent)
     return None
 
 
-def _fold_brands(reading: _Reading, main_key: str) -> tuple[str, set[str]]:
-    """When the main victim is one of several hit brands of a parent named in the text, the parent is the victim."""
+def _fold_brands(reading: _Reading, main_key: str) -> tuple[str, set[str], str | None]:
+    """When several brands of one parent named in the text are hit together, the parent is the victim.
+
+    Returns the main victim, the brand keys folded into it, and the main victim's parent (when it stays a brand).
+    """
     cands = reading.candidates
-    parent_key = _parent_in_text(reading, cands[main_key].name)
+    parent_key = _parent_in_text(reading, main_key)
     if parent_key is None:
-        return main_key, {k for k in cands if _parent_in_text(reading, cands[k].name) == main_key}
-    siblings = {k for k in cands if _parent_in_text(reading, cands[k].name) == parent_key and _has_victim_cue(reading, cands[k])}
-    if len(siblings) >= 2 or _has_victim_cue(reading, cands[parent_key]):
-        return parent_key, siblings | {main_key}
-    return main_key, set()
+        return main_key, {k for k in cands if k != main_key and _parent_in_text(reading, k) == main_key}, None
+    siblings = {k for k in cands if _parent_in_text(reading, k) == parent_key and _has_victim_cue(reading, cands[k])}
+    if len(siblings | {main_key}) >= 2:
+        return parent_key, siblings | {main_key}, None
+    return main_key, set(), parent_key
 
 
 def _victim_keys(reading: _Reading, main_key: str, brand_keys: set[str]) -> set[str]:
@@ -442,6 +487,12 @@ def _assign_owners(reading: _Reading, main_key: str, victims: set[str], brands: 
 
     owners: list[list[tuple[int, int, str]]] = []
     topic, para_index, bullet_owner = main_key, -1, None
+    # years the document gives for its own incident: dates in sentences that recall nothing
+    current_years = set().union(*[_years(text, st.start, st.end) for st in seg.sentences if not _RECALL.search(st.text)] or [set()])
+    # ...but a year that appears only beside "in 2022 the server was decommissioned" is not this breach's either;
+    # only years of sentences about a breach count
+    current_years = {y for y in current_years if any(_BREACH.search(st.text) and y in _years(text, st.start, st.end)
+                                                    for st in seg.sentences if not _RECALL.search(st.text))}
     for idx, sent in enumerate(seg.sentences):
         para = sent.paragraph
         if para.index != para_index:
@@ -469,8 +520,39 @@ def _assign_owners(reading: _Reading, main_key: str, victims: set[str], brands: 
                 ranges.append((m.start, nxt[0].start if nxt[0] is not None else ce, k))  # type: ignore[arg-type]
         if subject and not para.is_heading:
             topic = subject
+        recall_year = _recalled_year(reading, idx, current_years)
+        if recall_year:
+            key = _recall_candidate(reading, main_key, recall_year, sent)
+            ranges = [(a, b, key if k == main_key else k) for a, b, k in ranges]
         owners.append(ranges)
     return owners
+
+
+def _years(text: str, start: int, end: int) -> set[str]:
+    """Four-digit years of the explicit dates in text[start:end]."""
+    return {d.value[:4] for d in find_dates(text, start, end) if d.value[:1].isdigit()}
+
+
+def _recalled_year(reading: _Reading, idx: int, current_years: set[str]) -> str | None:
+    """The year of an earlier breach this sentence recalls ("This is not the first time... In 2021, X lost...")."""
+    seg = reading.seg
+    sent = seg.sentences[idx]
+    prev = seg.sentences[idx - 1] if idx > 0 and seg.sentences[idx - 1].paragraph.index == sent.paragraph.index else None
+    if not (_RECALL.search(sent.text) or (prev is not None and _RECALL.search(prev.text))):
+        return None
+    years = sorted(_years(seg.text, sent.start, sent.end) - current_years)
+    return years[0] if years else None
+
+
+def _recall_candidate(reading: _Reading, main_key: str, year: str, sent: Sentence) -> str:
+    """A separate incident key for the main victim's earlier breach of `year`."""
+    key = f"{main_key}@{year}"
+    if key not in reading.candidates:
+        main = reading.candidates[main_key]
+        reading.candidates[key] = _Candidate(key, names=Counter(main.names), first=10**9 + int(year),
+                                             title_quote=(sent.start, sent.end))
+    reading.recalled.add(key)
+    return key
 
 
 def _is_subject(m: OrgMention, sent: Sentence) -> bool:
@@ -526,16 +608,20 @@ def _add(bucket: dict[str, Fact], value: str, fact: Fact) -> None:
         bucket[value] = fact
 
 
-def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands: set[str], owners: list[list[tuple[int, int, str]]]) -> tuple[Incident, ...]:
+def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands: set[str], owners: list[list[tuple[int, int, str]]],
+                     parent_key: str | None = None) -> tuple[Incident, ...]:
     """Read every sentence's facts into the owning victim's bucket, then make Incidents."""
     seg, text, source = reading.seg, reading.seg.text, reading.source
     facts: dict[str, _Facts] = defaultdict(_Facts)
+    speaker = _speaker_pattern(reading, [main_key] + ([parent_key] if parent_key else []))
     explicit: dict[int, set[str]] = {i: {reading.alias.get(m.key, m.key) for m in ms} for i, ms in enumerate(reading.mentions)}
     for idx, sent in enumerate(seg.sentences):
         if sent.paragraph.is_heading and not sent.paragraph.is_list_item:
             continue
         ev = _evidence(source, text, sent.start, sent.end)
         mod = modality(sent.text)
+        if mod == "reported" and speaker.search(sent.text):
+            mod = "confirmed"  # "Corvane Health said the attackers copied...": the victim's own statement
         _read_data_types(text, sent, owners[idx], ev, mod, facts)
         _read_counts(text, sent, owners[idx], ev, mod, facts)
         if _is_imperative(sent):
@@ -557,7 +643,7 @@ def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands
     _read_actors(reading, owners, explicit, facts, main_key)
     for ioc in find_iocs(text):
         _add(facts[main_key].iocs, ioc.value, Fact(ioc.value, "reported", (_evidence(source, text, ioc.start, ioc.end),), type=ioc.type))
-    incidents = [_incident(reading, main_key, facts[main_key], "main", brands)]
+    incidents = [_incident(reading, main_key, facts[main_key], "main", brands, parent_key)]
     for key in sorted(victims - {main_key}, key=lambda k: reading.candidates[k].first):
         incidents.append(_incident(reading, key, facts[key], "mentioned", set()))
     return tuple(incidents)
@@ -570,6 +656,13 @@ def _is_imperative(sent: Sentence) -> bool:
         return False
     words_before = [t for t in sent.span if t.i < root.i and t.is_alpha]
     return all(t.pos_ in ("ADV", "INTJ", "PUNCT", "X", "SYM") for t in words_before)
+
+
+def _speaker_pattern(reading: _Reading, keys: list[str]) -> re.Pattern[str]:
+    """Matches the victim (or its parent) as the one saying something: "<name> said/confirmed/told..."."""
+    names = sorted({n for k in keys if k in reading.candidates for n in reading.candidates[k].names}, key=len, reverse=True)
+    alt_names = "|".join(re.escape(n) for n in names) or r"(?!x)x"
+    return re.compile(rf"\b(?:{alt_names})\b[^.;]{{0,40}}?\b(?:said|says|stated|confirmed|told|disclosed|announced|stressed|wrote|reported)\b")
 
 
 def _read_data_types(text: str, sent: Sentence, owners: list[tuple[int, int, str]], ev: Evidence, mod: str, facts: dict[str, _Facts]) -> None:
@@ -685,17 +778,17 @@ def _read_actors(reading: _Reading, owners: list[list[tuple[int, int, str]]], ex
         _add(facts[owner].campaigns, name, Fact(name, modality(sent.text), (_evidence(source, text, sent.start, sent.end),)))
 
 
-def _incident(reading: _Reading, key: str, f: _Facts, role: str, brand_keys: set[str]) -> Incident:
+def _incident(reading: _Reading, key: str, f: _Facts, role: str, brand_keys: set[str],
+              parent_key: str | None = None) -> Incident:
     """An Incident for one victim from its collected facts."""
     cand = reading.candidates[key]
-    text, source = reading.seg.text, reading.source
     victim_ev = _victim_evidence(reading, cand)
     field_evidence: list[tuple[str, tuple[Evidence, ...]]] = [("victim", victim_ev)]
-    parent = enrich.parent_of(cand.name)
-    if parent and org_key(parent) not in reading.candidates:
-        parent = None  # the text does not name the parent: do not assert the relation for this document
-    if parent:
-        field_evidence.append(("parent", _victim_evidence(reading, reading.candidates[org_key(parent)])))
+    # the parent only when this text names it (as the text states, or per the curated table)
+    parent_key = parent_key or (_parent_in_text(reading, key) if key in reading.candidates else None)
+    parent = reading.candidates[parent_key].name if parent_key in reading.candidates else None
+    if parent_key and parent:
+        field_evidence.append(("parent", _victim_evidence(reading, reading.candidates[parent_key])))
     brands = tuple(sorted({reading.candidates[b].name for b in brand_keys if b != key}))
     country, country_ev = _near_victim(reading, cand, "country")
     sector, sector_ev = _near_victim(reading, cand, "sector")

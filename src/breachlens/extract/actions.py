@@ -34,6 +34,10 @@ _GENERAL_STATEMENT = re.compile(
 _CLAUSE_SPLIT = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
 
 
+_NEGATED_ACTION = re.compile(r"\b(?:not|never|no|n[’']t|yet\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_NEGATED_ACTION_AFTER = re.compile(r"\s+(?:was|were|has|have|had)\s+not\b", re.IGNORECASE)
+
+
 def find_responses(text: str, start: int, end: int) -> list[Hit]:
     """Response actions stated as done in the sentence text[start:end] (advice and hypotheticals skipped).
 
@@ -45,6 +49,8 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for rx, label in compile_labelled(RESPONSE_PATTERNS):
         for m in rx.finditer(text, start, end):
+            if _NEGATED_ACTION.search(text[max(start, m.start() - 25) : m.start()]) or _NEGATED_ACTION_AFTER.match(text, m.end()):
+                continue  # "was not disrupted", "has not notified"
             # advice words before the action in its clause, or anywhere in its comma-delimited part, block it
             _cs, ce = next(((s, e) for s, e in _clauses(text, start, end) if s <= m.start() < e), (start, end))
             bs = next((s for s, e in assertion_clauses(text, start, end) if s <= m.start() < e), start)
@@ -54,12 +60,21 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
     return sorted(hits.values(), key=lambda h: h.start)
 
 
+_REFUSED_TO_PAY = re.compile(r"\b(?:refus\w*|declin\w*)\s+to\s+pay\b|\b(?:will|would|did|does)\s+not\s+pay\b|\bwon[’']t\s+pay\b", re.IGNORECASE)
+_RANSOM_PRIORITY = {"paid": 0, "refused": 1, "demanded": 2}
+
+
 def find_ransom(text: str, start: int, end: int) -> list[Hit]:
     """Ransom status hits in the sentence; generic statements ("even when a ransom is not paid") are skipped."""
     sentence = text[start:end]
     if re.search(r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", sentence, re.IGNORECASE):
         return []
-    return find_labelled(text, RANSOM_PATTERNS, start, end)[:1]
+    hits = find_labelled(text, RANSOM_PATTERNS, start, end)
+    refusal = _REFUSED_TO_PAY.search(text, start, end)
+    if refusal and re.search(r"\bransom", sentence, re.IGNORECASE):
+        hits.append(Hit(refusal.start(), refusal.end(), "refused"))
+    # a sentence may tell the whole story ("demanded a ransom, which it refused to pay"): the outcome wins
+    return sorted(hits, key=lambda h: (_RANSOM_PRIORITY[h.label], h.start))[:1]
 
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -101,7 +101,7 @@ CONFIRM_CUES = alt(
     r"\bconfirm(?:s|ed|ing)?\b", r"\bin\s+a\s+statement\b",
     r"\b(?:the|its)\s+(?:company|bank|lender|firm|retailer|organi[sz]ation|business|group|provider|hospital|university"
     r"|council|insurer|airline|operator|carrier|brand|school|agency|ministry|platform|service|organiser|organizer)\s+"
-    r"(?:said|says|stated|told|added|stressed|explained|wrote)\b", r"\b(?:it|they)\s+(?:said|says|stressed|stated)\b",
+    r"(?:said|says|stated|told|added|stressed|explained|wrote)\b", r"\b(?:it|they)\s+(?:said|says|stressed|stated)\b", r"\bspokes(?:person|man|woman)\b[^.;]{0,40}\b(?:said|says|confirmed|told)\b",
     r"\bofficial\s+notifications?\b", r"\bnotif(?:ied|ication|ications)\b", r"(?<!not\s)(?<!to\s)(?<!n't\s)\bdisclos(?:ed|es)\b",
     r"\bannounc(?:ed|es)\b", r"\bfil(?:ed|ing)\s+with\b", r"\bregulatory\s+filing\b", r"\bsaid\s+in\s+a\b",
     r"\badmitted\b", r"\backnowledged\b", r"\bemphasi[sz]es\b", r"\bassures?\b",
@@ -163,7 +163,7 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      "law_enforcement_notified"),
     (r"(?:notif(?:y|ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|e-?mail(?:ed|ing)|writ(?:ten|ing)\s+to|wrote\s+to"
      r"|sen(?:t|ding)\s+(?:letters|emails|notices)\s+to)\b[^.;]{0,50}?\b(?:affected\s+|impacted\s+)?"
-     r"(?:customers|users|individuals|people|members|clients|patients|those\s+affected|subscribers"
+     r"(?:customers?|users?|individuals|people|members?|clients?|patients?|those\s+affected|subscribers?"
      r"|attendees|guests|passengers|students|employees|staff|policyholders|account\s*holders|ticket\s*holders|victims)",
      "customers_notified"),
     (r"(?:told|tells|telling|emailed|e-mailed|wrote\s+to|writing\s+to)\s+(?:its\s+|affected\s+|all\s+)*(?:customers|users|members"
@@ -192,10 +192,12 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"|vulnerabilit(?:y|ies)|environment|defen[cs]es)", "systems_secured"),
     (r"(?:investigat(?:ion|ions|ing|e|es|ed)|forensic\s+(?:review|analysis|examination)"
      r"|(?:to\s+)?(?:determine|establish|figure\s+out|find\s+out|understand|assess)\s+(?:what\s+(?:went\s+wrong|happened)"
-     r"|the\s+(?:scope|extent|cause|full\s+impact)|how\s+(?:the\s+)?(?:attackers?|hackers?|breach|intrusion)))",
+     r"|the\s+(?:scope|extent|cause|full\s+impact)|how\s+(?:the\s+)?(?:attackers?|hackers?|intruders?|criminals?|breach|intrusion|it\s+happened)))",
      "investigation"),
     (r"(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing))\b[^.;]{0,40}?\b(?:free\s+)?(?:credit\s+monitoring|identity\s+"
      r"(?:theft\s+)?(?:protection|monitoring)|credit\s+report\w*)", "credit_monitoring_offered"),
+    (r"(?:forc\w+|forced)\s+(?:\w+\s+){0,4}?to\s+(?:cancel|close|suspend|shut|postpone|halt|divert)|cancel(?:led|ed|ling|ing)\s+"
+     r"(?:\w+\s+)?(?:appointments|flights|orders|operations|surgeries|classes|deliveries|trains|services)", "services_disrupted"),
     (r"(?:disrupt(?:ed|ing|ion|ions)|outages?|(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+)?"
      r"(?:site|website|store|stores|services?|app|platform|booking\s+system)\s+offline|(?:close|closed|closing|shut|shutting)\s+down\s+(?:its|their|the)\s+"
      r"(?:website|stores|systems|services|online)|suspend(?:ed|ing)\s+(?:online\s+)?(?:orders|services|operations)"
@@ -332,3 +334,19 @@ EMPTY_VALUE = r"^\s*(?:not\s+(?:specified|disclosed|detailed|known|available|rep
 # Organisations whose name says they regulate, police or judge: in breach news they act on a breach, they are not
 # its victim (unless a sentence says they were breached, which outweighs this).
 AUTHORITY_NAME = r"\b(?:Commission|Commissioner(?:'s\s+Office)?|Regulator|Ombudsman|Police|Constabulary|Court|Prosecutor|Attorney\s+General|Data\s+Protection\s+\w+|Supervisor)\b"
+
+# A sentence that recalls an earlier breach ("This is not the first time...", "In 2021, the bank lost...").
+RECALL_CUES = alt(
+    r"not\s+the\s+first\s+time", r"previous\s+(?:breach|incident|attack|hack)", r"earlier\s+(?:breach|incident|attack|hack)", r"prior\s+(?:breach|incident|attack)",
+    r"(?:\d+|two|three|four|five|six|several|many)\s+years?\s+(?:ago|earlier|before)", r"that\s+(?:incident|breach|attack)",
+    r"the\s+(?:older|earlier|previous|\d{4})\s+(?:breach|incident|attack|hack)", r"(?:also|once)\s+(?:been\s+)?(?:breached|hacked)\s+in",
+    r"second\s+(?:data\s+)?breach", r"again",
+)
+# Textual parent/brand relations: (pattern, which named group is the parent).
+PARENT_PATTERNS = (
+    r"(?P<parent>{org})\W+(?:\w+\W+){0,3}?(?:its|their)\s+(?:[\w-]+\s+){0,2}(?:brand|subsidiary|division|unit|chain|label|business|arm)\s+(?P<child>{org})",
+    r"(?P<parent>{org}),?\s+(?:the\s+)?(?:parent(?:\s+company)?|owner|owners)\s+of\s+(?P<child>{org})",
+    r"(?P<child>{org}),?\s+(?:which\s+is\s+)?(?:owned\s+by|a\s+(?:subsidiary|unit|brand|division)\s+of|part\s+of)\s+(?P<parent>{org})",
+    r"(?P<parent>{org})[-\s]owned\s+(?P<child>{org})",
+    r"(?P<child>{org})(?:'s|’s)\s+parent(?:\s+company|\s+group)?,?\s+(?P<parent>{org})",
+)
