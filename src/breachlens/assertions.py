@@ -23,6 +23,7 @@ _NEGATION = re.compile(NEGATION_CUES, re.IGNORECASE)
 _EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(HYPOTHETICAL_CUES, re.IGNORECASE)
 _UNCERTAIN = re.compile(r"\bnot\s+(?:yet\s+)?(?:clear|known|confirmed\s+whether)\b|\bunclear\b|\bunknown\s+whether\b|\bwhether\b|\bif\s+any\b", re.IGNORECASE)
+_ELLIPTIC_NEGATION = re.compile(r"\b(?:was|were|is|are|has|have|had|did)\s*(?:n[’']t|\s+not)\s*[.;!]?\s*$", re.IGNORECASE)
 _HELD = re.compile(r"\b(?:stored|held|kept|retained|collected|processed)\b", re.IGNORECASE)  # "no card data was stored"
 _CONTAINER = re.compile(r"\b(?:database|server|bucket|instance|file|dump|archive|backup|spreadsheet|data\s*set)s?\b", re.IGNORECASE)
 _SAFE = re.compile(r"\b(?:safe|secure|unaffected|untouched|intact)\b", re.IGNORECASE)
@@ -52,7 +53,10 @@ def polarity(clause: str, sentence: str) -> str | None:
         return None
     if _NEGATION.search(clause):
         # a negation says something about exposure only next to an exposure word ("no cards were taken")
-        return NOT_EXPOSED if _EXPOSURE.search(clause) or _SAFE.search(clause) or _HELD.search(clause) else None
+        if _EXPOSURE.search(clause) or _SAFE.search(clause) or _HELD.search(clause):
+            return NOT_EXPOSED
+        # "names were exposed; passwords were not." - the verb is elided, the sentence supplies it
+        return NOT_EXPOSED if _ELLIPTIC_NEGATION.search(clause) and _EXPOSURE.search(sentence) else None
     if _EXPOSURE.search(clause) or _EXPOSURE.search(sentence):
         return EXPOSED
     if _HELD.search(clause) and _CONTAINER.search(sentence):
@@ -101,7 +105,7 @@ def polarity_at(clause: str, offset: int, sentence: str, hits: Sequence[tuple[in
     tail = clause[end:stop]
     tail_break = _SCOPE_BREAK.search(tail)
     tail = tail[: tail_break.start()] if tail_break else tail
-    if _POST_NEGATION.search(tail) or _SAFE_AFTER.search(tail):
+    if _POST_NEGATION.search(tail) or _SAFE_AFTER.search(tail) or _ELLIPTIC_NEGATION.search(tail):
         return NOT_EXPOSED  # "card numbers were not compromised", "financial data is safe"
     return EXPOSED if _EXPOSURE.search(clause) else None
 

@@ -73,7 +73,7 @@ _ACTOR_SPECIFIC = re.compile(
 )
 _CAMPAIGN_CONTEXT = re.compile(r"\bcampaigns?\b|\boperation\b", re.IGNORECASE)
 _DISCLOSURE = re.compile(r"\b(?:announc\w+|disclos\w+|reveal\w+|confirm\w+|made\s+public|went\s+public|notif\w+|reported|said\s+(?:on|in))\b", re.IGNORECASE)
-_INCIDENT = re.compile(r"\b(?:suffered|occurred|took\s+place|happened|began|started|was\s+(?:breached|hacked|attacked)|were\s+(?:stolen|accessed)|dates?\s+back|between|intrusion|obtained|gained\s+access)\b", re.IGNORECASE)
+_INCIDENT = re.compile(r"\b(?:suffered|occurred|took\s+place|happened|began|started|was\s+(?:breached|hacked|attacked)|were\s+(?:stolen|accessed|exposed)|dates?\s+back|between|intrusion|obtained|gained\s+access|lost|leaked|hit\s+by)\b", re.IGNORECASE)
 _DETECTION = re.compile(r"\b(?:discover\w*|detect\w*|became\s+aware|identified|noticed)\b", re.IGNORECASE)
 _REGULATOR = re.compile(r"\b(?:fined?|penalt\w+|regulator\w*|commissioner|supervisory\s+authority)\b", re.IGNORECASE)
 

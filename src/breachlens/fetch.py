@@ -476,7 +476,7 @@ class Fetcher:
             if validators.last_modified:
                 headers["If-Modified-Since"] = validators.last_modified
         response, final_url = self._send(url, headers, deadline, robots=self.options.respect_robots)
-        with response:
+        try:
             status = response.status_code
             if status == 304:
                 if validators is None:
@@ -490,6 +490,8 @@ class Fetcher:
                 raise FetchError(url, f"not an HTML or text page (content type {media_type})")
             data = self._read(url, response, max_bytes or self.settings.max_bytes, deadline)
             got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
+        finally:
+            response.close()
         return Fetched(url, final_url, status, media_type, charset, data, got)
 
     # -- internals -------------------------------------------------------------------------------------------
@@ -500,7 +502,7 @@ class Fetcher:
         for hop in range(self.options.max_redirects + 1):
             where = "" if hop == 0 else f"redirect to {current}: "
             self._check_url(url, current, where)
-            if robots and not self._robots_allow(url, current, deadline):
+            if robots and not self._robots_allow(url, current, deadline, where):
                 raise FetchError(url, f"{where}disallowed by robots.txt")
             self._wait_turn(current)
             if time.monotonic() > deadline:
@@ -557,13 +559,16 @@ class Fetcher:
                 time.sleep(wait)
         self._last_request[host] = time.monotonic()
 
-    def _robots_allow(self, url: str, current: str, deadline: float) -> bool:
+    def _robots_allow(self, url: str, current: str, deadline: float, where: str) -> bool:
         """Whether robots.txt of the hop's host lets us fetch it (fetched and cached on first use)."""
         parts = urlsplit(current)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         cached = self._robots.get(origin)
         if cached is None or time.monotonic() - cached.fetched_at > ROBOTS_TTL_S:
-            cached = self._load_robots(url, origin, deadline)
+            try:
+                cached = self._load_robots(url, origin, deadline)
+            except UnsafeURLError as exc:  # the host itself is refused: say so for the page asked
+                raise UnsafeURLError(url, where + exc.reason) from None
             self._robots[origin] = cached
         if cached.error is not None:
             raise TransientFetchError(url, f"robots.txt of {origin} could not be read ({cached.error})")
@@ -578,7 +583,7 @@ class Fetcher:
             raise
         except SourceError as exc:
             return _Robots(None, now, exc.reason)
-        with response:
+        try:
             if 400 <= response.status_code < 500:
                 return _Robots(None, now)
             if response.status_code != 200:
@@ -587,6 +592,8 @@ class Fetcher:
                 data = self._read(url, response, ROBOTS_MAX_BYTES, deadline, truncate=True)
             except SourceError as exc:
                 return _Robots(None, now, exc.reason)
+        finally:
+            response.close()
         parser = urllib.robotparser.RobotFileParser()
         parser.parse(data.decode("utf-8", errors="replace").splitlines())
         return _Robots(parser, now)

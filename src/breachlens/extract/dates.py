@@ -29,7 +29,7 @@ _FORMS = (
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b"),
     # A month alone is only a date with a year ("March 2015"); "in May" is kept too, as a month without year.
     re.compile(rf"\b(?:(?:early|mid|late)[-\s])?{_MONTH}(?:,?\s+{_YEAR})?\b"),
-    re.compile(rf"\b(?:in|since|during|from|of|early|late|mid-?)\s+{_YEAR}\b"),
+    re.compile(rf"\b(?i:in|since|during|from|of|early|late|mid-?|by|until|throughout)\s+{_YEAR}\b"),
 )
 # "may" is a month only when capitalised and not used as a verb ("May 2025", "in May", "on May 3").
 _MAY_AS_MONTH = re.compile(r"(?:\b(?:in|on|since|during|early|late|mid|of|by|until|from|last|this|next)\s+|-)$", re.IGNORECASE)

@@ -23,6 +23,10 @@ _DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|c
 _SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|plc|llc|corp|corporation|co|sa|ag|group|holdings|the)\b")
 _NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&’'.-]*$")
 _QUANTITY = re.compile(r"^[\d.,]+\s*(?:[kKmMbB]|bn|mn|GB|TB|MB)?$")
+_LEADING_NOISE = frozenset(
+    "yesterday today tomorrow tonight meanwhile earlier later last next this that however separately additionally "
+    "also now recently lately overnight breaking update exclusive report".split()
+)
 _CONNECTORS = {"&", "of", "de", "du", "van", "von", "y", "and"}
 _LEFT_WINDOW = 90
 _RIGHT_WINDOW = 160
@@ -98,6 +102,10 @@ def _mention(toks: list[Any], base: int) -> OrgMention | None:
     """An OrgMention for a token run, or None when the run is not an organisation name."""
     start = toks[0].idx + base
     end = toks[-1].idx + len(toks[-1].text) + base
+    # Sentence adverbs the tagger glues onto a following name ("Yesterday Marks & Spencer confirmed...").
+    while len(toks) > 1 and toks[0].text.lower() in _LEADING_NOISE:
+        toks = toks[1:]
+        start = toks[0].idx + base
     # A leading "The" belongs to names like "The North Face" only when the tagger put it in the entity.
     if toks[0].text.lower() == "the" and not toks[0].ent_type_:
         toks = toks[1:]

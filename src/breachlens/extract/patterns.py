@@ -200,7 +200,7 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"(?:\w+\s+)?(?:appointments|flights|orders|operations|surgeries|classes|deliveries|trains|services)", "services_disrupted"),
     (r"(?:disrupt(?:ed|ing|ion|ions)|outages?|(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+)?"
      r"(?:site|website|store|stores|services?|app|platform|booking\s+system)\s+offline|(?:close|closed|closing|shut|shutting)\s+down\s+(?:its|their|the)\s+"
-     r"(?:website|stores|systems|services|online)|suspend(?:ed|ing)\s+(?:online\s+)?(?:orders|services|operations)"
+     r"(?:website|stores|systems|services|online)|suspend(?:ed|ing)\s+(?:online\s+)?(?:orders|services|operations)|(?:orders|services|operations|deliveries|sales|payments)\s+(?:were|was|have\s+been|had\s+been)\s+(?:suspended|halted|paused|disrupted|stopped)"
      r"|(?:site|website|store|stores|services?|app|platform)\s+(?:went|was\s+knocked|was\s+taken)\s+offline|halt(?:ed|ing)\s+(?:online\s+)?(?:orders|operations))",
      "services_disrupted"),
 )
