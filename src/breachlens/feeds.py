@@ -113,7 +113,7 @@ def fetch_feed(url: str, fetcher: Fetcher, validators: Validators | None = None)
     Validators are returned, not remembered: the caller remembers them once the items are safely stored.
     """
     try:
-        got = fetcher.get(url, accept=FEED_ACCEPT, validators=validators, media_types=FEED_TYPES)
+        got = fetcher.get(url, accept=FEED_ACCEPT, validators=validators, media_types=FEED_TYPES, what="a feed")
     except NotModified:
         return FeedFetch(url, (), validators or Validators(None, None), not_modified=True)
     return FeedFetch(url, tuple(parse_feed(got.data, got.final_url)), got.validators)

@@ -461,12 +461,12 @@ class Fetcher:
 
     def get(
         self, url: str, *, accept: str = "*/*", validators: Validators | None = None,
-        media_types: tuple[str, ...] | None = None, max_bytes: int | None = None,
+        media_types: tuple[str, ...] | None = None, max_bytes: int | None = None, what: str = "a web page",
     ) -> Fetched:
         """GET `url` through the guard, robots.txt, rate limit and redirects; the decoded body, capped.
 
         `validators` make the request conditional (304 raises NotModified). `media_types`, when given, are the
-        content types accepted; any other is refused before the body is read.
+        content types accepted; any other is refused before the body is read, as "not <what>".
         """
         deadline = time.monotonic() + self.options.total_timeout
         headers = {"Accept": accept}
@@ -485,7 +485,7 @@ class Fetcher:
             _check_status(url, response)
             media_type, charset = _content_type(response)
             if media_types is not None and media_type and media_type not in media_types:
-                raise FetchError(url, f"not an HTML or text page (content type {media_type})")
+                raise FetchError(url, f"not {what} (content type {media_type})")
             if media_types is None and accept == ACCEPT_PAGE and media_type and _page_kind_of(media_type) is None:
                 raise FetchError(url, f"not an HTML or text page (content type {media_type})")
             data = self._read(url, response, max_bytes or self.settings.max_bytes, deadline)
