@@ -55,6 +55,7 @@ _EMPTY = re.compile(EMPTY_VALUE, re.IGNORECASE)
 _AUTHORITY = re.compile(AUTHORITY_NAME)
 _HEADLINE_BREACH = re.compile(r"\b(?:hackers?|attackers?|cyber\w*|data\s+(?:theft|exposure)|stolen|exposed|leak\w*|ransom\w*)\b", re.IGNORECASE)
 _RECALL = re.compile(RECALL_CUES, re.IGNORECASE)
+_HEADLINE_IS_NAME = re.compile(r"^(?:#+\s*)?.{1,80}?\s+(?:data\s+)?(?:breach|hack|leak)\s*$", re.IGNORECASE)
 _HEADLINE_STOP = frozenset("a an the of on in at to for and or with by from major massive new huge latest another what why how report".split())
 _ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
 # How much each kind of victim cue says that this candidate is the document's main victim.
@@ -73,7 +74,7 @@ _ACTOR_SPECIFIC = re.compile(
 )
 _CAMPAIGN_CONTEXT = re.compile(r"\bcampaigns?\b|\boperation\b", re.IGNORECASE)
 _DISCLOSURE = re.compile(r"\b(?:announc\w+|disclos\w+|reveal\w+|confirm\w+|made\s+public|went\s+public|notif\w+|reported|said\s+(?:on|in))\b", re.IGNORECASE)
-_INCIDENT = re.compile(r"\b(?:suffered|occurred|took\s+place|happened|began|started|was\s+(?:breached|hacked|attacked)|were\s+(?:stolen|accessed|exposed)|dates?\s+back|between|intrusion|obtained|gained\s+access|lost|leaked|hit\s+by)\b", re.IGNORECASE)
+_INCIDENT = re.compile(r"\b(?:suffered|occurred|took\s+place|happened|began|started|was\s+(?:breached|hacked|attacked)|were\s+(?:stolen|accessed|exposed)|dates?\s+back|between|intrusion|obtained|gained\s+access|lost|leaked|hit\s+by|exposed|breach(?:ed)?\s+(?:in|on|of|between|during))\b", re.IGNORECASE)
 _DETECTION = re.compile(r"\b(?:discover\w*|detect\w*|became\s+aware|identified|noticed)\b", re.IGNORECASE)
 _REGULATOR = re.compile(r"\b(?:fined?|penalt\w+|regulator\w*|commissioner|supervisory\s+authority)\b", re.IGNORECASE)
 
@@ -321,7 +322,12 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
             for other_key, other in list(candidates.items()):
                 if other_key != key and any(_find_word(name, n) >= 0 or _find_word(n, name) >= 0 for n in other.names):
                     _merge_into(candidates, alias, other_key, key)
-            cand.names[name] += 3  # the title's spelling is the name the victim is known by
+            if _HEADLINE_IS_NAME.match(line):
+                cand.names[name] += 3  # "<name> data breach": the title is the name the victim is known by
+            else:
+                # a sentence headline names it in short; the body's fuller name containing it is the name
+                fuller = max((n for n in cand.names if _find_word(n, name) >= 0), key=len, default=name)
+                cand.names[fuller] += 3
             cand.cues.append(("title", -1))
             cand.first = min(cand.first, first.start + m.start("name")) if m else cand.first
             cand.title_quote = (first.start, first.end)
@@ -340,21 +346,36 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
 
 
 # Verbs that end the name in a headline ("Harbourline Bank Confirms Breach", "Acme suffers data breach").
+_NAME_CONNECTORS = frozenset("of the and de des du la le van von y &".split())
 _HEADLINE_VERBS = frozenset(
-    """confirms confirmed suffers suffered discloses disclosed reports reported says warns warned admits admitted
+    """fined fines sued sues charged ordered penalised penalized reprimanded settles agrees pays says warns confirms confirmed suffers suffered discloses disclosed reports reported says warns warned admits admitted
     reveals revealed announces announced investigates investigating probes notifies notified hit hits targeted
     faces facing fixes patches denies denied responds blames hacked breached leaks leaked exposes exposed""".split()
 )
 
 
 def _headline_name(raw: str, candidates: dict[str, _Candidate]) -> str:
-    """The name part of a headline match, cut before the first headline verb ("Harbourline Bank Confirms")."""
+    """The name part of a headline match: cut before the first headline verb ("Harbourline Bank Confirms"), and
+    when common words remain ("Energy supplier Morrowind"), the capitalised run that begins a name in the body."""
     words = raw.strip(" .,:").split()
     for i, word in enumerate(words):
         if i > 0 and word.lower() in _HEADLINE_VERBS:
             words = words[:i]
             break
-    return " ".join(words)
+    runs: list[list[str]] = [[]]
+    for word in words:
+        if word[:1].islower() and word.lower() not in _NAME_CONNECTORS and len(words) > 1:
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    runs = [r for r in runs if r]
+    if len(runs) <= 1:
+        return " ".join(runs[0]) if runs else ""
+    body_names = [c.name.split() for c in candidates.values()]
+    for run in runs:
+        if any(bn[: len(run)] == run for bn in body_names):
+            return " ".join(run)
+    return " ".join(runs[0])
 
 
 def _bystander_in_heading(line: str, pos: int, name: str) -> bool:
@@ -662,12 +683,14 @@ def _speaker_pattern(reading: _Reading, keys: list[str]) -> re.Pattern[str]:
     """Matches the victim (or its parent) as the one saying something: "<name> said/confirmed/told..."."""
     names = sorted({n for k in keys if k in reading.candidates for n in reading.candidates[k].names}, key=len, reverse=True)
     alt_names = "|".join(re.escape(n) for n in names) or r"(?!x)x"
-    return re.compile(rf"\b(?:{alt_names})\b[^.;]{{0,40}}?\b(?:said|says|stated|confirmed|told|disclosed|announced|stressed|wrote|reported)\b")
+    return re.compile(rf"\b(?:{alt_names})\b[^.;]{{0,80}}?\b(?:said|says|stated|confirmed|told|disclosed|announced|stressed|wrote|reported)\b")
 
 
 def _read_data_types(text: str, sent: Sentence, owners: list[tuple[int, int, str]], ev: Evidence, mod: str, facts: dict[str, _Facts]) -> None:
     """Exposed / not-exposed data types, each read in its clause with the negation that scopes over it."""
+    # "exploited stolen credentials" / "has reset staff passwords": how attackers got in or what the victim did
     vector_spans = [(h.start, h.end) for h in find_labelled(text, VECTOR_PATTERNS, sent.start, sent.end)]
+    vector_spans += [(h.start, h.end) for h in find_responses(text, sent.start, sent.end)]
     for cs, ce in clauses(text, sent.start, sent.end):
         # "exploited stolen credentials" names how attackers got in, not data that leaked
         hits = [h for h in find_data_types(text, cs, ce) if not any(s <= h.start < e for s, e in vector_spans)]

@@ -143,6 +143,7 @@ def ingest_feeds(
     def raws() -> Iterator[RawDocument | SourceFailure]:
         nonlocal extra_duplicates
         hashes: set[str] = set()
+        taken_this_run: set[str] = set()  # items of earlier feeds in this run (marked in the store after commit)
         for feed_url in dict.fromkeys(feed_urls):
             if stop is not None and stop.is_set():
                 return
@@ -165,7 +166,7 @@ def ingest_feeds(
             taken: list[tuple[str, str | None]] = []
             complete = True
             seen = store.seen_feed_items([item.url for item in polled.items])
-            fresh = [item for item in polled.items if item.url not in seen]
+            fresh = [item for item in polled.items if item.url not in seen and item.url not in taken_this_run]
             limit = active.options.max_items
             if limit is not None and len(fresh) > limit:
                 fresh, complete = fresh[:limit], False
@@ -173,6 +174,7 @@ def ingest_feeds(
                 if stop is not None and stop.is_set():
                     complete = False
                     break
+                taken_this_run.add(item.url)
                 try:
                     raw = active.fetch(item.url, title=item.title, published=item.published)
                 except NotModified:

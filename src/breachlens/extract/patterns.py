@@ -66,6 +66,7 @@ EXPOSURE_CUES = alt(
     r"consist(?:ed|s|ing)?\s+of", r"compris(?:ed|es|ing)", r"involv(?:ed|es|ing)", r"lost", r"swiped",
     r"dump(?:ed)?", r"posted", r"published", r"sold", r"for\s+sale", r"hack(?:ed)?", r"scraped", r"amongst",
     r"along\s+with", r"alongside", r"as\s+well\s+as", r"data\s+(?:on|of)", r"linked\s+to",
+    r"cop(?:ied|ying)", r"download(?:ed|ing)", r"extract(?:ed|ing)", r"viewed", r"brok(?:e|en)\s+into", r"harvest(?:ed|ing)",
 )
 
 # Negation cues whose scope is the clause they stand in: every data type in that clause is NOT exposed.
@@ -101,7 +102,7 @@ CONFIRM_CUES = alt(
     r"\bconfirm(?:s|ed|ing)?\b", r"\bin\s+a\s+statement\b",
     r"\b(?:the|its)\s+(?:company|bank|lender|firm|retailer|organi[sz]ation|business|group|provider|hospital|university"
     r"|council|insurer|airline|operator|carrier|brand|school|agency|ministry|platform|service|organiser|organizer)\s+"
-    r"(?:said|says|stated|told|added|stressed|explained|wrote)\b", r"\b(?:it|they)\s+(?:said|says|stressed|stated)\b", r"\bspokes(?:person|man|woman)\b[^.;]{0,40}\b(?:said|says|confirmed|told)\b",
+    r"(?:said|says|stated|told|added|stressed|explained|wrote)\b", r"\b(?:it|they)\s+(?:said|says|stressed|stated|added|confirmed)\b", r"\bspokes(?:person|man|woman)\b[^.;]{0,40}\b(?:said|says|confirmed|told)\b",
     r"\bofficial\s+notifications?\b", r"\bnotif(?:ied|ication|ications)\b", r"(?<!not\s)(?<!to\s)(?<!n't\s)\bdisclos(?:ed|es)\b",
     r"\bannounc(?:ed|es)\b", r"\bfil(?:ed|ing)\s+with\b", r"\bregulatory\s+filing\b", r"\bsaid\s+in\s+a\b",
     r"\badmitted\b", r"\backnowledged\b", r"\bemphasi[sz]es\b", r"\bassures?\b",
