@@ -315,7 +315,10 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
     if first.is_heading:
         line = text[first.start : first.end]
         m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
-        name = _headline_name(m.group("name"), candidates) if m else ""
+        if m and _HEADLINE_IS_NAME.match(line) and m.re is _HEADLINE_NAME:
+            name = m.group("name").strip(" .,:")  # "<name> data breach": the whole phrase is the name
+        else:
+            name = _headline_name(m.group("name"), candidates) if m else ""
         if name and _plausible_headline_name(name):
             key = org_key(name)
             cand = candidates.setdefault(key, _Candidate(key))

@@ -9,6 +9,7 @@ that record's failure; the rest of the archive goes on. A damaged archive ends w
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ __all__ = ["WarcRead", "read_warc", "ingest_warc"]
 
 # Bytes read per step from a record's content stream.
 READ_BYTES = 64 * 1024
+# How a WARC record (version line) or an ARC file (its filedesc header record) begins.
+ARCHIVE_STARTS = (b"WARC/", b"filedesc://")
 
 
 @dataclass
@@ -52,6 +55,13 @@ def read_warc(path: str, settings: Settings | None = None) -> WarcRead:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the generator below
     except OSError as exc:
         raise SourceError(path, f"cannot open: {exc.strerror or exc}") from None
+    try:
+        looks_right = _looks_like_archive(handle)
+    except (OSError, EOFError):
+        looks_right = False
+    if not looks_right:
+        handle.close()
+        raise SourceError(path, "not a WARC or ARC archive")
     read = WarcRead(path, iter(()))
     read.documents = _documents(path, handle, limit, read.skipped)
     return read
@@ -133,6 +143,23 @@ def ingest_warc(paths: list[str] | tuple[str, ...], store: Store, settings: Sett
 
     summary = ingest_raw(raws(), store, settings, progress)
     return WebIngestSummary.of(summary, fetched=fetched, skipped=dict(skipped))
+
+
+def _looks_like_archive(handle: Any) -> bool:
+    """Whether the file starts (after gzip, when gzipped) like a WARC or ARC record; the handle is rewound.
+
+    warcio reads anything as ARC lines (printing warnings for each), so junk is refused up front.
+    """
+    head = handle.read(2)
+    handle.seek(0)
+    if head == b"\x1f\x8b":
+        with gzip.GzipFile(fileobj=handle) as unzipped:
+            start = unzipped.read(16)
+        handle.seek(0)
+    else:
+        start = handle.read(16)
+        handle.seek(0)
+    return start.startswith(ARCHIVE_STARTS)
 
 
 def _first_line(exc: BaseException) -> str:
