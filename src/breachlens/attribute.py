@@ -459,6 +459,13 @@ def _choose_main(reading: _Reading) -> str | None:
         if _has_victim_cue(reading, c) and any(k in ("subject", "possessive", "title", "object") for k, _ in c.cues)
     ]
     if not scored:
+        # no sentence names a victim outright: the subject of the breach sentences, if any, is the best reading
+        scored = [
+            (_score(reading, c), -c.first, key)
+            for key, c in reading.candidates.items()
+            if any(k == "subject?" for k, _ in c.cues) and c.bystander < 3
+        ]
+    if not scored:
         return None
     return max(scored)[2]
 

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .patterns import NON_VICTIM_LEFT, NON_VICTIM_RIGHT, NOT_ORG_WORDS, VICTIM_LEFT, VICTIM_RIGHT
+from .patterns import ORG_HEAD_WORDS, NON_VICTIM_LEFT, NON_VICTIM_RIGHT, NOT_ORG_WORDS, VICTIM_LEFT, VICTIM_RIGHT
 
 _VICTIM_LEFT = re.compile(VICTIM_LEFT, re.IGNORECASE)
 _VICTIM_RIGHT = re.compile(VICTIM_RIGHT, re.IGNORECASE)
@@ -117,7 +117,7 @@ def _mention(toks: list[Any], base: int) -> OrgMention | None:
         return None
     if len(name) < 2 or not any(c.isalpha() for c in name) or _QUANTITY.match(name):
         return None
-    is_person = len(toks) >= 2 and all(t.ent_type_ == "PERSON" for t in toks)
+    is_person = len(toks) >= 2 and all(t.ent_type_ == "PERSON" for t in toks) and toks[-1].text.lower() not in ORG_HEAD_WORDS
     return OrgMention(start, end, name, org_key(name), is_person)
 
 

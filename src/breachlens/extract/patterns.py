@@ -298,7 +298,8 @@ NON_VICTIM_LEFT = alt(
     r"(?:researcher|analyst|expert|journalist|reporter|spokes(?:person|man|woman)|founder|CEO|CISO|CTO)\s+$",
 )
 NON_VICTIM_RIGHT = alt(
-    r"^\s*(?:reported|said|says|wrote|notes?|noted|told|reports)\b(?!\s+(?:that\s+)?(?:it|its|a|the\s+breach))",
+    r"^\s*(?:reported|said|says|wrote|notes?|noted|told|reports)\b(?![^.;]{0,20}?\b(?:that\s+)?(?:it|its|their|a|an|the\s+breach"
+    r"|hackers?|attackers?|criminals?|intruders?|cyber\s*criminals?|someone|unauthori[sz]ed)\b)",
     r"^(?:'s|’s)\s+(?:founder|CEO|researchers?|analysts?|report|threat\s+intelligence|blog)",
     r"^\s*,\s*(?:a|an|the)\s+(?:\w+\s+){0,3}(?:cyber)?security\s+(?:firm|company|vendor|provider|researcher)",
     r"^\s*(?:researchers?|analysts?|spokesperson)",
@@ -350,4 +351,13 @@ PARENT_PATTERNS = (
     r"(?P<child>{org}),?\s+(?:which\s+is\s+)?(?:owned\s+by|a\s+(?:subsidiary|unit|brand|division)\s+of|part\s+of)\s+(?P<parent>{org})",
     r"(?P<parent>{org})[-\s]owned\s+(?P<child>{org})",
     r"(?P<child>{org})(?:'s|’s)\s+parent(?:\s+company|\s+group)?,?\s+(?P<parent>{org})",
+)
+
+# Last words that make a multi-word name an organisation even when the tagger calls it a person ("Quarry Lane Books").
+ORG_HEAD_WORDS = frozenset(
+    """bank books foods food stores store hotels hotel group holdings energy water health healthcare travel airlines
+    airways insurance logistics media games studios labs software systems technologies technology tech networks
+    telecom mobile pharmacy clinic hospital university college school council bakery brewing motors auto motors
+    partners capital finance financial services solutions retail fashion home homes sports outdoor market markets
+    ltd limited inc plc llc corp co company gmbh sa ag nv bv""".split()
 )
