@@ -1,0 +1,121 @@
+"""The command line through click's CliRunner: exit codes, exact error lines, JSON shapes, reports."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from breachlens.cli import cli
+
+OUTLETS = Path(__file__).parent / "fixtures" / "outlets"
+ARTICLE = OUTLETS / "f_other_victim_pellucid_water.txt"
+CONTRACT_INCIDENT_KEYS = {
+    "victim", "parent", "brands", "sector", "victim_country", "disclosure_date", "incident_date", "records_affected",
+    "data_exposed", "data_not_exposed", "threat_actors", "campaigns", "initial_access", "ransom", "response_actions",
+    "iocs",
+}
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_cli_analyze_prints_the_contract(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["analyze", str(ARTICLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (doc,) = data["documents"]
+    assert {"source", "title", "published", "incidents"} <= set(doc)
+    (main,) = [i for i in doc["incidents"] if i["role"] == "main"]
+    assert CONTRACT_INCIDENT_KEYS <= set(main)
+    (incident,) = data["incidents"]
+    assert {"id", "sources", "conflicts"} <= set(incident) and incident["sources"] == [str(ARTICLE)]
+    for fact in main["data_exposed"]:
+        for ev in fact["evidence"]:
+            assert ARTICLE.read_text()[ev["start"] : ev["end"]] == ev["quote"]
+
+
+def test_cli_analyze_markdown_report_cites_quotes_from_the_sources(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["analyze", str(OUTLETS), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    sources = "\n".join(p.read_text() for p in OUTLETS.glob("*.txt"))
+    quotes = re.findall(r'^- \[\d+\] "(.*)" — ', result.stdout, flags=re.MULTILINE)
+    assert quotes, "the report cites nothing"
+    for quote in quotes:
+        assert quote in sources
+    assert "# Incident report: Morrowind Energy" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("junk.txt", bytes(range(256)) * 8, "binary data"),
+    ],
+)
+def test_cli_analyze_reports_bad_input_and_goes_on(runner: CliRunner, tmp_path: Path, name: str, content: bytes,
+                                                    reason: str) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    result = runner.invoke(cli, ["analyze", str(bad), str(ARTICLE), "--format", "json"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {bad}: ") and reason in line
+    assert [d["source"] for d in json.loads(result.stdout)["documents"]] == [str(ARTICLE)]
+
+
+def test_cli_analyze_missing_path(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    result = runner.invoke(cli, ["analyze", str(missing), str(ARTICLE)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {missing}: no such file or directory"
+
+
+def test_cli_analyze_size_limit(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["analyze", str(ARTICLE), "--max-bytes", "100"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {ARTICLE}: ") and "100-byte limit" in result.stderr
+
+
+def test_cli_ingest_list_show_report_search(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.db")
+    result = runner.invoke(cli, ["ingest", str(OUTLETS), "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["new"], summary["failed"], summary["not_about_a_breach"], summary["incidents"]) == (6, 0, 1, 3)
+
+    listed = json.loads(runner.invoke(cli, ["incidents", "--db", db, "--json"]).stdout)
+    assert {i["id"] for i in listed} >= {"morrowind-energy-2025-09", "pellucid-water-2025-09"}
+    water = json.loads(runner.invoke(cli, ["incidents", "--db", db, "--json", "--search", "Pellucid"]).stdout)
+    assert [i["id"] for i in water] == ["pellucid-water-2025-09"]
+
+    shown = runner.invoke(cli, ["show", "morrowind-energy-2025-09", "--db", db, "--json"])
+    assert json.loads(shown.stdout)["conflicts"][0]["field"] == "records_affected"
+    text = runner.invoke(cli, ["show", "morrowind-energy-2025-09", "--db", db]).stdout
+    assert "Conflicts" in text and "records_affected" in text and "Timeline" in text
+
+    report = runner.invoke(cli, ["report", "morrowind-energy-2025-09", "--db", db, "--format", "md"])
+    assert report.exit_code == 0 and report.stdout.startswith("# Incident report: Morrowind Energy")
+
+    hits = json.loads(runner.invoke(cli, ["search", "billing platform", "--db", db, "--json"]).stdout)
+    assert {Path(h["source"]).name for h in hits} >= {"a_wirefeed_morrowind_energy.txt"}
+
+
+def test_cli_show_unknown_incident(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "empty.db")
+    result = runner.invoke(cli, ["show", "no-such-incident", "--db", db])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: no-such-incident: no such incident in {db} (see `breachlens incidents`)"
+
+
+def test_cli_bench_reports_ratios(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["bench", str(OUTLETS), "--no-resolve", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["documents"] == 6
+    assert figures["ratio_to_spacy"] > 0 and figures["ms_per_document_p95"] >= figures["ms_per_document_median"]
