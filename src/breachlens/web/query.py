@@ -1,0 +1,214 @@
+"""Incident queries shared by the pages and the API: filters, facet counts, sorting, paging and chart data.
+
+Why filters are split between SQL and Python: the store filters by sector, country, actor, data type, start
+date and full text in SQL (indexed side tables and FTS5); modality and the end of a date range are not store
+filters, so they are applied here to what the store returns, before counting facets and paging.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import vocab
+from ..records import MergedIncident
+from ..store import Store
+
+__all__ = [
+    "FACETS",
+    "SORTS",
+    "IncidentQuery",
+    "QueryResult",
+    "first_date",
+    "incident_summary",
+    "monthly_counts",
+    "run_query",
+    "top_data_types",
+]
+
+SORTS = ("-date", "date", "victim", "-victim", "-records", "records", "-sources", "sources")
+FACETS = ("sector", "country", "actor", "data_type", "modality")
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """What the list page and `GET /api/incidents` ask for; every field optional."""
+
+    q: str | None = None
+    sector: str | None = None
+    country: str | None = None
+    actor: str | None = None
+    data_type: str | None = None
+    modality: str | None = None
+    since: str | None = None
+    until: str | None = None
+    sort: str = "-date"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """Non-empty query parameters, with `changes` applied (for links to other pages, sorts and filters)."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values.update(changes)
+        out = {k: str(v) for k, v in values.items() if v not in (None, "")}
+        if out.get("sort") == "-date":
+            del out["sort"]
+        if out.get("page") == "1":
+            del out["page"]
+        if out.get("per_page") == str(DEFAULT_PER_PAGE):
+            del out["per_page"]
+        return out
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """One page of incidents, the total that matched, and facet counts over everything that matched."""
+
+    items: tuple[MergedIncident, ...]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def first_date(m: MergedIncident) -> str | None:
+    """Earliest known date of an incident (incident, disclosure or timeline date), ISO prefix only."""
+    inc = m.incident
+    dates = [inc.incident_date, inc.disclosure_date, *(t.date for t in inc.timeline)]
+    known = [match.group(0) for d in dates if d and (match := _DATE.match(d))]
+    return min(known) if known else None
+
+
+def _records(m: MergedIncident) -> int:
+    """Record count as an int for sorting (-1 when unknown)."""
+    fact = m.incident.records_affected
+    if fact is None or isinstance(fact.value, bool) or not isinstance(fact.value, (int, float)):
+        return -1
+    return int(fact.value)
+
+
+def _modalities(m: MergedIncident) -> set[str]:
+    """Every modality any fact of the incident has."""
+    return {fact.modality for _, fact in m.incident.facts()}
+
+
+def _actors(m: MergedIncident) -> list[str]:
+    """Canonical actor names of an incident."""
+    return list(dict.fromkeys(str(f.value) for f in m.incident.threat_actors))
+
+
+def _until_ok(date: str | None, until: str) -> bool:
+    """Whether a date is not after `until`, compared at the coarser precision of the two."""
+    if date is None:
+        return False
+    size = min(len(date), len(until))
+    return date[:size] <= until[:size]
+
+
+def _facet_values(m: MergedIncident) -> dict[str, list[str]]:
+    """The values one incident contributes to each facet."""
+    inc = m.incident
+    return {
+        "sector": [inc.sector] if inc.sector else [],
+        "country": [inc.victim_country.upper()] if inc.victim_country else [],
+        "actor": _actors(m),
+        "data_type": list(dict.fromkeys(str(f.value) for f in inc.data_exposed)),
+        "modality": sorted(_modalities(m)),
+    }
+
+
+def _sort_key(sort: str) -> tuple[Any, bool]:
+    """Key function and reverse flag for a sort name (see SORTS)."""
+    name = sort.lstrip("-")
+    reverse = sort.startswith("-")
+    if name == "victim":
+        return (lambda m: (m.incident.victim.casefold(), m.id)), reverse
+    if name == "records":
+        return (lambda m: (_records(m), m.id)), reverse
+    if name == "sources":
+        return (lambda m: (len(m.sources), m.id)), reverse
+    return (lambda m: (first_date(m) or "", m.id)), reverse
+
+
+def run_query(store: Store, query: IncidentQuery) -> QueryResult:
+    """Filter, count facets, sort and page the stored incidents (see the module docstring for who filters what)."""
+    found = store.incidents(
+        sector=query.sector or None,
+        actor=query.actor or None,
+        data_type=query.data_type or None,
+        since=query.since or None,
+        search=query.q or None,
+        country=query.country or None,
+    )
+    if query.modality:
+        found = [m for m in found if query.modality in _modalities(m)]
+    if query.until:
+        found = [m for m in found if _until_ok(first_date(m), query.until)]
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for m in found:
+        for name, values in _facet_values(m).items():
+            counters[name].update(values)
+    facets = {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for name, c in counters.items()}
+    if not (query.q and query.sort == "-date"):
+        key, reverse = _sort_key(query.sort)
+        found = sorted(found, key=key, reverse=reverse)
+    start = (query.page - 1) * query.per_page
+    return QueryResult(tuple(found[start : start + query.per_page]), len(found), query.page, query.per_page,
+                       facets)
+
+
+def incident_summary(m: MergedIncident) -> dict[str, Any]:
+    """The short form of an incident for lists and search hits."""
+    inc = m.incident
+    return {
+        "id": m.id,
+        "victim": inc.victim,
+        "sector": inc.sector,
+        "victim_country": inc.victim_country,
+        "date": first_date(m),
+        "records_affected": inc.records_affected.value if inc.records_affected else None,
+        "data_exposed": list(dict.fromkeys(str(f.value) for f in inc.data_exposed)),
+        "threat_actors": _actors(m),
+        "sources": len(m.sources),
+    }
+
+
+def monthly_counts(incidents: Iterable[MergedIncident]) -> list[tuple[str, int]]:
+    """Incidents per month ("YYYY-MM"), every month from the first to the last present (gaps as 0)."""
+    months = Counter(d[:7] for m in incidents if (d := first_date(m)) and len(d) >= 7)
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    out = []
+    year, month = int(first[:4]), int(first[5:7])
+    while f"{year:04d}-{month:02d}" <= last:
+        key = f"{year:04d}-{month:02d}"
+        out.append((key, months.get(key, 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def top_data_types(incidents: Sequence[MergedIncident], limit: int = 8) -> list[tuple[str, int]]:
+    """The data types exposed in most incidents, most frequent first."""
+    counts: Counter[str] = Counter()
+    for m in incidents:
+        counts.update(list(dict.fromkeys(str(f.value) for f in m.incident.data_exposed)))
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def valid_value(facet: str, value: str) -> bool:
+    """Whether a filter value is one the vocabulary knows (sector, data type, modality)."""
+    allowed = {"sector": vocab.SECTORS, "data_type": vocab.DATA_TYPES, "modality": vocab.MODALITIES}
+    return facet not in allowed or value in allowed[facet]

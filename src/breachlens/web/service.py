@@ -1,0 +1,164 @@
+"""What the pages and the API share: the app's state, token rules, one-off analysis, actors and documents.
+
+Routes stay thin: they validate parameters, call one function here (or in query.py) and render the result.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+
+from .. import enrich
+from ..clean import clean
+from ..errors import BreachlensError, SourceError
+from ..pipeline import analyze_clean, analyze_text
+from ..records import Analysis, DocumentAnalysis, MergedIncident, RawDocument
+from ..resolve import resolve
+from ..settings import Settings
+from ..store import Store, StoredDocument
+from .security import check_token, same_origin
+
+__all__ = [
+    "AppState",
+    "WebError",
+    "actor_detail",
+    "actor_index",
+    "analyze_request",
+    "app_state",
+    "documents_of",
+    "require_write_token",
+]
+
+Fetch = Callable[..., RawDocument]
+Exporter = Callable[[str, Sequence[MergedIncident], Sequence[DocumentAnalysis]], Any]
+
+
+class WebError(Exception):
+    """An error a route answers with the one error shape (status, message, details)."""
+
+    def __init__(self, status: int, error: str, errors: list[Any] | None = None) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.errors = errors or []
+
+
+@dataclass
+class AppState:
+    """Everything a request needs, kept on `app.state.breachlens`."""
+
+    store: Store
+    settings: Settings
+    token: str | None = None
+    require_token: bool = False
+    fetch: Fetch | None = None
+    exporter: Exporter | None = None
+    export_formats: tuple[str, ...] = ()
+    owns_store: bool = False
+    # spaCy pipelines are not documented as thread-safe; one-off analyses run one at a time.
+    analysis_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def app_state(request: Request) -> AppState:
+    """The AppState of the app serving `request`."""
+    state: AppState = request.app.state.breachlens
+    return state
+
+
+def require_write_token(request: Request, form_token: str | None = None) -> None:
+    """Refuse a state-changing request: cross-site (403), or without the right token when one is required."""
+    state = app_state(request)
+    if not same_origin(request.headers.get("origin"), request.headers.get("host")):
+        raise WebError(403, "cross-site request refused")
+    if not state.require_token:
+        return
+    authorization = request.headers.get("authorization")
+    if not authorization and not form_token:
+        raise WebError(401, "a token is required (Authorization: Bearer TOKEN, or the form's token field)")
+    if not check_token(state.token, authorization, form_token):
+        raise WebError(403, "wrong token")
+
+
+def analyze_request(state: AppState, text: str | None, url: str | None, source: str | None = None) -> Analysis:
+    """Analyse pasted text or one fetched URL (SSRF-guarded) into an Analysis; nothing is stored."""
+    text = text if text and text.strip() else None
+    url = url.strip() if url and url.strip() else None
+    if (text is None) == (url is None):
+        raise WebError(422, "give either text or url", [{"loc": ["body"], "msg": "exactly one of text, url"}])
+    try:
+        if text is not None:
+            with state.analysis_lock:
+                doc = analyze_text(text, source or "<pasted text>", state.settings)
+        else:
+            assert url is not None
+            if state.fetch is None:
+                raise WebError(422, "URL fetching is not available in this installation; paste the text instead")
+            raw = state.fetch(url, state.settings, allow_private=False)
+            with state.analysis_lock:
+                doc = analyze_clean(clean(raw, state.settings), state.settings)
+        incidents = resolve([doc], state.settings)
+    except SourceError as exc:
+        raise WebError(422, str(exc)) from exc
+    except BreachlensError as exc:
+        raise WebError(422, str(exc)) from exc
+    return Analysis((doc,), tuple(incidents))
+
+
+def documents_of(store: Store, sources: Sequence[str]) -> list[StoredDocument]:
+    """The stored documents behind these sources (missing ones skipped), in order."""
+    out = []
+    for source in dict.fromkeys(sources):
+        doc = store.document(source)
+        if doc is not None:
+            out.append(doc)
+    return out
+
+
+def analyses_of(docs: Sequence[StoredDocument]) -> list[DocumentAnalysis]:
+    """Each stored document's analysis with its text filled in (report citations are verified against it)."""
+    from dataclasses import replace
+
+    return [replace(d.analysis, text=d.clean.text, sha256=d.raw.sha256) for d in docs]
+
+
+def actor_index(store: Store) -> list[dict[str, Any]]:
+    """Every actor named in stored incidents, with its aliases and how many incidents name it."""
+    counts: Counter[str] = Counter()
+    for m in store.incidents():
+        counts.update(list(dict.fromkeys(str(f.value) for f in m.incident.threat_actors)))
+    return [
+        {"name": name, "aliases": list(enrich.actor_aliases(name)), "incidents": n}
+        for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    ]
+
+
+def actor_detail(store: Store, name: str) -> dict[str, Any] | None:
+    """One actor: its canonical name, aliases, incidents and ATT&CK techniques (None when no incident names it)."""
+    incidents = store.incidents(actor=name)
+    if not incidents:
+        return None
+    canonical = name
+    for m in incidents:
+        for f in m.incident.threat_actors:
+            if name.casefold() in (str(f.value).casefold(), str(f.as_written or "").casefold()):
+                canonical = str(f.value)
+    techniques: Counter[str] = Counter()
+    for m in incidents:
+        ids: set[str] = set()
+        for f in m.incident.initial_access:
+            ids.update(f.attack_techniques or enrich.techniques_for_vector(str(f.value)))
+        techniques.update(ids)
+    return {
+        "name": canonical,
+        "aliases": list(enrich.actor_aliases(canonical)),
+        "incidents": incidents,
+        "techniques": [
+            {"id": tid, "name": enrich.technique_name(tid), "incidents": n}
+            for tid, n in sorted(techniques.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+    }
