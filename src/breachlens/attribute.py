@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from . import enrich
 from .assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity_at
@@ -139,7 +140,7 @@ def _read_candidates(source: str, seg: Segmented) -> _Reading:
     candidates: dict[str, _Candidate] = {}
     alias: dict[str, str] = {}
     for idx, sent in enumerate(seg.sentences):
-        found = [] if sent.paragraph.is_heading else find_orgs(sent.span, sent.start)
+        found = [] if sent.paragraph.is_heading else find_orgs(sent.span, sent.start, text)
         found = [
             m for m in found
             if not any(m.start < e and s < m.end for s, e in actor_ranges)
@@ -162,18 +163,23 @@ def _read_candidates(source: str, seg: Segmented) -> _Reading:
 def _textual_parents(reading: _Reading) -> dict[str, str]:
     """Parent/brand relations the text states ("Tamsin Holdings ... its brand Brackett Travel", "X, owned by Y")."""
     names = sorted({n for c in reading.candidates.values() for n in c.names}, key=len, reverse=True)
-    if len(names) < 2:
+    sentences = [s for s in reading.seg.sentences if _RELATION_WORD.search(s.text)]
+    if len(names) < 2 or not sentences:
         return {}
     org = "(?:" + "|".join(re.escape(n) for n in names) + ")"
     key_of = {n: reading.alias.get(org_key(n), org_key(n)) for n in names}
     out: dict[str, str] = {}
-    for sent in reading.seg.sentences:
-        for pattern in _PARENT_RX(org):
+    patterns = _PARENT_RX(org)
+    for sent in sentences:
+        for pattern in patterns:
             for m in pattern.finditer(sent.text):
                 child, parent = key_of.get(m.group("child")), key_of.get(m.group("parent"))
                 if child and parent and child != parent and child in reading.candidates and parent in reading.candidates:
                     out.setdefault(child, parent)
     return out
+
+
+_RELATION_WORD = re.compile(r"\b(?:brand|subsidiary|division|unit|chain|label|arm|parent|owner|owners|owned|part\s+of)\b", re.IGNORECASE)
 
 
 def _PARENT_RX(org: str) -> list[re.Pattern[str]]:  # noqa: N802 - a compiled-pattern factory, named like a constant
@@ -401,8 +407,14 @@ def _plausible_headline_name(name: str) -> bool:
 
 def _find_word(line: str, name: str) -> int:
     """Position of `name` as a whole word in `line`, or -1."""
-    m = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", line)
+    m = _word_pattern(name).search(line)
     return m.start() if m else -1
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(name: str) -> re.Pattern[str]:
+    """`name` as a whole word (compiled once per name)."""
+    return re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])")
 
 
 # --- 3. main and mentioned victims -----------------------------------------------------------------------------------

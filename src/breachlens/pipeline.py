@@ -26,7 +26,7 @@ from .errors import BreachlensError, SourceError
 from .nlp import load_nlp
 from .records import Analysis, CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
 from .resolve import resolve
-from .segment import segment
+from .segment import Segmented, segment, segment_parsed
 from .settings import Settings
 
 Progress = Callable[[str], None]
@@ -43,8 +43,11 @@ class DocumentResult:
 
 def analyze_clean(doc: CleanDocument, settings: Settings) -> DocumentAnalysis:
     """Stages 4-5 for one cleaned document."""
-    nlp = load_nlp(settings.model)
-    seg = segment(doc.text, nlp, settings.max_chars)
+    return _attribute(doc, segment(doc.text, load_nlp(settings.model), settings.max_chars))
+
+
+def _attribute(doc: CleanDocument, seg: Segmented) -> DocumentAnalysis:
+    """Stage 5 and the record of one document."""
     incidents = attribute(doc.source, seg, doc.title)
     return DocumentAnalysis(
         source=doc.source, title=doc.title, published=doc.published, incidents=incidents,
@@ -60,6 +63,12 @@ def analyze_text(text: str, source: str = "<text>", settings: Settings | None = 
     return analyze_clean(clean(raw, settings), settings)
 
 
+# Documents handed to spaCy together: batching is what makes `nlp.pipe` fast, and 16 keeps memory flat.
+NLP_BATCH = 16
+
+_Pending = tuple[str, RawDocument, CleanDocument]
+
+
 def analyze_documents(
     sources: Iterable[str], settings: Settings, progress: Progress | None = None,
     skip: Callable[[str], bool] | None = None,
@@ -68,26 +77,48 @@ def analyze_documents(
 
     `skip(sha256)` true means the document is already known: "duplicate" is yielded instead of re-analysing it.
     """
+    batch: list[_Pending | SourceFailure | str] = []
     for item in expand_sources(sources, settings):
         if isinstance(item, SourceFailure):
-            yield item
+            batch.append(item)
             continue
         if progress:
             progress(item)
+        batch.append(_acquire_clean(item, settings, skip))
+        if sum(1 for b in batch if isinstance(b, tuple)) >= NLP_BATCH:
+            yield from _finish(batch, settings)
+            batch = []
+    yield from _finish(batch, settings)
+
+
+def _acquire_clean(item: str, settings: Settings, skip: Callable[[str], bool] | None) -> _Pending | SourceFailure | str:
+    """Stages 2-3 for one source, or its failure."""
+    try:
+        raw = acquire(item, settings)
+        if skip is not None and skip(raw.sha256):
+            return "duplicate"
+        return (item, raw, clean(raw, settings))
+    except SourceError as exc:
+        return SourceFailure(item, exc.reason)
+    except BreachlensError as exc:
+        return SourceFailure(item, str(exc))
+    except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
+        # A parser choking on hostile input is that document's failure, not the batch's.
+        return SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {exc})")
+
+
+def _finish(batch: list[_Pending | SourceFailure | str], settings: Settings) -> Iterator[DocumentResult | SourceFailure | str]:
+    """Stages 4-5 for a batch: one `nlp.pipe` over the cleaned texts, then attribution per document."""
+    pending = [b for b in batch if isinstance(b, tuple)]
+    nlp = load_nlp(settings.model) if pending else None
+    parsed = iter(nlp.pipe(c.text[: settings.max_chars] for _i, _r, c in pending)) if nlp is not None else iter(())
+    for entry in batch:
+        if not isinstance(entry, tuple):
+            yield entry
+            continue
+        item, raw, cleaned = entry
         try:
-            raw = acquire(item, settings)
-            if skip is not None and skip(raw.sha256):
-                yield "duplicate"
-                continue
-            cleaned = clean(raw, settings)
-            yield DocumentResult(raw, cleaned, analyze_clean(cleaned, settings))
-        except SourceError as exc:
-            yield SourceFailure(item, exc.reason)
-        except BreachlensError as exc:
-            yield SourceFailure(item, str(exc))
-        except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
-            # A parser choking on hostile input is that document's failure, not the batch's.
-            yield SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {exc})")
+            yield DocumentResult(raw, cleaned, _attribute(cleaned, segment_parsed(cleaned.text, next(parsed))))
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the rest of the batch; it is reported
             yield SourceFailure(item, f"internal error while analysing ({type(exc).__name__}: {exc}); please report it")
 

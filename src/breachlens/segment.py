@@ -1,12 +1,13 @@
 """Split cleaned text into paragraphs (lines), list items and sentences, keeping character offsets.
 
 Lines are the paragraphs of cleaned text; a bulleted or numbered line is a list item and a short line without
-sentence punctuation is a heading. Sentences come from spaCy's parser within each line, so a sentence never
-crosses a line break (a bullet list in a page must not fuse into one sentence).
+sentence punctuation is a heading. Sentences come from spaCy's parser over the whole text, cut at line breaks,
+so a sentence never crosses a line (a bullet list in a page must not fuse into one sentence).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,20 +70,43 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 def segment(text: str, nlp: Any, max_chars: int = 200_000) -> Segmented:
     """Paragraphs and sentences of `text` (only the first `max_chars` characters are parsed)."""
-    paras = [p for p in paragraphs(text) if p.start < max_chars]
-    docs = nlp.pipe(text[p.start : p.end] for p in paras)
-    sentences = _sentences(text, paras, docs)
-    return Segmented(text, tuple(paras), tuple(sentences))
+    return segment_parsed(text, nlp(text[:max_chars]))
 
 
-def _sentences(text: str, paras: Sequence[Paragraph], docs: Any) -> list[Sentence]:
-    """Sentence records for parsed paragraphs."""
+def segment_parsed(text: str, doc: Any) -> Segmented:
+    """Paragraphs and sentences of `text` from its spaCy parse `doc` (of `text` or a prefix of it).
+
+    The whole text is parsed in one pass (as cheap as spaCy gets); sentences are then cut at line breaks, so
+    that a bullet list or a headline never fuses with the next line.
+    """
+    parsed_chars = len(doc.text)
+    paras = [p for p in paragraphs(text) if p.start < parsed_chars]
+    starts = [p.start for p in paras]
     out: list[Sentence] = []
-    for para, doc in zip(paras, docs):
-        for sent in doc.sents:
-            start, end = para.start + sent.start_char, para.start + sent.end_char
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if end > start:
-                out.append(Sentence(start, end, text[start:end], para, sent))
-    return out
+    for sent in doc.sents:
+        for start, end in _line_pieces(text, sent.start_char, sent.end_char):
+            k = bisect.bisect_right(starts, start) - 1
+            if k < 0:
+                continue
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None and len(span):
+                out.append(Sentence(start, end, text[start:end], paras[k], span))
+    return Segmented(text, tuple(paras), tuple(out))
+
+
+def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] cut at line breaks, each piece stripped of surrounding whitespace."""
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        a, b = pos, stop
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            pieces.append((a, b))
+        pos = stop + 1
+    return pieces

@@ -58,14 +58,17 @@ def _is_name_token(tok: Any) -> bool:
     if _DOMAIN.match(tok.text):
         return True
     # A capitalised word glued to a hyphenated lower-case part, not at the start of a sentence ("the Co-op").
-    if tok.text[:1].isupper() and tok.i > tok.sent.start and tok.whitespace_ == "" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text == "-":
+    if tok.text[:1].isupper() and not tok.is_sent_start and tok.whitespace_ == "" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text == "-":
         return True
     # Capitalised tokens inside an entity the tagger did not call proper nouns ("The North Face").
     return bool(tok.ent_type_ and tok.text[:1].isupper() and tok.pos_ in ("NOUN", "ADJ", "VERB", "NUM"))
 
 
-def find_orgs(span: Any, offset: int) -> list[OrgMention]:
-    """Candidate organisation mentions in a spaCy span; offsets are `offset` + the span's own offsets."""
+def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMention]:
+    """Candidate organisation mentions in a spaCy span; offsets are `offset` + the span's own offsets.
+
+    `text` is the text those offsets index (default: the span's document text, which spaCy rebuilds per call).
+    """
     tokens = list(span)
     out: list[OrgMention] = []
     i = 0
@@ -91,14 +94,17 @@ def find_orgs(span: Any, offset: int) -> list[OrgMention]:
                 break
         while j > i + 1 and (tokens[j - 1].text in ("-", "&", "'s", "’s") or tokens[j - 1].text.lower() in _CONNECTORS):
             j -= 1
-        mention = _mention(tokens[i:j], offset - span.start_char if hasattr(span, "start_char") else offset)
+        base = offset - span.start_char if hasattr(span, "start_char") else offset
+        if text is None:
+            text = " " * base + span.doc.text if base >= 0 else span.doc.text[-base:]
+        mention = _mention(tokens[i:j], base, text)
         if mention is not None:
             out.append(mention)
         i = j
     return out
 
 
-def _mention(toks: list[Any], base: int) -> OrgMention | None:
+def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
     """An OrgMention for a token run, or None when the run is not an organisation name."""
     start = toks[0].idx + base
     end = toks[-1].idx + len(toks[-1].text) + base
@@ -112,7 +118,7 @@ def _mention(toks: list[Any], base: int) -> OrgMention | None:
         if not toks:
             return None
         start = toks[0].idx + base
-    name = toks[0].doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
+    name = text[start:end]
     if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
         return None
     if len(name) < 2 or not any(c.isalpha() for c in name) or _QUANTITY.match(name):
