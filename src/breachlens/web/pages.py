@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
 from .. import report, vocab
+from ..errors import ExportError
 from ..records import Fact, MergedIncident
 from ..store import StoredDocument
 from . import query as q
@@ -311,7 +312,10 @@ def download(request: Request, incident_id: IncidentId,
         body = report.render_json([merged], analyses)
     else:
         assert state.exporter is not None
-        out = state.exporter(fmt, [merged], analyses)
+        try:
+            out = state.exporter(fmt, [merged], analyses)
+        except ExportError as exc:
+            raise WebError(422, str(exc)) from exc
         body = out if isinstance(out, (str, bytes)) else str(out)
     media, ext = _MEDIA.get(fmt, ("application/octet-stream", fmt))
     return Response(body, media_type=media,
