@@ -694,8 +694,10 @@ def _build_incidents(reading: _Reading, main_key: str, victims: set[str], brands
 
 def _is_imperative(sent: Sentence) -> bool:
     """A sentence whose main verb is a bare infinitive with no subject: an instruction."""
-    root = sent.span.root
-    if root.tag_ != "VB" or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "aux") for c in root.children):
+    span = sent.span
+    root = span.root
+    inside = range(span.start, span.end)  # the parse may reach across lines: only this line's words count
+    if root.tag_ != "VB" or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "aux") and c.i in inside for c in root.children):
         return False
     words_before = [t for t in sent.span if t.i < root.i and t.is_alpha]
     return all(t.pos_ in ("ADV", "INTJ", "PUNCT", "X", "SYM") for t in words_before)

@@ -45,8 +45,12 @@ def _lazy(module: str, function: str, doc: str) -> Exporter:
 EXPORTERS: Mapping[str, Exporter] = MappingProxyType(
     {
         "stix": _lazy("stix", "export_stix", "STIX 2.1 bundle (JSON text) of the incidents."),
-        "misp": _lazy("misp", "export_misp", "MISP event JSON: one event, or {\"response\": [...]} for several."),
-        "veris": _lazy("veris", "export_veris", "VERIS 1.3 JSON: one incident object, or an array for several."),
+        "misp": _lazy(
+            "misp", "export_misp", 'MISP event JSON: one event, or {"response": [...]} for several.'
+        ),
+        "veris": _lazy(
+            "veris", "export_veris", "VERIS 1.3 JSON: one incident object, or an array for several."
+        ),
         "navigator": _lazy("navigator", "export_navigator", "ATT&CK Navigator layer 4.5 over the incidents."),
     }
 )

@@ -62,7 +62,7 @@ class PartialDate:
 
     @property
     def precision(self) -> str:
-        """"day", "month" or "year"."""
+        """ "day", "month" or "year"."""
         return "day" if self.day else "month" if self.month else "year"
 
 
@@ -240,7 +240,9 @@ def value_label(field_name: str, value: Any) -> str:
 
 def fact_label(field_name: str, fact: Fact) -> str:
     """`"data exposed: email addresses (confirmed)"`: field, value and modality of one fact."""
-    return f"{FIELD_WORDS.get(field_name, field_name)}: {value_label(field_name, fact.value)} ({fact.modality})"
+    return (
+        f"{FIELD_WORDS.get(field_name, field_name)}: {value_label(field_name, fact.value)} ({fact.modality})"
+    )
 
 
 def _listing(field_name: str, facts: Sequence[Fact]) -> str:

@@ -103,6 +103,7 @@ _UNCORRELATED = frozenset({"text", "counter", "datetime", "comment"})
 # Galaxies where a canonical actor name is looked up for its tag, in order (enrich.ACTOR_GALAXIES).
 _ACTOR_GALAXIES = ("threat-actor", "mitre-intrusion-set", "microsoft-activity-group", "tidal-groups")
 
+
 @lru_cache(maxsize=1)
 def _actor_tags() -> dict[str, str]:
     """Actor name (and the name part of "Name - G0000") -> its galaxy tag, the first galaxy that has it winning."""
@@ -144,8 +145,15 @@ class _Event:
         """Deterministic uuid of a part of this event."""
         return str(stable_uuid(self.merged.id, "misp", *role))
 
-    def attribute(self, kind: str, value: Any, role: tuple[str, ...], comment: str,
-                  tags: Sequence[str] = (), to_ids: bool | None = None) -> None:
+    def attribute(
+        self,
+        kind: str,
+        value: Any,
+        role: tuple[str, ...],
+        comment: str,
+        tags: Sequence[str] = (),
+        to_ids: bool | None = None,
+    ) -> None:
         """Add one attribute with a deterministic uuid, its comment and tags."""
         kwargs: dict[str, Any] = {"uuid": self.uuid("attribute", *role), "comment": comment}
         if kind in _UNCORRELATED:
@@ -156,28 +164,48 @@ class _Event:
         for tag in dict.fromkeys(tags):
             attr.add_tag(tag)  # type: ignore[union-attr]
 
-    def fact(self, kind: str, field_name: str, fact: Fact, tags: Sequence[str] = (),
-             to_ids: bool | None = None, value: Any = None, label: str | None = None) -> None:
+    def fact(
+        self,
+        kind: str,
+        field_name: str,
+        fact: Fact,
+        tags: Sequence[str] = (),
+        to_ids: bool | None = None,
+        value: Any = None,
+        label: str | None = None,
+    ) -> None:
         """An attribute for one fact: value, modality tag, and the quotes in the comment."""
         text = fact_value_text(fact.value)
         label = label or f"{FIELD_WORDS.get(field_name, field_name)}: {value_label(field_name, fact.value)}"
         modality_tag = f'breachlens:modality="{fact.modality}"'
-        self.attribute(kind, text if value is None else value, (field_name, text),
-                       _comment(label, fact.modality, fact.evidence), (*tags, modality_tag), to_ids)
+        self.attribute(
+            kind,
+            text if value is None else value,
+            (field_name, text),
+            _comment(label, fact.modality, fact.evidence),
+            (*tags, modality_tag),
+            to_ids,
+        )
 
     def build(self) -> dict[str, Any]:
         """The event as MISP JSON."""
         merged, inc, event = self.merged, self.merged.incident, self.event
         day = published_day(merged, self.docs) or _first_day(inc.incident_date) or REFERENCE_EPOCH.date()
-        event.info = f"Data breach: {inc.victim}" + (f" ({inc.disclosure_date})" if inc.disclosure_date else "")
+        event.info = f"Data breach: {inc.victim}" + (
+            f" ({inc.disclosure_date})" if inc.disclosure_date else ""
+        )
         event.set_date(day)
         event.threat_level_id = 4  # undefined: a news report says nothing of the threat to the reader
         event.analysis = 0  # initial: machine-read from public reporting, not reviewed by an analyst
         self.victim()
         self.dates()
         if inc.records_affected is not None:
-            self.fact("counter", "records_affected", inc.records_affected,
-                      label=f"records affected: {value_label('records_affected', inc.records_affected.value)}")
+            self.fact(
+                "counter",
+                "records_affected",
+                inc.records_affected,
+                label=f"records affected: {value_label('records_affected', inc.records_affected.value)}",
+            )
         for name in ("data_exposed", "data_not_exposed"):
             predicate = name.replace("_", "-")
             for fact in getattr(inc, name):
@@ -193,7 +221,9 @@ class _Event:
         self.iocs()
         self.sources()
         self.conflicts()
-        self.attribute("comment", summary(merged), ("summary",), "summary written by breachlens from the facts")
+        self.attribute(
+            "comment", summary(merged), ("summary",), "summary written by breachlens from the facts"
+        )
         for tag in dict.fromkeys(self.tags):
             event.add_tag(tag)
         return {"Event": json.loads(event.to_json())}
@@ -205,29 +235,48 @@ class _Event:
         inc = self.merged.incident
         obj = MISPObject("victim", standalone=False)
         obj.uuid = self.uuid("object", "victim")
-        obj.add_attribute("name", value=inc.victim, uuid=self.uuid("victim", "name"),
-                          comment=_comment("victim", None, inc.evidence_for("victim")))
+        obj.add_attribute(
+            "name",
+            value=inc.victim,
+            uuid=self.uuid("victim", "name"),
+            comment=_comment("victim", None, inc.evidence_for("victim")),
+        )
         obj.add_attribute("classification", value="organization", uuid=self.uuid("victim", "classification"))
         if inc.victim_country:
-            obj.add_attribute("regions", value=inc.victim_country.upper(), uuid=self.uuid("victim", "regions"),
-                              comment=_comment("country", None, inc.evidence_for("victim_country")))
+            obj.add_attribute(
+                "regions",
+                value=inc.victim_country.upper(),
+                uuid=self.uuid("victim", "regions"),
+                comment=_comment("country", None, inc.evidence_for("victim_country")),
+            )
         if inc.sector in MISP_VICTIM_SECTOR:
-            obj.add_attribute("sectors", value=MISP_VICTIM_SECTOR[inc.sector], uuid=self.uuid("victim", "sectors"),
-                              comment=_comment(f"sector: {inc.sector}", None, inc.evidence_for("sector")))
+            obj.add_attribute(
+                "sectors",
+                value=MISP_VICTIM_SECTOR[inc.sector],
+                uuid=self.uuid("victim", "sectors"),
+                comment=_comment(f"sector: {inc.sector}", None, inc.evidence_for("sector")),
+            )
         if inc.sector in MISP_SECTOR_GALAXY:
             self.tags.append(f'misp-galaxy:sector="{MISP_SECTOR_GALAXY[inc.sector]}"')
-        described = [f"Brand of {inc.parent}." if inc.parent else "",
-                     f"Brands: {', '.join(inc.brands)}." if inc.brands else ""]
+        described = [
+            f"Brand of {inc.parent}." if inc.parent else "",
+            f"Brands: {', '.join(inc.brands)}." if inc.brands else "",
+        ]
         if any(described):
-            obj.add_attribute("description", value=" ".join(d for d in described if d),
-                              uuid=self.uuid("victim", "description"))
+            obj.add_attribute(
+                "description",
+                value=" ".join(d for d in described if d),
+                uuid=self.uuid("victim", "description"),
+            )
         self.event.add_object(obj)
 
     def dates(self) -> None:
         """Incident, disclosure and timeline dates: `datetime` for a day, `text` for a month or year."""
         inc = self.merged.incident
-        dated = [("incident date", inc.incident_date, inc.evidence_for("incident_date")),
-                 ("disclosure date", inc.disclosure_date, inc.evidence_for("disclosure_date"))]
+        dated = [
+            ("incident date", inc.incident_date, inc.evidence_for("incident_date")),
+            ("disclosure date", inc.disclosure_date, inc.evidence_for("disclosure_date")),
+        ]
         dated.extend((f"timeline: {t.kind}", t.date, t.evidence) for t in inc.timeline)
         for label, value, evidence in dated:
             parsed = parse_date(value)
@@ -269,14 +318,22 @@ class _Event:
             misp_type, to_ids = MISP_IOC_TYPES.get(kind, ("text", False))
             if normal is None:
                 misp_type, to_ids, normal = "text", False, str(fact.value)
-            self.fact(misp_type, "iocs", fact, to_ids=to_ids, value=normal, label=f"{kind or 'indicator'}: {normal}")
+            self.fact(
+                misp_type, "iocs", fact, to_ids=to_ids, value=normal, label=f"{kind or 'indicator'}: {normal}"
+            )
 
     def sources(self) -> None:
         """Each source as a `link` (a URL) or `text` (a file), commented with its title and publication date."""
         for source in self.merged.sources:
             doc = self.docs.get(source)
-            about = [p for p in (doc.title if doc else None, f"published {doc.published}"
-                                 if doc and doc.published else None) if p]
+            about = [
+                p
+                for p in (
+                    doc.title if doc else None,
+                    f"published {doc.published}" if doc and doc.published else None,
+                )
+                if p
+            ]
             comment = "source" + (f": {'; '.join(about)}" if about else "")
             self.attribute("link" if is_web(source) else "text", source, ("source", source), comment)
 
@@ -284,8 +341,12 @@ class _Event:
         """Where sources disagree, one `comment` attribute per field."""
         for conflict in self.merged.conflicts:
             values = "; ".join(f"{fact_value_text(v)} ({', '.join(s)})" for v, s in conflict.values)
-            self.attribute("comment", f"sources disagree on {conflict.field}: {values}",
-                           ("conflict", conflict.field), "conflict between sources")
+            self.attribute(
+                "comment",
+                f"sources disagree on {conflict.field}: {values}",
+                ("conflict", conflict.field),
+                "conflict between sources",
+            )
 
 
 def _first_day(value: str | None) -> date | None:

@@ -72,8 +72,15 @@ def navigator_layer(incidents: Sequence[MergedIncident], name: str | None = None
         "description": "Score = number of incidents whose reported initial access used the technique "
         "(breachlens; every vector backed by a quote).",
         "sorting": 3,
-        "layout": {"layout": "side", "aggregateFunction": "average", "showID": True, "showName": True,
-                   "showAggregateScores": False, "countUnscored": False, "expandedSubtechniques": "annotated"},
+        "layout": {
+            "layout": "side",
+            "aggregateFunction": "average",
+            "showID": True,
+            "showName": True,
+            "showAggregateScores": False,
+            "countUnscored": False,
+            "expandedSubtechniques": "annotated",
+        },
         "hideDisabled": False,
         "techniques": techniques,
         "gradient": {"colors": GRADIENT, "minValue": 0, "maxValue": top},
@@ -89,7 +96,7 @@ def navigator_layer(incidents: Sequence[MergedIncident], name: str | None = None
 
 
 def technique_title(tid: str) -> str:
-    """"T1566.004 Spearphishing Voice" (the id alone when the galaxy does not know it)."""
+    """ "T1566.004 Spearphishing Voice" (the id alone when the galaxy does not know it)."""
     name = enrich.technique_name(tid)
     return f"{tid} {name}" if name else tid
 

@@ -60,7 +60,9 @@ __all__ = [
 ]
 
 EXTENSION_VERSION = "1.0.0"
-EXTENSION_ID = f"extension-definition--{stable_uuid('extension-definition', 'x_breachlens', EXTENSION_VERSION)}"
+EXTENSION_ID = (
+    f"extension-definition--{stable_uuid('extension-definition', 'x_breachlens', EXTENSION_VERSION)}"
+)
 IDENTITY_ID = f"identity--{stable_uuid('identity', 'breachlens')}"
 
 EXTENSION_SCHEMA = (
@@ -93,9 +95,15 @@ STIX_INDUSTRY_SECTOR = {
 
 # IOC type -> STIX object path of the comparison expression.
 _PATTERN_PATH = {
-    "ipv4": "ipv4-addr:value", "ipv6": "ipv6-addr:value", "domain": "domain-name:value", "url": "url:value",
-    "email": "email-addr:value", "md5": "file:hashes.MD5", "sha1": "file:hashes.'SHA-1'",
-    "sha256": "file:hashes.'SHA-256'", "sha512": "file:hashes.'SHA-512'",
+    "ipv4": "ipv4-addr:value",
+    "ipv6": "ipv6-addr:value",
+    "domain": "domain-name:value",
+    "url": "url:value",
+    "email": "email-addr:value",
+    "md5": "file:hashes.MD5",
+    "sha1": "file:hashes.'SHA-1'",
+    "sha256": "file:hashes.'SHA-256'",
+    "sha512": "file:hashes.'SHA-512'",
 }
 
 
@@ -198,16 +206,29 @@ def _reference_id(stix_type: str, *key: str) -> str:
 
 def _add_preamble(bundle: _Bundle) -> None:
     """Our own identity (the author of everything) and the extension definition."""
-    bundle.add("identity", {
-        "id": IDENTITY_ID, "created": REFERENCE_EPOCH, "modified": REFERENCE_EPOCH, "name": "breachlens",
-        "identity_class": "system",
-        "description": "Evidence-grounded data-breach records read from news articles and advisories.",
-    })
-    bundle.add("extension-definition", {
-        **_REFERENCE, "id": EXTENSION_ID, "name": "breachlens incident facts",
-        "description": "Modality, evidence and data types of breachlens facts.",
-        "schema": EXTENSION_SCHEMA, "version": EXTENSION_VERSION, "extension_types": ["property-extension"],
-    })
+    bundle.add(
+        "identity",
+        {
+            "id": IDENTITY_ID,
+            "created": REFERENCE_EPOCH,
+            "modified": REFERENCE_EPOCH,
+            "name": "breachlens",
+            "identity_class": "system",
+            "description": "Evidence-grounded data-breach records read from news articles and advisories.",
+        },
+    )
+    bundle.add(
+        "extension-definition",
+        {
+            **_REFERENCE,
+            "id": EXTENSION_ID,
+            "name": "breachlens incident facts",
+            "description": "Modality, evidence and data types of breachlens facts.",
+            "schema": EXTENSION_SCHEMA,
+            "version": EXTENSION_VERSION,
+            "extension_types": ["property-extension"],
+        },
+    )
 
 
 class _Incident:
@@ -235,27 +256,42 @@ class _Incident:
     def relate(self, source: str, kind: str, target: str, fact: Fact | None) -> str:
         """A relationship of this incident, with the fact's confidence and modality."""
         kwargs: dict[str, Any] = {
-            **self.times, "id": self.scoped_id("relationship", kind, source, target),
-            "relationship_type": kind, "source_ref": source, "target_ref": target,
+            **self.times,
+            "id": self.scoped_id("relationship", kind, source, target),
+            "relationship_type": kind,
+            "source_ref": source,
+            "target_ref": target,
         }
         if fact is not None:
             kwargs["confidence"] = _confidence(fact.confidence)
             kwargs["extensions"] = _ext(modality=fact.modality)
         return self.ref(self.bundle.add("relationship", _clean(kwargs)))
 
-    def note(self, field_name: str, label: str, value: Any, evidence: Sequence[Evidence],
-             about: Sequence[str], fact: Fact | None) -> None:
+    def note(
+        self,
+        field_name: str,
+        label: str,
+        value: Any,
+        evidence: Sequence[Evidence],
+        about: Sequence[str],
+        fact: Fact | None,
+    ) -> None:
         """A note with the quotes behind one fact or field (none when there is no quote)."""
         if not evidence:
             return
         sources = list(dict.fromkeys(e.source for e in evidence))
         kwargs: dict[str, Any] = {
-            **self.times, "id": self.scoped_id("note", field_name, fact_value_text(value)),
-            "abstract": label, "content": "\n".join(quote_lines(evidence)), "authors": ["breachlens"],
+            **self.times,
+            "id": self.scoped_id("note", field_name, fact_value_text(value)),
+            "abstract": label,
+            "content": "\n".join(quote_lines(evidence)),
+            "authors": ["breachlens"],
             "object_refs": [self.report_id, *dict.fromkeys(about)],
             "external_references": [_source_reference(s, self.docs) for s in sources],
             "extensions": _ext(
-                field=field_name, value=value, modality=fact.modality if fact else None,
+                field=field_name,
+                value=value,
+                modality=fact.modality if fact else None,
                 evidence=_evidence_dicts(evidence),
             ),
         }
@@ -280,11 +316,15 @@ class _Incident:
     def victim(self) -> str:
         """The victim's identity (and its country), shared by every incident of the same organisation."""
         inc = self.merged.incident
-        described = [f"Brand of {inc.parent}." if inc.parent else "",
-                     f"Brands: {', '.join(inc.brands)}." if inc.brands else ""]
+        described = [
+            f"Brand of {inc.parent}." if inc.parent else "",
+            f"Brands: {', '.join(inc.brands)}." if inc.brands else "",
+        ]
         kwargs: dict[str, Any] = {
-            **_REFERENCE, "id": _reference_id("identity", "organization", name_key(inc.victim)),
-            "name": inc.victim, "identity_class": "organization",
+            **_REFERENCE,
+            "id": _reference_id("identity", "organization", name_key(inc.victim)),
+            "name": inc.victim,
+            "identity_class": "organization",
             "description": " ".join(d for d in described if d) or None,
         }
         sector = STIX_INDUSTRY_SECTOR.get(inc.sector or "")
@@ -293,14 +333,29 @@ class _Incident:
         victim = self.ref(self.bundle.add("identity", _clean(kwargs)))
         if inc.victim_country:
             country = inc.victim_country.upper()
-            location = self.ref(self.bundle.add("location", {
-                **_REFERENCE, "id": _reference_id("location", "country", country), "country": country,
-                "name": _country_name(country),
-            }))
-            self.ref(self.bundle.add("relationship", {
-                **_REFERENCE, "id": _reference_id("relationship", "located-at", victim, location),
-                "relationship_type": "located-at", "source_ref": victim, "target_ref": location,
-            }))
+            location = self.ref(
+                self.bundle.add(
+                    "location",
+                    {
+                        **_REFERENCE,
+                        "id": _reference_id("location", "country", country),
+                        "country": country,
+                        "name": _country_name(country),
+                    },
+                )
+            )
+            self.ref(
+                self.bundle.add(
+                    "relationship",
+                    {
+                        **_REFERENCE,
+                        "id": _reference_id("relationship", "located-at", victim, location),
+                        "relationship_type": "located-at",
+                        "source_ref": victim,
+                        "target_ref": location,
+                    },
+                )
+            )
         return victim
 
     def actors(self, victim: str) -> list[tuple[str, Fact]]:
@@ -309,18 +364,45 @@ class _Incident:
         for fact in self.merged.incident.threat_actors:
             name = str(fact.value)
             aliases = sorted({a for a in enrich.actor_aliases(name) if a != name})
-            intrusion_set = self.ref(self.bundle.add("intrusion-set", _clean({
-                **_REFERENCE, "id": _reference_id("intrusion-set", name_key(name)), "name": name,
-                "aliases": aliases or None,
-            })))
-            actor = self.ref(self.bundle.add("threat-actor", _clean({
-                **_REFERENCE, "id": _reference_id("threat-actor", name_key(name)), "name": name,
-                "aliases": aliases or None, "threat_actor_types": ["unknown"],
-            })))
-            self.ref(self.bundle.add("relationship", {
-                **_REFERENCE, "id": _reference_id("relationship", "attributed-to", intrusion_set, actor),
-                "relationship_type": "attributed-to", "source_ref": intrusion_set, "target_ref": actor,
-            }))
+            intrusion_set = self.ref(
+                self.bundle.add(
+                    "intrusion-set",
+                    _clean(
+                        {
+                            **_REFERENCE,
+                            "id": _reference_id("intrusion-set", name_key(name)),
+                            "name": name,
+                            "aliases": aliases or None,
+                        }
+                    ),
+                )
+            )
+            actor = self.ref(
+                self.bundle.add(
+                    "threat-actor",
+                    _clean(
+                        {
+                            **_REFERENCE,
+                            "id": _reference_id("threat-actor", name_key(name)),
+                            "name": name,
+                            "aliases": aliases or None,
+                            "threat_actor_types": ["unknown"],
+                        }
+                    ),
+                )
+            )
+            self.ref(
+                self.bundle.add(
+                    "relationship",
+                    {
+                        **_REFERENCE,
+                        "id": _reference_id("relationship", "attributed-to", intrusion_set, actor),
+                        "relationship_type": "attributed-to",
+                        "source_ref": intrusion_set,
+                        "target_ref": actor,
+                    },
+                )
+            )
             self.relate(intrusion_set, "targets", victim, fact)
             about = [intrusion_set, actor]
             self.note("threat_actors", fact_label("threat_actors", fact), name, fact.evidence, about, fact)
@@ -350,9 +432,16 @@ class _Incident:
         """Campaigns by name, attributed to the incident's actors and targeting the victim."""
         for fact in self.merged.incident.campaigns:
             name = str(fact.value)
-            campaign = self.ref(self.bundle.add("campaign", {
-                **_REFERENCE, "id": _reference_id("campaign", name_key(name)), "name": name,
-            }))
+            campaign = self.ref(
+                self.bundle.add(
+                    "campaign",
+                    {
+                        **_REFERENCE,
+                        "id": _reference_id("campaign", name_key(name)),
+                        "name": name,
+                    },
+                )
+            )
             self.relate(campaign, "targets", victim, fact)
             for intrusion_set, _ in actors:
                 self.relate(campaign, "attributed-to", intrusion_set, fact)
@@ -364,23 +453,42 @@ class _Incident:
             value, kind = str(fact.value).strip(), (fact.type or "").lower()
             about: list[str] = []
             if kind == "cve" and (cve := normalise_ioc(kind, value)) is not None:
-                vuln = self.ref(self.bundle.add("vulnerability", {
-                    **_REFERENCE, "id": _reference_id("vulnerability", cve), "name": cve,
-                    "external_references": [{"source_name": "cve", "external_id": cve}],
-                }))
+                vuln = self.ref(
+                    self.bundle.add(
+                        "vulnerability",
+                        {
+                            **_REFERENCE,
+                            "id": _reference_id("vulnerability", cve),
+                            "name": cve,
+                            "external_references": [{"source_name": "cve", "external_id": cve}],
+                        },
+                    )
+                )
                 about.append(vuln)
                 exploit = techniques.get("T1190")
-                for source in ([exploit] if exploit else [s for s, _ in actors]):
+                for source in [exploit] if exploit else [s for s, _ in actors]:
                     self.relate(source, "targets", vuln, fact)
             elif (pattern := stix_pattern(kind, value)) is not None:
-                indicator = self.ref(self.bundle.add("indicator", _clean({
-                    **self.times, "id": self.scoped_id("indicator", kind, value), "name": f"{kind}: {value}",
-                    "description": f"Indicator reported in the data breach at {self.merged.incident.victim}.",
-                    "indicator_types": ["malicious-activity"], "pattern": pattern, "pattern_type": "stix",
-                    "pattern_version": "2.1", "valid_from": self.times["created"],
-                    "confidence": _confidence(fact.confidence),
-                    "extensions": _ext(modality=fact.modality, ioc_type=kind),
-                })))
+                indicator = self.ref(
+                    self.bundle.add(
+                        "indicator",
+                        _clean(
+                            {
+                                **self.times,
+                                "id": self.scoped_id("indicator", kind, value),
+                                "name": f"{kind}: {value}",
+                                "description": f"Indicator reported in the data breach at {self.merged.incident.victim}.",
+                                "indicator_types": ["malicious-activity"],
+                                "pattern": pattern,
+                                "pattern_type": "stix",
+                                "pattern_version": "2.1",
+                                "valid_from": self.times["created"],
+                                "confidence": _confidence(fact.confidence),
+                                "extensions": _ext(modality=fact.modality, ioc_type=kind),
+                            }
+                        ),
+                    )
+                )
                 about.append(indicator)
                 for intrusion_set, _ in actors:
                     self.relate(indicator, "indicates", intrusion_set, fact)
@@ -404,24 +512,33 @@ class _Incident:
         refs = [_source_reference(s, self.docs) for s in merged.sources]
         refs.append({"source_name": "breachlens", "external_id": merged.id})
         data_exposed = [_fact_dict(f) for f in inc.data_exposed]
-        self.bundle.add("report", _clean({
-            **self.times, "id": self.report_id,
-            "name": f"Data breach: {inc.victim}" + (f" ({inc.disclosure_date})" if inc.disclosure_date else ""),
-            "description": summary(merged), "report_types": ["threat-report"],
-            "published": published or self.times["created"], "object_refs": self.refs or [IDENTITY_ID],
-            "confidence": _confidence(mean_confidence(f for _, f in inc.facts())),
-            "external_references": refs,
-            "extensions": _ext(
-                incident_id=merged.id,
-                records_affected=_fact_dict(inc.records_affected) if inc.records_affected else None,
-                data_exposed=data_exposed,
-                data_not_exposed=[_fact_dict(f) for f in inc.data_not_exposed],
-                initial_access=[_fact_dict(f) for f in inc.initial_access],
-                ransom=_fact_dict(inc.ransom) if inc.ransom else None,
-                response_actions=[_fact_dict(f) for f in inc.response_actions],
-                conflicts=[c.as_dict() for c in merged.conflicts],
+        self.bundle.add(
+            "report",
+            _clean(
+                {
+                    **self.times,
+                    "id": self.report_id,
+                    "name": f"Data breach: {inc.victim}"
+                    + (f" ({inc.disclosure_date})" if inc.disclosure_date else ""),
+                    "description": summary(merged),
+                    "report_types": ["threat-report"],
+                    "published": published or self.times["created"],
+                    "object_refs": self.refs or [IDENTITY_ID],
+                    "confidence": _confidence(mean_confidence(f for _, f in inc.facts())),
+                    "external_references": refs,
+                    "extensions": _ext(
+                        incident_id=merged.id,
+                        records_affected=_fact_dict(inc.records_affected) if inc.records_affected else None,
+                        data_exposed=data_exposed,
+                        data_not_exposed=[_fact_dict(f) for f in inc.data_not_exposed],
+                        initial_access=[_fact_dict(f) for f in inc.initial_access],
+                        ransom=_fact_dict(inc.ransom) if inc.ransom else None,
+                        response_actions=[_fact_dict(f) for f in inc.response_actions],
+                        conflicts=[c.as_dict() for c in merged.conflicts],
+                    ),
+                }
             ),
-        }))
+        )
 
 
 def _clean(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -433,11 +550,17 @@ def _attack_pattern(tid: str) -> dict[str, Any]:
     """An ATT&CK technique as attack-pattern kwargs: name, mitre-attack reference, kill-chain phases."""
     name = enrich.technique_name(tid) or tid
     phases = [{"kill_chain_name": "mitre-attack", "phase_name": p} for p in attack_tactics(tid)]
-    return _clean({
-        **_REFERENCE, "id": _reference_id("attack-pattern", tid), "name": name,
-        "external_references": [{"source_name": "mitre-attack", "external_id": tid, "url": attack_url(tid)}],
-        "kill_chain_phases": phases or None,
-    })
+    return _clean(
+        {
+            **_REFERENCE,
+            "id": _reference_id("attack-pattern", tid),
+            "name": name,
+            "external_references": [
+                {"source_name": "mitre-attack", "external_id": tid, "url": attack_url(tid)}
+            ],
+            "kill_chain_phases": phases or None,
+        }
+    )
 
 
 def _country_name(code: str) -> str | None:

@@ -237,7 +237,10 @@ def _paged(entries: list[_Entry], request: Request, item: Callable[[_Entry], Any
         body[key] = [item(e) for e in page]
     headers = {}
     if page:
-        headers = {"X-TAXII-Date-Added-First": page[0].added_text, "X-TAXII-Date-Added-Last": page[-1].added_text}
+        headers = {
+            "X-TAXII-Date-Added-First": page[0].added_text,
+            "X-TAXII-Date-Added-Last": page[-1].added_text,
+        }
     return TaxiiResponse(body, headers=headers)
 
 
@@ -274,8 +277,9 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
     """
     router = APIRouter()
 
-    def guard(request: Request, api_root: str | None = None, collection_id: str | None = None
-              ) -> TaxiiResponse | None:
+    def guard(
+        request: Request, api_root: str | None = None, collection_id: str | None = None
+    ) -> TaxiiResponse | None:
         """406 for a client that does not accept TAXII, 404 for an unknown API root or collection."""
         if not _acceptable(request):
             return _error(406, "Not Acceptable", f"this server speaks {MEDIA_TYPE_TAXII}")
@@ -285,8 +289,13 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
             return _error(404, "Collection not found", f"no collection {collection_id!r}")
         return None
 
-    def serve(request: Request, store: Store, api_root: str, collection_id: str,
-              respond: Callable[[list[_Entry]], TaxiiResponse]) -> TaxiiResponse:
+    def serve(
+        request: Request,
+        store: Store,
+        api_root: str,
+        collection_id: str,
+        respond: Callable[[list[_Entry]], TaxiiResponse],
+    ) -> TaxiiResponse:
         """Guard, read the collection, and answer; bad parameters give 400, store failures 500."""
         refused = guard(request, api_root, collection_id)
         if refused is not None:
@@ -305,12 +314,14 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         if refused is not None:
             return refused
         root = str(request.url_for("taxii_api_root", api_root=API_ROOT))
-        return TaxiiResponse({
-            "title": "breachlens TAXII server",
-            "description": "Data-breach incidents as STIX 2.1, every fact with its evidence.",
-            "default": root,
-            "api_roots": [root],
-        })
+        return TaxiiResponse(
+            {
+                "title": "breachlens TAXII server",
+                "description": "Data-breach incidents as STIX 2.1, every fact with its evidence.",
+                "default": root,
+                "api_roots": [root],
+            }
+        )
 
     @router.get("/{api_root}/", name="taxii_api_root", response_class=TaxiiResponse)
     def api_root_info(request: Request, api_root: str) -> TaxiiResponse:
@@ -318,12 +329,14 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         refused = guard(request, api_root)
         if refused is not None:
             return refused
-        return TaxiiResponse({
-            "title": "breachlens",
-            "description": "Read-only collections of breachlens incidents.",
-            "versions": [MEDIA_TYPE_TAXII],
-            "max_content_length": 0,
-        })
+        return TaxiiResponse(
+            {
+                "title": "breachlens",
+                "description": "Read-only collections of breachlens incidents.",
+                "versions": [MEDIA_TYPE_TAXII],
+                "max_content_length": 0,
+            }
+        )
 
     @router.get("/{api_root}/collections/", name="taxii_collections", response_class=TaxiiResponse)
     def collections(request: Request, api_root: str) -> TaxiiResponse:
@@ -333,33 +346,58 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
             return refused
         return TaxiiResponse({"collections": [_collection_info()]})
 
-    @router.get("/{api_root}/collections/{collection_id}/", name="taxii_collection",
-                response_class=TaxiiResponse)
+    @router.get(
+        "/{api_root}/collections/{collection_id}/", name="taxii_collection", response_class=TaxiiResponse
+    )
     def collection(request: Request, api_root: str, collection_id: str) -> TaxiiResponse:
         """One collection."""
         refused = guard(request, api_root, collection_id)
         return refused or TaxiiResponse(_collection_info())
 
-    @router.get("/{api_root}/collections/{collection_id}/objects/", name="taxii_objects",
-                response_class=TaxiiResponse)
-    def objects(request: Request, api_root: str, collection_id: str,
-                store: Store = Depends(store_factory)) -> TaxiiResponse:
+    @router.get(
+        "/{api_root}/collections/{collection_id}/objects/", name="taxii_objects", response_class=TaxiiResponse
+    )
+    def objects(
+        request: Request, api_root: str, collection_id: str, store: Store = Depends(store_factory)
+    ) -> TaxiiResponse:
         """Objects of the collection, filtered and paged."""
-        return serve(request, store, api_root, collection_id,
-                     lambda entries: _paged(_filter(entries, request), request, lambda e: e.obj, "objects"))
+        return serve(
+            request,
+            store,
+            api_root,
+            collection_id,
+            lambda entries: _paged(_filter(entries, request), request, lambda e: e.obj, "objects"),
+        )
 
-    @router.get("/{api_root}/collections/{collection_id}/manifest/", name="taxii_manifest",
-                response_class=TaxiiResponse)
-    def manifest(request: Request, api_root: str, collection_id: str,
-                 store: Store = Depends(store_factory)) -> TaxiiResponse:
+    @router.get(
+        "/{api_root}/collections/{collection_id}/manifest/",
+        name="taxii_manifest",
+        response_class=TaxiiResponse,
+    )
+    def manifest(
+        request: Request, api_root: str, collection_id: str, store: Store = Depends(store_factory)
+    ) -> TaxiiResponse:
         """Manifest of the collection: ids, dates added and versions, filtered and paged."""
-        return serve(request, store, api_root, collection_id,
-                     lambda entries: _paged(_filter(entries, request), request, _manifest_item, "objects"))
+        return serve(
+            request,
+            store,
+            api_root,
+            collection_id,
+            lambda entries: _paged(_filter(entries, request), request, _manifest_item, "objects"),
+        )
 
-    @router.get("/{api_root}/collections/{collection_id}/objects/{object_id}/", name="taxii_object",
-                response_class=TaxiiResponse)
-    def one_object(request: Request, api_root: str, collection_id: str, object_id: str,
-                   store: Store = Depends(store_factory)) -> TaxiiResponse:
+    @router.get(
+        "/{api_root}/collections/{collection_id}/objects/{object_id}/",
+        name="taxii_object",
+        response_class=TaxiiResponse,
+    )
+    def one_object(
+        request: Request,
+        api_root: str,
+        collection_id: str,
+        object_id: str,
+        store: Store = Depends(store_factory),
+    ) -> TaxiiResponse:
         """One object (all its versions that match the filters)."""
 
         def respond(entries: list[_Entry]) -> TaxiiResponse:
@@ -370,10 +408,18 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
 
         return serve(request, store, api_root, collection_id, respond)
 
-    @router.get("/{api_root}/collections/{collection_id}/objects/{object_id}/versions/",
-                name="taxii_object_versions", response_class=TaxiiResponse)
-    def versions(request: Request, api_root: str, collection_id: str, object_id: str,
-                 store: Store = Depends(store_factory)) -> TaxiiResponse:
+    @router.get(
+        "/{api_root}/collections/{collection_id}/objects/{object_id}/versions/",
+        name="taxii_object_versions",
+        response_class=TaxiiResponse,
+    )
+    def versions(
+        request: Request,
+        api_root: str,
+        collection_id: str,
+        object_id: str,
+        store: Store = Depends(store_factory),
+    ) -> TaxiiResponse:
         """The versions of one object (one: we keep no history)."""
 
         def respond(entries: list[_Entry]) -> TaxiiResponse:

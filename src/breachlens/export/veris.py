@@ -62,8 +62,9 @@ def veris_map() -> dict[str, Any]:
     return data
 
 
-def _add_action(actions: dict[str, dict[str, list[str]]], category: str, variety: list[str],
-                vector: list[str]) -> None:
+def _add_action(
+    actions: dict[str, dict[str, list[str]]], category: str, variety: list[str], vector: list[str]
+) -> None:
     """Unite varieties and vectors of one action category, keeping first-seen order."""
     entry = actions.setdefault(category, {"variety": [], "vector": []})
     for key, values in (("variety", variety), ("vector", vector)):
@@ -73,7 +74,7 @@ def _add_action(actions: dict[str, dict[str, list[str]]], category: str, variety
 
 
 def _drop_unknown(values: list[str]) -> list[str]:
-    """"Unknown" only when nothing else is known."""
+    """ "Unknown" only when nothing else is known."""
     known = [v for v in values if v != "Unknown"]
     return known or ["Unknown"]
 
@@ -95,9 +96,12 @@ def _action_and_asset(merged: MergedIncident) -> tuple[dict[str, Any], dict[str,
         ransom = veris_map()["ransom"]
         _add_action(actions, ransom["category"], ransom["variety"], ransom["vector"])
     action: dict[str, Any] = {
-        k: {"variety": _drop_unknown(v["variety"]), "vector": _drop_unknown(v["vector"])} for k, v in actions.items()
+        k: {"variety": _drop_unknown(v["variety"]), "vector": _drop_unknown(v["vector"])}
+        for k, v in actions.items()
     }
-    cves = [c for f in inc.iocs if (f.type or "").lower() == "cve" if (c := normalise_ioc("cve", str(f.value)))]
+    cves = [
+        c for f in inc.iocs if (f.type or "").lower() == "cve" if (c := normalise_ioc("cve", str(f.value)))
+    ]
     if cves and "hacking" in action:
         action["hacking"]["cve"] = cves[0]
     if not action:
@@ -128,7 +132,9 @@ def _confidentiality(merged: MergedIncident) -> dict[str, Any] | None:
     records = inc.records_affected
     if not inc.data_exposed and records is None:
         return None
-    varieties = list(dict.fromkeys(vocab.VERIS_DATA_VARIETY.get(str(f.value), "Unknown") for f in inc.data_exposed))
+    varieties = list(
+        dict.fromkeys(vocab.VERIS_DATA_VARIETY.get(str(f.value), "Unknown") for f in inc.data_exposed)
+    )
     disclosure = "Unknown"
     for fact in (*inc.data_exposed, *([records] if records else [])):
         value = veris_map()["data_disclosure"].get(fact.modality, "Unknown")
@@ -200,7 +206,9 @@ def _notes(merged: MergedIncident) -> str:
 
 def _fact_note(field_name: str, fact: Fact) -> str:
     """`data exposed: email addresses (confirmed): “quote” (source)`."""
-    head = f"{FIELD_WORDS.get(field_name, field_name)}: {value_label(field_name, fact.value)} ({fact.modality})"
+    head = (
+        f"{FIELD_WORDS.get(field_name, field_name)}: {value_label(field_name, fact.value)} ({fact.modality})"
+    )
     return f"{head}: {' | '.join(quote_lines(fact.evidence))}" if fact.evidence else head
 
 
@@ -221,7 +229,8 @@ def veris_incident(merged: MergedIncident, documents: Sequence[DocumentAnalysis]
         "reference": "; ".join(merged.sources),
         "discovery_method": (
             {"external": {"variety": ["Actor disclosure"]}}
-            if any(t.kind == "claim" for t in inc.timeline) else {"unknown": True}
+            if any(t.kind == "claim" for t in inc.timeline)
+            else {"unknown": True}
         ),
         "victim": {
             "victim_id": inc.victim,
