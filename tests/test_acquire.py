@@ -87,8 +87,8 @@ def test_acquire_checks_size_before_reading(tmp_path: Path, monkeypatch: pytest.
     [
         ("{tmp}/missing.txt", "no such file or directory"),
         ("{tmp}", "is a directory"),
-        ("https://example.invalid/breach.html", "URLs are not supported yet"),
-        ("HTTP://example.invalid/breach.html", "URLs are not supported yet"),
+        ("http://127.0.0.1/breach.html", "refused: 127.0.0.1 is a loopback address"),
+        ("HTTP://127.0.0.1/breach.html", "refused: 127.0.0.1 is a loopback address"),
     ],
 )
 def test_acquire_refuses_sources_that_are_not_files(tmp_path: Path, source: str, reason: str) -> None:
@@ -130,8 +130,17 @@ def test_acquire_refuses_unreadable_file(
 
 
 def test_acquire_expand_sources_walks_directory_recursively_sorted(tmp_path: Path) -> None:
-    for name in ["b.txt", "a.md", "sub/d.htm", "sub/c.html", "UPPER.TXT", "report.pdf", ".hidden.txt",
-                 ".git/objects.txt", "sub/deeper/e.txt"]:
+    for name in [
+        "b.txt",
+        "a.md",
+        "sub/d.htm",
+        "sub/c.html",
+        "UPPER.TXT",
+        "report.pdf",
+        ".hidden.txt",
+        ".git/objects.txt",
+        "sub/deeper/e.txt",
+    ]:
         _write(tmp_path, name, b"text")
     found = list(expand_sources([str(tmp_path)], SETTINGS))
     expected = ["UPPER.TXT", "a.md", "b.txt", "sub/c.html", "sub/d.htm", "sub/deeper/e.txt"]

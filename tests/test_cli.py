@@ -14,8 +14,21 @@ from breachlens.cli import cli
 OUTLETS = Path(__file__).parent / "fixtures" / "outlets"
 ARTICLE = OUTLETS / "f_other_victim_pellucid_water.txt"
 CONTRACT_INCIDENT_KEYS = {
-    "victim", "parent", "brands", "sector", "victim_country", "disclosure_date", "incident_date", "records_affected",
-    "data_exposed", "data_not_exposed", "threat_actors", "campaigns", "initial_access", "ransom", "response_actions",
+    "victim",
+    "parent",
+    "brands",
+    "sector",
+    "victim_country",
+    "disclosure_date",
+    "incident_date",
+    "records_affected",
+    "data_exposed",
+    "data_not_exposed",
+    "threat_actors",
+    "campaigns",
+    "initial_access",
+    "ransom",
+    "response_actions",
     "iocs",
 }
 
@@ -58,8 +71,9 @@ def test_cli_analyze_markdown_report_cites_quotes_from_the_sources(runner: CliRu
         ("junk.txt", bytes(range(256)) * 8, "binary data"),
     ],
 )
-def test_cli_analyze_reports_bad_input_and_goes_on(runner: CliRunner, tmp_path: Path, name: str, content: bytes,
-                                                    reason: str) -> None:
+def test_cli_analyze_reports_bad_input_and_goes_on(
+    runner: CliRunner, tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     bad = tmp_path / name
     bad.write_bytes(content)
     result = runner.invoke(cli, ["analyze", str(bad), str(ARTICLE), "--format", "json"])
@@ -87,7 +101,12 @@ def test_cli_ingest_list_show_report_search(runner: CliRunner, tmp_path: Path) -
     result = runner.invoke(cli, ["ingest", str(OUTLETS), "--db", db, "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert (summary["new"], summary["failed"], summary["not_about_a_breach"], summary["incidents"]) == (6, 0, 1, 3)
+    assert (summary["new"], summary["failed"], summary["not_about_a_breach"], summary["incidents"]) == (
+        6,
+        0,
+        1,
+        3,
+    )
 
     listed = json.loads(runner.invoke(cli, ["incidents", "--db", db, "--json"]).stdout)
     assert {i["id"] for i in listed} >= {"morrowind-energy-2025-09", "pellucid-water-2025-09"}
@@ -110,7 +129,10 @@ def test_cli_show_unknown_incident(runner: CliRunner, tmp_path: Path) -> None:
     db = str(tmp_path / "empty.db")
     result = runner.invoke(cli, ["show", "no-such-incident", "--db", db])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: no-such-incident: no such incident in {db} (see `breachlens incidents`)"
+    assert (
+        result.stderr.strip()
+        == f"Error: no-such-incident: no such incident in {db} (see `breachlens incidents`)"
+    )
 
 
 def test_cli_bench_reports_ratios(runner: CliRunner) -> None:
@@ -118,4 +140,43 @@ def test_cli_bench_reports_ratios(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     assert figures["documents"] == 6
-    assert figures["ratio_to_spacy"] > 0 and figures["ms_per_document_p95"] >= figures["ms_per_document_median"]
+    assert (
+        figures["ratio_to_spacy"] > 0 and figures["ms_per_document_p95"] >= figures["ms_per_document_median"]
+    )
+
+
+from web_server import LocalServer, server  # noqa: E402,F401 - `server` is a fixture
+
+PAGE = (
+    "<html><head><title>Ledger Daily: Pellucid Water breach</title></head><body><article><h1>Pellucid Water breach</h1>"
+    "<p>Pellucid Water said on 8 September 2025 that an attacker used stolen credentials to reach its customer "
+    "portal and copied the names and phone numbers of 12,500 customers.</p>"
+    "<p>The utility has informed affected customers and the regulator.</p></article></body></html>"
+)
+
+
+def test_cli_analyze_url_needs_allow_private_for_a_local_address(runner: CliRunner, server: LocalServer) -> None:
+    server.route("/news/water.html", PAGE, content_type="text/html; charset=utf-8")
+    url = server.url("/news/water.html")
+    refused = runner.invoke(cli, ["analyze", url])
+    assert refused.exit_code == 1 and refused.stderr.startswith(f"error: {url}: refused: 127.0.0.1 is a loopback")
+    allowed = runner.invoke(cli, ["analyze", url, "--allow-private", "--format", "json"])
+    assert allowed.exit_code == 0, allowed.stderr
+    (doc,) = json.loads(allowed.stdout)["documents"]
+    assert doc["source"] == url and doc["incidents"][0]["victim"] == "Pellucid Water"
+
+
+def test_cli_watch_once_ingests_a_feed(runner: CliRunner, server: LocalServer, tmp_path: Path) -> None:
+    server.route("/news/water.html", PAGE, content_type="text/html; charset=utf-8")
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Ledger</title><link>{base}</link>'
+        "<item><title>Pellucid Water breach</title><link>{base}/news/water.html</link></item></channel></rss>"
+    ).format(base=server.url(""))
+    server.route("/feed.xml", feed, content_type="application/rss+xml")
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"# our feeds\n{server.url('/feed.xml')}\n")
+    db = str(tmp_path / "watch.db")
+    result = runner.invoke(cli, ["watch", str(feeds), "--db", db, "--once", "--allow-private", "--every", "1s"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(cli, ["incidents", "--db", db, "--json"]).stdout)
+    assert [i["victim"] for i in listed] == ["Pellucid Water"]

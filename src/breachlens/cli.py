@@ -93,6 +93,9 @@ def cli() -> None:
 
 _db_option = click.option("--db", default="breachlens.db", show_default=True, envvar="BREACHLENS_DB",
                           help="SQLite database file (or sqlite:/// URL).")
+_allow_private_option = click.option(
+    "--allow-private", is_flag=True,
+    help="Allow URLs on loopback/private networks (off by default: such URLs are refused as unsafe).")
 _config_option = click.option("--config", type=click.Path(dir_okay=False), help="Settings file (TOML, as defaults.toml).")
 
 
@@ -103,20 +106,22 @@ _config_option = click.option("--config", type=click.Path(dir_okay=False), help=
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
 @click.option("--show-dropped", is_flag=True, help="Include the page chrome dropped from each document (json).")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB).")
+@_allow_private_option
 @_config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze(sources: tuple[str, ...], fmt: str, output: str | None, show_dropped: bool, max_bytes: int | None,
-            config: str | None, quiet: bool) -> None:
-    """Analyse articles (files or directories of .txt/.md/.html) without storing anything.
+            allow_private: bool, config: str | None, quiet: bool) -> None:
+    """Analyse articles (files, directories of .txt/.md/.html, or http(s) URLs) without storing anything.
 
     \b
     Examples:
       breachlens analyze news/ --format json > analysis.json
       breachlens analyze article.txt --format md
+      breachlens analyze https://example.org/news/some-breach --format md
     """
     from .pipeline import analyze as run
 
-    settings = _settings(config, max_bytes=max_bytes)
+    settings = _settings(config, max_bytes=max_bytes, allow_private=allow_private or None)
     with _progress(_count_sources(sources, settings), quiet, "analysing") as progress:
         analysis = run(sources, settings, progress)
     if fmt == "json":
@@ -141,40 +146,155 @@ def _write(text: str, output: str | None) -> None:
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @_db_option
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom feed: ingest its new items. Repeatable.")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB).")
+@_allow_private_option
+@click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def ingest(sources: tuple[str, ...], db: str, max_bytes: int | None, config: str | None, as_json: bool,
-           quiet: bool) -> None:
+def ingest(sources: tuple[str, ...], db: str, feeds: tuple[str, ...], max_bytes: int | None, allow_private: bool,
+           ignore_robots: bool, config: str | None, as_json: bool, quiet: bool) -> None:
     """Analyse articles and store them; sources about one incident are merged into one record.
 
+    SOURCES are files, directories, http(s) URLs and web archives (.warc, .warc.gz, .arc, .arc.gz).
     Re-ingesting a document already stored changes nothing.
 
     \b
-    Example:
+    Examples:
       breachlens ingest news/ --db breaches.db
+      breachlens ingest https://example.org/news/some-breach
+      breachlens ingest --feed https://example.org/security/feed.xml
+      breachlens ingest crawl.warc.gz
     """
-    from .ingest import ingest as run
+    from .ingest import IngestSummary, ingest as run
 
-    settings = _settings(config, max_bytes=max_bytes)
-    with _open_store(db) as store, _progress(_count_sources(sources, settings), quiet, "ingesting") as progress:
+    if not sources and not feeds:
+        raise click.UsageError("give files, directories, URLs, web archives or --feed URL")
+    settings = _settings(config, max_bytes=max_bytes, allow_private=allow_private or None)
+    urls = [s for s in sources if _is_url(s)]
+    archives = [s for s in sources if not _is_url(s) and s.lower().endswith(_ARCHIVE_SUFFIXES)]
+    files = [s for s in sources if s not in urls and s not in archives]
+    fetch_opts = {"respect_robots": False} if ignore_robots else {}
+    parts: list[IngestSummary] = []
+    with _open_store(db) as store:
         try:
-            summary = run(sources, store, settings, progress)
+            if files:
+                with _progress(_count_sources(files, settings), quiet, "ingesting") as progress:
+                    parts.append(run(files, store, settings, progress))
+            if urls:
+                from .fetch import ingest_urls
+
+                parts.append(ingest_urls(urls, store, settings, **fetch_opts))
+            if feeds:
+                from .feeds import ingest_feeds
+
+                parts.append(ingest_feeds(list(feeds), store, settings, **fetch_opts))
+            if archives:
+                from .warc import ingest_warc
+
+                parts.append(ingest_warc(archives, store, settings))
         except BreachlensError as exc:
             raise click.ClickException(str(exc)) from exc
+    summary = _combine(parts)
     if as_json:
-        click.echo(json.dumps(summary.as_dict(), indent=2))
+        click.echo(json.dumps(summary, indent=2))
     elif not quiet:
         click.echo(
-            f"{summary.new} new, {summary.duplicates} already stored, {summary.not_about_a_breach} not about a breach, "
-            f"{summary.failed} failed; {len(summary.incidents)} incidents in {db}"
+            f"{summary['new']} new, {summary['duplicates']} already stored, {summary['not_about_a_breach']} not about "
+            f"a breach, {summary['failed']} failed; {summary['incidents']} incidents in {db}"
         )
-    _report_failures(summary.failures)
-    if summary.failures:
+    _report_failures([f for p in parts for f in p.failures])
+    if summary["failed"]:
         sys.exit(1)
+
+
+_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+
+
+def _is_url(source: str) -> bool:
+    """An http(s) URL rather than a path."""
+    return source.lower().startswith(("http://", "https://"))
+
+
+def _combine(parts: Sequence[Any]) -> dict[str, Any]:
+    """One summary for a run that ingested files, URLs, feeds and archives (counts added, last incident count)."""
+    out: dict[str, Any] = {"new": 0, "duplicates": 0, "not_about_a_breach": 0, "failed": 0, "errors": []}
+    for part in parts:
+        data = part.as_dict()
+        for key in ("new", "duplicates", "not_about_a_breach", "failed"):
+            out[key] += data.get(key, 0)
+        out["errors"].extend(data.get("errors", []))
+        for key in ("fetched", "unchanged"):
+            if key in data:
+                out[key] = out.get(key, 0) + data[key]
+        if "skipped" in data:
+            skipped = out.setdefault("skipped", {})
+            for reason, n in data["skipped"].items():
+                skipped[reason] = skipped.get(reason, 0) + n
+    out["incidents"] = len(parts[-1].incidents) if parts else 0
+    return out
+
+
+_DURATION = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse_duration(text: str) -> float:
+    """'15m' -> 900.0 (s, m, h, d; a bare number is seconds)."""
+    text = text.strip().lower()
+    try:
+        if text and text[-1] in _DURATION:
+            return float(text[:-1]) * _DURATION[text[-1]]
+        return float(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: use a number with s, m, h or d, e.g. 15m") from None
+
+
+@cli.command()
+@click.argument("feeds_file", type=click.Path(exists=True, dir_okay=False))
+@_db_option
+@click.option("--every", default="15m", show_default=True, help="Pause between runs: 30s, 15m, 1h...")
+@_allow_private_option
+@click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
+@click.option("--once", is_flag=True, help="Do one run and stop (for cron).")
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="Print each event as a JSON line.")
+def watch(feeds_file: str, db: str, every: str, allow_private: bool, ignore_robots: bool, once: bool,
+          config: str | None, as_json: bool) -> None:
+    """Poll the feeds listed in FEEDS_FILE (one URL a line, # comments) and ingest what is new, until stopped.
+
+    Prints a line per new incident and per new fact; a feed that is down is retried with backoff while the
+    others go on. Ctrl-C (or SIGTERM) stops after the current batch is committed.
+
+    \b
+    Example:
+      breachlens watch feeds.txt --every 15m --db breaches.db
+    """
+    import threading
+
+    from .watch import WatchEvent, watch as run
+
+    urls = [line.strip() for line in Path(feeds_file).read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+    if not urls:
+        raise click.ClickException(f"{feeds_file}: no feed URLs in it")
+    settings = _settings(config, allow_private=allow_private or None)
+    stop = threading.Event()
+
+    def on_event(event: WatchEvent) -> None:
+        if as_json:
+            click.echo(json.dumps({"kind": event.kind, "message": event.message, "source": event.source,
+                                   "incident": event.incident_id, "field": event.field}, default=str))
+        else:
+            click.echo(event.message, err=event.kind in ("feed_error", "error"))
+        if once and event.kind == "run":
+            stop.set()
+
+    fetch_opts = {"respect_robots": False} if ignore_robots else {}
+    with _open_store(db) as store:
+        run(urls, store, settings, _parse_duration(every), on_event, stop, **fetch_opts)
 
 
 @cli.command()

@@ -22,6 +22,8 @@ class Settings:
     store_path: str = "breachlens.db"
     near_duplicate_jaccard: float = 0.5
     max_gap_days: int = 200
+    allow_private: bool = False
+    respect_robots: bool = True
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> Settings:
