@@ -358,25 +358,72 @@ def _get_incident(db: str, incident_id: str) -> MergedIncident:
     return merged
 
 
+REPORT_FORMATS = ("md", "html", "json", "stix", "misp", "veris")
+
+
 @cli.command()
 @click.argument("incident_id")
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="md", show_default=True,
+              help="md/html/json: the analyst's report; stix/misp/veris: for threat-intel platforms.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
 def report(incident_id: str, db: str, fmt: str, output: str | None) -> None:
-    """An analyst's report on a stored incident, each factual line cited to its source quote.
+    """An analyst's report on a stored incident (each factual line cited), or its STIX 2.1 / MISP / VERIS export.
 
     \b
-    Example:
+    Examples:
       breachlens report kering-2025-06 --format html -o kering.html
+      breachlens report kering-2025-06 --format stix > kering.stix.json
     """
     from .report import render_html, render_json, render_markdown
 
     merged = _get_incident(db, incident_id)
     with _open_store(db) as store:
         documents = [d for d in store.document_analyses() if d.source in merged.sources]
+    if fmt in ("stix", "misp", "veris"):
+        _write(_export(fmt, [merged], documents), output)
+        return
     render = {"md": render_markdown, "html": render_html, "json": render_json}[fmt]
     _write(render([merged], documents), output)
+
+
+def _export(fmt: str, incidents: Sequence[MergedIncident], documents: Sequence[Any]) -> str:
+    """An exporter's JSON text, with export errors as one-line errors."""
+    from .export import export as run
+
+    try:
+        return run(fmt, incidents, documents)
+    except BreachlensError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command("export")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(("stix", "misp", "veris", "navigator")), required=True,
+              help="stix: one bundle; misp: events; veris: incidents; navigator: an ATT&CK layer over all of them.")
+@click.option("--since", help="Only incidents dated on/after YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--sector", help="Only this sector.")
+@click.option("--actor", help="Only incidents attributed to this threat actor.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+def export_command(db: str, fmt: str, since: str | None, sector: str | None, actor: str | None,
+                   output: str | None) -> None:
+    """Export many stored incidents at once for OpenCTI, MISP, VERIS tooling or the ATT&CK Navigator.
+
+    \b
+    Examples:
+      breachlens export --format navigator --since 2025-01 > layer.json
+      breachlens export --format stix --since 2025-01 > all.json
+    """
+    with _open_store(db) as store:
+        try:
+            found = store.incidents(since=since, sector=sector, actor=actor)
+        except BreachlensError as exc:
+            raise click.ClickException(str(exc)) from exc
+        sources = {s for m in found for s in m.sources}
+        documents = [d for d in store.document_analyses() if d.source in sources]
+    if not found:
+        click.echo("no incidents match", err=True)
+    _write(_export(fmt, found, documents), output)
 
 
 @cli.command()
