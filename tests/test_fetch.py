@@ -7,6 +7,8 @@ No test sends anything to an address other than 127.0.0.1.
 
 from __future__ import annotations
 
+import dataclasses
+
 import gzip
 import http.server
 import socket
@@ -188,10 +190,9 @@ def test_fetch_page_metadata_and_user_agent(server: LocalServer) -> None:  # noq
     assert USER_AGENT.startswith("breachlens/")
 
 
-def test_fetch_acquire_dispatches_urls(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_fetch_acquire_dispatches_urls(server: LocalServer) -> None:  # noqa: F811
     server.route("/news/marlow", page("breach.html"))
-    monkeypatch.setattr(Settings, "allow_private", True, raising=False)
-    assert acquire(server.url("/news/marlow"), SETTINGS).data == page("breach.html")
+    assert acquire(server.url("/news/marlow"), dataclasses.replace(SETTINGS, allow_private=True)).data == page("breach.html")
 
 
 def test_fetch_plain_text_page(server: LocalServer) -> None:  # noqa: F811
