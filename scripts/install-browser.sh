@@ -18,5 +18,5 @@ fi
 echo "install-browser: $CHROMIUM missing; installing Debian's chromium with apt-get"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium
+$SUDO apt-get install -y -qq chromium
 echo "install-browser: installed $("$CHROMIUM" --version 2>/dev/null || echo chromium)"

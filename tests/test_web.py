@@ -250,18 +250,22 @@ def test_web_analyze_form_url_uses_fetch(client: ASGIClient) -> None:
     assert "Incident report: Quenby Clinics" in html
 
 
-def test_web_analyze_form_without_fetcher_says_unavailable(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_web_analyze_form_without_fetcher_says_unavailable(store: Any) -> None:
     app = create_app(store, Settings.load())
     app.state.breachlens.fetch = None
     with asgi_client(app) as c:
         assert "URL fetching is not available" in c.get("/analyze").text
-        _assert_error(c.post("/api/analyze", json={"url": "https://news.example/x"}), 422)
+        body = c.post("/api/analyze", json={"url": "https://news.example/x"}).json()
+        assert body["documents"] == [] and "not available" in body["errors"][0]["reason"]
 
 
-def test_web_analyze_refused_url_is_422(store: Any) -> None:
+def test_web_analyze_refused_url_is_reported(store: Any) -> None:
     with asgi_client(create_app(store, Settings.load(), fetch=_refuse_fetch)) as c:
-        body = _assert_error(c.post("/api/analyze", json={"url": "http://127.0.0.1/admin"}), 422)
-        assert "private address" in body["error"]
+        body = c.post("/api/analyze", json={"url": "http://127.0.0.1/admin"}).json()
+        assert body["errors"] == [{"source": "http://127.0.0.1/admin",
+                                   "reason": "resolves to a private address (127.0.0.1)"}]
+        html = c.post("/analyze", data={"url": "http://127.0.0.1/admin"}).text
+        assert "resolves to a private address" in html
 
 
 # ------------------------------------------------------------------------------------------------------- API
@@ -320,7 +324,8 @@ def test_web_api_analyze_text(client: ASGIClient) -> None:
     assert body["incidents"][0]["victim"] == "Quenby Clinics" and body["errors"] == []
 
 
-@pytest.mark.parametrize("payload", [{}, {"text": "a", "url": "https://x.example/"}, {"text": "  "}, {"other": 1}])
+@pytest.mark.parametrize("payload", [{}, {"text": "a", "url": "https://x.example/"}, {"text": "  "}, {"other": 1},
+                                     {"text": ""}, {"url": ""}])
 def test_web_api_analyze_needs_exactly_one_input(client: ASGIClient, payload: dict[str, Any]) -> None:
     _assert_error(client.post("/api/analyze", json=payload), 422)
 

@@ -256,14 +256,21 @@ class SearchModel(BaseModel):
     documents: list[SearchHitModel]
 
 
-class AnalyzeRequest(BaseModel):
-    """Text to analyse, or a public http(s) URL to fetch and analyse (exactly one of the two)."""
+class AnalyzeText(BaseModel):
+    """Pasted article text to analyse (at most 150,000 characters, so any encoding fits the 1 MB body limit)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(default=None, max_length=500_000)
-    url: str | None = Field(default=None, max_length=2_000)
-    source: str | None = Field(default=None, max_length=500, description="A name for pasted text")
+    text: str = Field(min_length=1, max_length=150_000, pattern=r"\S")
+    source: str | None = Field(default=None, max_length=500, description="A name for the text in the result")
+
+
+class AnalyzeURL(BaseModel):
+    """A public http(s) page to fetch (private and local addresses are refused) and analyse."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=2_000)
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -273,6 +280,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
+    400: {"model": ErrorModel, "description": "Body is not JSON"},
     401: {"model": ErrorModel, "description": "Token required"},
     403: {"model": ErrorModel, "description": "Wrong token or cross-site request"},
 }
@@ -404,7 +412,13 @@ def search(
 @router.post("/analyze", response_model=AnalysisModel, responses=_WRITE_ERRORS,
              summary="Analyse pasted text or one public URL (nothing is stored)",
              dependencies=[Depends(_write_guard)])
-def analyze(request: Request, body: AnalyzeRequest) -> JSONResponse:
-    """One-off analysis in the contract's shape. Needs `Authorization: Bearer TOKEN` when the server requires one."""
-    analysis = analyze_request(app_state(request), body.text, body.url, body.source)
+def analyze(request: Request, body: AnalyzeText | AnalyzeURL) -> JSONResponse:
+    """One-off analysis in the contract's shape; a page that cannot be fetched is the result's `errors` entry.
+
+    Needs `Authorization: Bearer TOKEN` when the server requires a token.
+    """
+    if isinstance(body, AnalyzeText):
+        analysis = analyze_request(app_state(request), body.text, None, body.source)
+    else:
+        analysis = analyze_request(app_state(request), None, body.url)
     return _json(analysis.as_dict())

@@ -74,7 +74,8 @@ def _mount_taxii(app: FastAPI, store_factory: Callable[[], Store]) -> bool:
         from ..export.taxii import taxii_router
     except ImportError:
         return False
-    app.include_router(taxii_router(store_factory), prefix="/taxii2")
+    # TAXII 2.1 is described by its own standard (discovery, API roots, collections), not by our OpenAPI.
+    app.include_router(taxii_router(store_factory), prefix="/taxii2", include_in_schema=False)
     return True
 
 

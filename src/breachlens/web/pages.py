@@ -401,7 +401,7 @@ def analyze_form(request: Request) -> HTMLResponse:
 @router.post("/analyze", response_class=HTMLResponse, include_in_schema=False)
 def analyze_submit(
     request: Request,
-    text: Annotated[str, Form(max_length=500_000)] = "",
+    text: Annotated[str, Form(max_length=150_000)] = "",
     url: Annotated[str, Form(max_length=2_000)] = "",
     token: Annotated[str, Form(max_length=500)] = "",
 ) -> HTMLResponse:

@@ -17,7 +17,7 @@ from .. import enrich
 from ..clean import clean
 from ..errors import BreachlensError, SourceError
 from ..pipeline import analyze_clean, analyze_text
-from ..records import Analysis, DocumentAnalysis, MergedIncident, RawDocument
+from ..records import Analysis, DocumentAnalysis, MergedIncident, RawDocument, SourceFailure
 from ..resolve import resolve
 from ..settings import Settings
 from ..store import Store, StoredDocument
@@ -85,28 +85,36 @@ def require_write_token(request: Request, form_token: str | None = None) -> None
 
 
 def analyze_request(state: AppState, text: str | None, url: str | None, source: str | None = None) -> Analysis:
-    """Analyse pasted text or one fetched URL (SSRF-guarded) into an Analysis; nothing is stored."""
+    """Analyse pasted text or one fetched URL (SSRF-guarded) into an Analysis; nothing is stored.
+
+    As in a batch, a source that cannot be read (refused or failed fetch, undecodable page) is not an HTTP error:
+    it is the Analysis's one `errors` entry, with its one-line reason.
+    """
     text = text if text and text.strip() else None
     url = url.strip() if url and url.strip() else None
     if (text is None) == (url is None):
         raise WebError(422, "give either text or url", [{"loc": ["body"], "msg": "exactly one of text, url"}])
+    name = source or "<pasted text>" if text is not None else str(url)
     try:
         if text is not None:
             with state.analysis_lock:
-                doc = analyze_text(text, source or "<pasted text>", state.settings)
+                doc = analyze_text(text, name, state.settings)
         else:
             assert url is not None
             if state.fetch is None:
-                raise WebError(422, "URL fetching is not available in this installation; paste the text instead")
+                return Analysis((), (), (SourceFailure(name, _NO_FETCH),))
             raw = state.fetch(url, state.settings, allow_private=False)
             with state.analysis_lock:
                 doc = analyze_clean(clean(raw, state.settings), state.settings)
         incidents = resolve([doc], state.settings)
     except SourceError as exc:
-        raise WebError(422, str(exc)) from exc
+        return Analysis((), (), (SourceFailure(name, exc.reason),))
     except BreachlensError as exc:
-        raise WebError(422, str(exc)) from exc
+        return Analysis((), (), (SourceFailure(name, str(exc)),))
     return Analysis((doc,), tuple(incidents))
+
+
+_NO_FETCH = "URL fetching is not available in this installation; paste the text instead"
 
 
 def documents_of(store: Store, sources: Sequence[str]) -> list[StoredDocument]:
