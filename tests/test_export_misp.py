@@ -114,7 +114,7 @@ def test_misp_galaxy_tags_for_actor_attack_and_sector(halvard: MISPEvent) -> Non
 
 def test_misp_galaxy_tags_name_existing_clusters(halvard: MISPEvent) -> None:
     for tag in (t.name for t in halvard.tags if t.name.startswith("misp-galaxy:")):
-        galaxy, value = tag[len("misp-galaxy:"):].split("=", 1)
+        galaxy, value = tag[len("misp-galaxy:") :].split("=", 1)
         assert value.strip('"') in {v["value"] for v in galaxy_values(galaxy)}, tag
 
 
@@ -131,8 +131,12 @@ def test_misp_vocabulary_attributes_do_not_correlate(halvard: MISPEvent) -> None
 def test_misp_victim_object(halvard: MISPEvent) -> None:
     (victim,) = [o for o in halvard.objects if o.name == "victim"]
     values = {a.object_relation: a.value for a in victim.attributes}
-    assert values == {"name": "Halvard Outfitters", "classification": "organization", "regions": "GB",
-                      "sectors": "retail"}
+    assert values == {
+        "name": "Halvard Outfitters",
+        "classification": "organization",
+        "regions": "GB",
+        "sectors": "retail",
+    }
     name = next(a for a in victim.attributes if a.object_relation == "name")
     assert "\u201cHalvard Outfitters\u201d" in name.comment
 
@@ -141,7 +145,9 @@ def test_misp_sector_tables_use_known_values() -> None:
     galaxy = {v["value"] for v in galaxy_values("sector")}
     assert set(MISP_SECTOR_GALAXY) == set(vocab.SECTORS)
     assert set(MISP_SECTOR_GALAXY.values()) <= galaxy
-    template = json.loads((PYMISP_DATA / "misp-objects" / "objects" / "victim" / "definition.json").read_text())
+    template = json.loads(
+        (PYMISP_DATA / "misp-objects" / "objects" / "victim" / "definition.json").read_text()
+    )
     assert set(MISP_VICTIM_SECTOR.values()) <= set(template["attributes"]["sectors"]["sane_default"])
 
 
@@ -167,19 +173,24 @@ def test_misp_uuids_are_deterministic() -> None:
 def test_misp_several_incidents_are_a_response_list() -> None:
     events = json.loads(export_misp(INCIDENTS, DOCUMENTS))["response"]
     assert [e["Event"]["info"].split(": ", 1)[1].split(" (")[0] for e in events] == [
-        "Halvard Outfitters", "Corvane Health", "Qzq"
+        "Halvard Outfitters",
+        "Corvane Health",
+        "Qzq",
     ]
 
 
 def test_misp_invalid_ioc_is_text_not_for_ids() -> None:
     ev = (Evidence("x.txt", "300.1.1.1", 0, 9),)
-    merged = MergedIncident("odd", Incident("Odd Co", iocs=(Fact("300.1.1.1", "reported", ev, type="ipv4"),)),
-                            ("x.txt",))
+    merged = MergedIncident(
+        "odd", Incident("Odd Co", iocs=(Fact("300.1.1.1", "reported", ev, type="ipv4"),)), ("x.txt",)
+    )
     event = _event(merged)
     (attribute,) = [a for a in event.attributes if a.value == "300.1.1.1"]
     assert (attribute.type, attribute.to_ids) == ("text", False)
 
 
-@pytest.mark.parametrize(("name", "found"), [("ShinyHunters", True), ("shinyhunters", True), ("Nobody Group", False)])
+@pytest.mark.parametrize(
+    ("name", "found"), [("ShinyHunters", True), ("shinyhunters", True), ("Nobody Group", False)]
+)
 def test_misp_actor_tag(name: str, found: bool) -> None:
     assert (actor_tag(name) is not None) is found

@@ -12,7 +12,9 @@ from breachlens.export.navigator import export_navigator, navigator_layer
 from breachlens.records import Evidence, Fact, Incident, MergedIncident
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "incidents.json"
-INCIDENTS = [MergedIncident.from_dict(m) for m in json.loads(FIXTURE.read_text(encoding="utf-8"))["incidents"]]
+INCIDENTS = [
+    MergedIncident.from_dict(m) for m in json.loads(FIXTURE.read_text(encoding="utf-8"))["incidents"]
+]
 EV = (Evidence("x.txt", "quote", 0, 5),)
 # Keys a layer 4.5 file must have for the Navigator to load it (layer format 4.5 documentation).
 REQUIRED = {"name", "versions", "domain", "techniques"}
@@ -37,14 +39,20 @@ def test_navigator_layer_format_and_domain() -> None:
 
 
 def test_navigator_technique_ids_are_valid_and_known() -> None:
-    known = {v["meta"]["external_id"] for v in galaxy_values("mitre-attack-pattern") if "external_id" in v.get("meta", {})}
+    known = {
+        v["meta"]["external_id"]
+        for v in galaxy_values("mitre-attack-pattern")
+        if "external_id" in v.get("meta", {})
+    }
     for tid in _techniques(navigator_layer(INCIDENTS)):
         assert re.fullmatch(r"T\d{4}(\.\d{3})?", tid) and tid in known
 
 
 def test_navigator_scores_count_incidents_once_each() -> None:
     twice = _phished("b")
-    twice = MergedIncident("b", Incident("Victim b", initial_access=twice.incident.initial_access * 2), ("x.txt",))
+    twice = MergedIncident(
+        "b", Incident("Victim b", initial_access=twice.incident.initial_access * 2), ("x.txt",)
+    )
     layer = navigator_layer([_phished("a"), twice, _phished("c", tid="T1190")])
     techniques = _techniques(layer)
     assert techniques["T1566"]["score"] == 2
@@ -54,7 +62,10 @@ def test_navigator_scores_count_incidents_once_each() -> None:
 
 def test_navigator_comment_and_metadata_list_incidents() -> None:
     technique = _techniques(navigator_layer([_phished("a", "suspected"), _phished("b")]))["T1566"]
-    assert technique["comment"] == "T1566 Phishing: used in 2 incident(s): a (Victim a, suspected); b (Victim b, reported)"
+    assert (
+        technique["comment"]
+        == "T1566 Phishing: used in 2 incident(s): a (Victim a, suspected); b (Victim b, reported)"
+    )
     assert technique["metadata"] == [{"name": "incident", "value": "a"}, {"name": "incident", "value": "b"}]
     assert technique["tactic"] == "initial-access"
 

@@ -1,4 +1,4 @@
-"""STIX 2.1 export: parses and validates (stix2, stix2-validator, stix2-patterns), deterministic, quotes kept."""
+"""STIX 2.1 export: valid for stix2, stix2-validator and stix2-patterns; deterministic; keeps the quotes."""
 
 from __future__ import annotations
 
@@ -68,7 +68,9 @@ def test_stix_ids_are_identical_across_exports() -> None:
     first, second = export_stix(INCIDENTS, DOCUMENTS), export_stix(INCIDENTS, DOCUMENTS)
     assert first == second
     reordered = export_stix(INCIDENTS[::-1], DOCUMENTS)
-    assert {o["id"] for o in json.loads(reordered)["objects"]} == {o["id"] for o in json.loads(first)["objects"]}
+    assert {o["id"] for o in json.loads(reordered)["objects"]} == {
+        o["id"] for o in json.loads(first)["objects"]
+    }
 
 
 def test_stix_single_incident_ids_match_its_ids_in_a_bundle(bundle: dict[str, Any]) -> None:
@@ -80,7 +82,9 @@ def test_stix_single_incident_ids_match_its_ids_in_a_bundle(bundle: dict[str, An
 
 def test_stix_ids_differ_between_incidents() -> None:
     def reports(incidents: list[MergedIncident]) -> set[str]:
-        return {o["id"] for o in json.loads(export_stix(incidents, DOCUMENTS))["objects"] if o["type"] == "report"}
+        return {
+            o["id"] for o in json.loads(export_stix(incidents, DOCUMENTS))["objects"] if o["type"] == "report"
+        }
 
     assert reports(INCIDENTS[:1]).isdisjoint(reports(INCIDENTS[1:2]))
 
@@ -102,7 +106,9 @@ def test_stix_actor_is_intrusion_set_attributed_to_threat_actor_with_aliases(bun
     (actor,) = _by_type(bundle, "threat-actor")
     assert intrusion_set["name"] == actor["name"] == "ShinyHunters"
     assert "Shiny Hunters" in intrusion_set["aliases"]
-    relations = {(r["source_ref"], r["relationship_type"], r["target_ref"]) for r in _by_type(bundle, "relationship")}
+    relations = {
+        (r["source_ref"], r["relationship_type"], r["target_ref"]) for r in _by_type(bundle, "relationship")
+    }
     assert (intrusion_set["id"], "attributed-to", actor["id"]) in relations
 
 
@@ -124,7 +130,8 @@ def test_stix_attack_patterns_reference_attack(bundle: dict[str, Any]) -> None:
     voice = patterns["T1566.004"]
     assert voice["name"] == "Spearphishing Voice"
     assert voice["external_references"][0] == {
-        "source_name": "mitre-attack", "external_id": "T1566.004",
+        "source_name": "mitre-attack",
+        "external_id": "T1566.004",
         "url": "https://attack.mitre.org/techniques/T1566/004/",
     }
     assert {"kill_chain_name": "mitre-attack", "phase_name": "initial-access"} in voice["kill_chain_phases"]
@@ -154,8 +161,11 @@ def test_stix_indicator_patterns_are_valid(bundle: dict[str, Any]) -> None:
         ("url", "x.example/path", None),
         ("sha256", "A" * 64, "[file:hashes.'SHA-256' = '" + "a" * 64 + "']"),
         ("sha256", "a" * 63, None),
-        ("sha1", "da39a3ee5e6b4b0d3255bfef95601890afd80709",
-         "[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']"),
+        (
+            "sha1",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']",
+        ),
         ("md5", "zz" * 16, None),
         ("email", "a@b.example", "[email-addr:value = 'a@b.example']"),
         ("cve", "CVE-2024-12345", None),
@@ -208,7 +218,9 @@ def test_stix_extensions_are_declared_by_the_extension_definition(bundle: dict[s
 
 def test_stix_report_ties_objects_and_cites_sources(bundle: dict[str, Any]) -> None:
     ids = {o["id"] for o in bundle["objects"]}
-    reports = {r["extensions"][EXTENSION_ID]["x_breachlens_incident_id"]: r for r in _by_type(bundle, "report")}
+    reports = {
+        r["extensions"][EXTENSION_ID]["x_breachlens_incident_id"]: r for r in _by_type(bundle, "report")
+    }
     assert set(reports) == {m.id for m in INCIDENTS}
     halvard = reports["halvard-outfitters-2025-06"]
     assert set(halvard["object_refs"]) <= ids
@@ -219,14 +231,23 @@ def test_stix_report_ties_objects_and_cites_sources(bundle: dict[str, Any]) -> N
     assert halvard["published"].startswith("2025-06-02T00:00:00")
     ext = halvard["extensions"][EXTENSION_ID]
     assert [d["value"] for d in ext["x_breachlens_data_exposed"]] == ["name", "email", "phone", "password"]
-    assert ext["x_breachlens_records_affected"] == {"value": 1_200_000, "modality": "confirmed", "confidence": 0.9}
+    assert ext["x_breachlens_records_affected"] == {
+        "value": 1_200_000,
+        "modality": "confirmed",
+        "confidence": 0.9,
+    }
     assert ext["x_breachlens_conflicts"][0]["field"] == "records_affected"
 
 
 def test_stix_every_reference_resolves_within_the_bundle(bundle: dict[str, Any]) -> None:
     ids = {o["id"] for o in bundle["objects"]}
     for obj in bundle["objects"]:
-        refs = [obj.get("created_by_ref"), obj.get("source_ref"), obj.get("target_ref"), *obj.get("object_refs", [])]
+        refs = [
+            obj.get("created_by_ref"),
+            obj.get("source_ref"),
+            obj.get("target_ref"),
+            *obj.get("object_refs", []),
+        ]
         assert {r for r in refs if r} <= ids, obj["id"]
 
 
@@ -246,7 +267,9 @@ def test_stix_cve_becomes_vulnerability_not_indicator(bundle: dict[str, Any]) ->
 def test_stix_invalid_ioc_gets_a_note_but_no_indicator() -> None:
     quote = "999.300.1.1"
     ev = (Evidence("x.txt", quote, 0, len(quote)),)
-    merged = MergedIncident("bad-ioc", Incident("Bad Ioc Ltd", iocs=(Fact(quote, "reported", ev, type="ipv4"),)), ("x.txt",))
+    merged = MergedIncident(
+        "bad-ioc", Incident("Bad Ioc Ltd", iocs=(Fact(quote, "reported", ev, type="ipv4"),)), ("x.txt",)
+    )
     objects = json.loads(export_stix([merged], []))["objects"]
     assert not [o for o in objects if o["type"] == "indicator"]
     assert any(o["type"] == "note" and quote in o["content"] for o in objects)
@@ -260,8 +283,11 @@ def test_stix_incident_without_dates_or_documents_exports() -> None:
 
 def test_stix_export_error_names_the_incident() -> None:
     ev = (Evidence("x.txt", "q", 0, 1),)
-    merged = MergedIncident("bad-confidence", Incident("Odd Co", data_exposed=(
-        Fact("email", "reported", ev, confidence=float("nan")),)), ("x.txt",))
+    merged = MergedIncident(
+        "bad-confidence",
+        Incident("Odd Co", data_exposed=(Fact("email", "reported", ev, confidence=float("nan")),)),
+        ("x.txt",),
+    )
     with pytest.raises(ExportError, match="^bad-confidence: cannot be exported as STIX"):
         export_stix([merged], [])
 

@@ -65,7 +65,11 @@ def test_veris_data_varieties_and_total_from_vocab() -> None:
 def test_veris_actions_from_vectors_and_ransom() -> None:
     halvard, corvane = _veris(INCIDENTS[0])["action"], _veris(INCIDENTS[1])["action"]
     assert halvard["social"] == {"variety": ["Phishing", "Extortion"], "vector": ["Phone"]}
-    assert halvard["hacking"] == {"variety": ["Use of stolen creds"], "vector": ["Unknown"], "cve": "CVE-2024-12345"}
+    assert halvard["hacking"] == {
+        "variety": ["Use of stolen creds"],
+        "vector": ["Unknown"],
+        "cve": "CVE-2024-12345",
+    }
     assert corvane["hacking"] == {"variety": ["Exploit vuln"], "vector": ["Web application"]}
     assert corvane["social"] == {"variety": ["Phishing", "Extortion"], "vector": ["Email"]}
 
@@ -79,7 +83,10 @@ def test_veris_actor_names_and_motive() -> None:
 
 def test_veris_victim_industry_and_country() -> None:
     assert _veris(INCIDENTS[0])["victim"] == {
-        "victim_id": "Halvard Outfitters", "industry": "44", "country": ["GB"], "employee_count": "Unknown"
+        "victim_id": "Halvard Outfitters",
+        "industry": "44",
+        "country": ["GB"],
+        "employee_count": "Unknown",
     }
     assert _veris(INCIDENTS[1])["victim"]["industry"] == "62"
     assert _veris(INCIDENTS[2])["victim"]["industry"] == "000"
@@ -99,15 +106,18 @@ def test_veris_undated_incident_has_no_invented_timeline() -> None:
 
 def test_veris_discovery_days_and_actor_disclosure() -> None:
     inc = Incident(
-        "Dated Co", incident_date="2025-04-01",
+        "Dated Co",
+        incident_date="2025-04-01",
         timeline=(TimelineEvent("detection", "2025-04-11", EV), TimelineEvent("claim", "2025-04-20", EV)),
         initial_access=(Fact("insider", "reported", EV, attack_techniques=("T1078",)),),
         response_actions=(Fact("credit_monitoring_offered", "confirmed", EV),),
     )
     record = veris_incident(MergedIncident("dated", inc, ("x.txt",)), [])
     jsonschema.validate(record, SCHEMA)
-    assert record["timeline"] == {"incident": {"year": 2025, "month": 4, "day": 1},
-                                  "discovery": {"unit": "Days", "value": 10}}
+    assert record["timeline"] == {
+        "incident": {"year": 2025, "month": 4, "day": 1},
+        "discovery": {"unit": "Days", "value": 10},
+    }
     assert record["discovery_method"] == {"external": {"variety": ["Actor disclosure"]}}
     assert record["actor"] == {"internal": {"variety": ["Unknown"], "motive": ["Unknown"]}}
     assert record["plus"]["attribute"] == {"confidentiality": {"credit_monitoring": "Yes"}}

@@ -1,7 +1,8 @@
 """TAXII 2.1 router: discovery, collections, objects and manifest paging, filters, errors, and a real client.
 
-Requests go in process through httpx.ASGITransport (starlette's TestClient warns that it wants httpx2 instead);
-taxii2-client, a real TAXII client, talks to the same app through a requests adapter that forwards to it.
+Requests go in process through httpx.ASGITransport (starlette's TestClient warns that it wants httpx2
+instead); taxii2-client, a real TAXII client, talks to the same app through a requests adapter that forwards
+to it.
 """
 
 from __future__ import annotations
@@ -44,11 +45,13 @@ def _fixture() -> tuple[list[MergedIncident], list[StoredDocument]]:
         raw = d["text"].encode()
         sha = hashlib.sha256(raw).hexdigest()
         analysis = replace(DocumentAnalysis.from_dict(d), text=d["text"], sha256=sha)
-        stored.append(StoredDocument(
-            RawDocument(d["source"], raw, sha, "text", d["title"], d["published"]),
-            CleanDocument(d["source"], sha, d["text"], d["title"], d["published"], (), d["text"]),
-            analysis,
-        ))
+        stored.append(
+            StoredDocument(
+                RawDocument(d["source"], raw, sha, "text", d["title"], d["published"]),
+                CleanDocument(d["source"], sha, d["text"], d["title"], d["published"], (), d["text"]),
+                analysis,
+            )
+        )
     return [MergedIncident.from_dict(m) for m in data["incidents"]], stored
 
 
@@ -136,7 +139,9 @@ def test_taxii_unknown_resources_are_404_taxii_errors(app: FastAPI, path: str) -
     assert response.json()["http_status"] == "404"
 
 
-def test_taxii_objects_are_the_stix_export_of_the_store(store: Store, everything: list[dict[str, Any]]) -> None:
+def test_taxii_objects_are_the_stix_export_of_the_store(
+    store: Store, everything: list[dict[str, Any]]
+) -> None:
     exported = json.loads(export_stix(store.incidents(), store.document_analyses()))["objects"]
     assert sorted(everything, key=lambda o: o["id"]) == sorted(exported, key=lambda o: o["id"])
 
@@ -174,8 +179,12 @@ def test_taxii_match_version_and_spec_version(app: FastAPI, everything: list[dic
     stamp = report["modified"]
     found = _get(app, OBJECTS, **{"match[id]": report["id"], "match[version]": stamp}).json()
     assert [o["id"] for o in found["objects"]] == [report["id"]]
-    assert "objects" not in _get(app, OBJECTS, **{"match[id]": report["id"],
-                                                  "match[version]": "2000-01-01T00:00:00Z"}).json()
+    assert (
+        "objects"
+        not in _get(
+            app, OBJECTS, **{"match[id]": report["id"], "match[version]": "2000-01-01T00:00:00Z"}
+        ).json()
+    )
     assert "objects" not in _get(app, OBJECTS, **{"match[spec_version]": "2.0"}).json()
 
 
@@ -200,8 +209,13 @@ def test_taxii_one_object_and_its_versions(app: FastAPI, everything: list[dict[s
 
 @pytest.mark.parametrize(
     "params",
-    [{"added_after": "yesterday"}, {"limit": "0"}, {"limit": "many"}, {"next": "bm90LW91cnM"},
-     {"match[version]": "newest"}],
+    [
+        {"added_after": "yesterday"},
+        {"limit": "0"},
+        {"limit": "many"},
+        {"next": "bm90LW91cnM"},
+        {"match[version]": "newest"},
+    ],
 )
 def test_taxii_bad_parameters_are_400(app: FastAPI, params: dict[str, str]) -> None:
     response = _get(app, OBJECTS, **params)
@@ -211,8 +225,13 @@ def test_taxii_bad_parameters_are_400(app: FastAPI, params: dict[str, str]) -> N
 
 @pytest.mark.parametrize(
     ("accept", "status"),
-    [("application/xml", 406), ("application/taxii+json;version=2.0", 406), ("application/taxii+json", 200),
-     ("*/*", 200), ("", 200)],
+    [
+        ("application/xml", 406),
+        ("application/taxii+json;version=2.0", 406),
+        ("application/taxii+json", 200),
+        ("*/*", 200),
+        ("", 200),
+    ],
 )
 def test_taxii_content_negotiation(app: FastAPI, accept: str, status: int) -> None:
     response = _get(app, "/taxii2/", headers={"Accept": accept} if accept else {})
@@ -227,14 +246,24 @@ class _ASGIAdapter(BaseAdapter):
         super().__init__()
         self.app = app
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
-             verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
         """Forward the request and wrap the answer as a requests.Response."""
 
         async def go() -> httpx.Response:
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=BASE) as client:
-                return await client.request(str(request.method), str(request.url),
-                                            headers=dict(request.headers), content=request.body)
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=self.app), base_url=BASE
+            ) as client:
+                return await client.request(
+                    str(request.method), str(request.url), headers=dict(request.headers), content=request.body
+                )
 
         answer = asyncio.run(go())
         response = requests.Response()
@@ -252,12 +281,12 @@ class _ASGIAdapter(BaseAdapter):
 
 @pytest.fixture(scope="module")
 def api_root(app: FastAPI) -> ApiRoot:
-    """taxii2-client's view of our API root, found by discovery, every connection going through the adapter."""
+    """taxii2-client's view of our API root, found by discovery, every connection through the adapter."""
     connection = _HTTPConnection(version="2.1")
     connection.session.mount(BASE, _ASGIAdapter(app))
     server = Server(f"{BASE}/taxii2/", conn=connection)
     (root,) = server.api_roots
-    # The client opens a new connection for each API root it discovers (instead of reusing ours): route it too.
+    # The client opens a new connection for each API root it discovers instead of reusing ours: route it too.
     root._conn.session.mount(BASE, _ASGIAdapter(app))
     return root
 
@@ -269,14 +298,19 @@ def test_taxii2_client_lists_collections(api_root: ApiRoot) -> None:
     assert collection.id == COLLECTION_ID and collection.can_read and not collection.can_write
 
 
-def test_taxii2_client_pages_objects_with_added_after(api_root: ApiRoot, everything: list[dict[str, Any]]) -> None:
+def test_taxii2_client_pages_objects_with_added_after(
+    api_root: ApiRoot, everything: list[dict[str, Any]]
+) -> None:
     collection = api_root.collections[0]
     envelopes = list(as_pages(collection.get_objects, per_request=9))
     ids = [o["id"] for e in envelopes for o in e.get("objects", [])]
     assert len(envelopes) > 1 and sorted(ids) == sorted(o["id"] for o in everything)
     cutoff = "2025-03-14T00:00:00.000Z"
-    newer = [o for e in as_pages(collection.get_objects, per_request=9, added_after=cutoff)
-             for o in e.get("objects", [])]
+    newer = [
+        o
+        for e in as_pages(collection.get_objects, per_request=9, added_after=cutoff)
+        for o in e.get("objects", [])
+    ]
     assert {o["id"] for o in newer} == {o["id"] for o in everything if o["modified"] > cutoff}
 
 

@@ -1,7 +1,7 @@
 """Exporters to the threat-intelligence standards, behind one registry.
 
-Every exporter is a function `(incidents, documents) -> str` returning JSON text; `documents` gives the sources'
-titles, publication dates and hashes (an exporter may ignore it). The formats:
+Every exporter is a function `(incidents, documents) -> str` returning JSON text; `documents` gives the
+sources' titles, publication dates and hashes (an exporter may ignore it). The formats:
 
     stix       STIX 2.1 bundle (stix.py), any number of incidents
     misp       MISP event JSON (misp.py); several incidents as {"response": [...]}
@@ -64,7 +64,7 @@ def export(fmt: str, incidents: Sequence[MergedIncident], documents: Sequence[Do
     Args:
         fmt: a key of `EXPORTERS` ("stix", "misp", "veris", "navigator"), case-insensitive.
         incidents: the merged incidents to export.
-        documents: the analyses of their sources (titles, publication dates); optional but makes richer output.
+        documents: the analyses of their sources (titles, publication dates); optional, for richer output.
 
     Raises:
         ExportError: unknown format, or an incident the format cannot express (the message names it).

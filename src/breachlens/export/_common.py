@@ -1,13 +1,15 @@
-"""What every exporter shares: deterministic ids, partial dates, export timestamps, source lookups, ATT&CK data.
+"""What every exporter shares: deterministic ids, partial dates, timestamps, source lookups, ATT&CK data.
 
-Why deterministic: a threat-intelligence platform (OpenCTI, MISP) recognises an object it already holds by its id,
-so a re-export of the same incident must produce the same ids (an update), never new ones (a duplicate). Every id is
-a UUIDv5 in `NAMESPACE` of a key built from our stable incident id and the object's role, or, for objects that are
-reference data shared across incidents (an actor, an ATT&CK technique, a victim organisation), from their name.
+Why deterministic: a threat-intelligence platform (OpenCTI, MISP) recognises an object it already holds by its
+id, so a re-export of the same incident must produce the same ids (an update), never new ones (a duplicate).
+Every id is a UUIDv5 in `NAMESPACE` of a key built from our stable incident id and the object's role, or, for
+objects that are reference data shared across incidents (an actor, an ATT&CK technique, a victim
+organisation), from their name.
 
-Why timestamps come from the incident and not from the clock: the same input must give byte-identical output, so
-`created` is the incident's earliest known date and `modified` its latest (dates of the incident, its disclosure, its
-timeline and its sources' publication), and reference objects carry the fixed `REFERENCE_EPOCH`.
+Why timestamps come from the incident and not from the clock: the same input must give byte-identical output,
+so `created` is the incident's earliest known date and `modified` its latest (dates of the incident, its
+disclosure, its timeline and its sources' publication), and reference objects carry the fixed
+`REFERENCE_EPOCH`.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from typing import Any
 
 from ..records import DocumentAnalysis, Evidence, Fact, MergedIncident
 
-# Namespace of every export id: uuid5(NAMESPACE_URL, "urn:breachlens:export"). Never change it: ids would move.
+# Namespace of every export id: uuid5(NAMESPACE_URL, "urn:breachlens:export"). Never change it (ids move).
 NAMESPACE = uuid.UUID("9f816d6b-c0f1-57e3-b5ce-7b3ea31ec740")
 
-# `created`/`modified` of reference objects (actors, techniques, organisations, our own identity) and of incidents
-# with no known date at all: a fixed instant, so that their ids and versions never change between exports.
+# `created`/`modified` of reference objects (actors, techniques, organisations, our own identity) and of
+# incidents with no known date at all: a fixed instant, so that their versions never change between exports.
 REFERENCE_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -246,7 +248,7 @@ def fact_label(field_name: str, fact: Fact) -> str:
 
 
 def _listing(field_name: str, facts: Sequence[Fact]) -> str:
-    """`"names, email addresses (confirmed); passwords (claimed)"`, grouped by modality in order of appearance."""
+    """`"names, email addresses (confirmed); passwords (claimed)"`: grouped by modality, in order."""
     groups: dict[str, list[str]] = {}
     for f in facts:
         label = value_label(field_name, f.value)

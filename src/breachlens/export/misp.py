@@ -6,16 +6,16 @@ What an incident becomes:
 * attributes, each commented with its modality and quotes (`confirmed; “quote” (source)`) and tagged
   `breachlens:modality="…"`: records affected (`counter`), dates (`datetime`, or `text` for a month or a
   year), data exposed and not exposed (`text`, tagged `breachlens:data-exposed="email"` …), threat actors
-  (`threat-actor`), campaigns (`campaign-name`), access vectors, ransom and response actions (`text`), IOCs with
-  MISP types and `to_ids` (`ip-dst`, `domain`, `url`, `sha256`, `md5`, `sha1`; CVEs as `vulnerability`, not for
-  IDS), the sources (`link` for URLs, `text` for files), and the sources' disagreements (`comment`);
+  (`threat-actor`), campaigns (`campaign-name`), access vectors, ransom and response actions (`text`), IOCs
+  with MISP types and `to_ids` (`ip-dst`, `domain`, `url`, `sha256`, `md5`, `sha1`; CVEs as `vulnerability`,
+  not for IDS), the sources (`link` for URLs, `text` for files), and the sources' disagreements (`comment`);
 * galaxy tags on the event and on the attributes they explain: `misp-galaxy:threat-actor="…"` (or the
   intrusion-set / tidal galaxy that knows the actor), `misp-galaxy:mitre-attack-pattern="Phishing - T1566"`,
   `misp-galaxy:sector="Retail"`; `tlp:clear` (breachlens reads public reporting).
 
-No MISP taxonomy covers breached data types, so they are machine tags in our own `breachlens` namespace.
-Every uuid is a UUIDv5 of the incident id and the attribute's role, so a re-import updates the same event.
-Several incidents are written as MISP's search-result shape, `{"response": [{"Event": ...}, ...]}`.
+No MISP taxonomy covers breached data types, so they are machine tags in our own `breachlens` namespace. Every
+uuid is a UUIDv5 of the incident id and the attribute's role, so a re-import updates the same event. Several
+incidents are written as MISP's search-result shape, `{"response": [{"Event": ...}, ...]}`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ MISP_IOC_TYPES = {
     "cve": ("vulnerability", False),
 }
 
-# Our sectors -> value of the MISP `sector` galaxy (misp-galaxy:sector="…"); checked against the galaxy in tests.
+# Our sectors -> value of the MISP `sector` galaxy (misp-galaxy:sector="…"), checked against it in tests.
 MISP_SECTOR_GALAXY = {
     "retail": "Retail",
     "luxury-fashion": "Retail",
@@ -97,7 +97,7 @@ MISP_VICTIM_SECTOR = {
     "media": "information and cultural industries",
 }
 
-# Attribute types whose values are our vocabulary, counts or dates: correlating on them would link every event.
+# Attribute types whose values are our vocabulary, counts or dates: correlating them would link every event.
 _UNCORRELATED = frozenset({"text", "counter", "datetime", "comment"})
 
 # Galaxies where a canonical actor name is looked up for its tag, in order (enrich.ACTOR_GALAXIES).
@@ -106,7 +106,7 @@ _ACTOR_GALAXIES = ("threat-actor", "mitre-intrusion-set", "microsoft-activity-gr
 
 @lru_cache(maxsize=1)
 def _actor_tags() -> dict[str, str]:
-    """Actor name (and the name part of "Name - G0000") -> its galaxy tag, the first galaxy that has it winning."""
+    """Actor name (or the name in "Name - G0000") -> its galaxy tag; the first galaxy that has it wins."""
     out: dict[str, str] = {}
     for galaxy in _ACTOR_GALAXIES:
         for cluster in galaxy_values(galaxy):
@@ -311,7 +311,7 @@ class _Event:
             self.fact("text", "initial_access", fact, [*tags, f'breachlens:initial-access="{fact.value}"'])
 
     def iocs(self) -> None:
-        """IOCs with their MISP type and `to_ids`; a value invalid for its type is kept as `text`, not for IDS."""
+        """IOCs with their MISP type and `to_ids`; a value invalid for its type is `text`, not for IDS."""
         for fact in self.merged.incident.iocs:
             kind = (fact.type or "").lower()
             normal = normalise_ioc(kind, str(fact.value))
@@ -323,7 +323,7 @@ class _Event:
             )
 
     def sources(self) -> None:
-        """Each source as a `link` (a URL) or `text` (a file), commented with its title and publication date."""
+        """Each source as a `link` (a URL) or `text` (a file), commented with its title and date."""
         for source in self.merged.sources:
             doc = self.docs.get(source)
             about = [

@@ -1,12 +1,13 @@
 """ATT&CK Navigator layer (layer format 4.5, enterprise-attack) over many incidents.
 
-Each technique named by an access vector of an incident (`Fact.attack_techniques`) is scored with the number of
-distinct incidents that used it; its comment lists those incidents (id, victim and the modality of the vector), and
-its metadata carries one `incident` entry per incident. A sub-technique's parent is listed too (unscored, no
-colour) with `showSubtechniques`, so the Navigator opens it where the sub-technique is visible. Entries are
-pinned to the initial-access tactic when the technique has it (our vectors are how the attackers got in). The gradient runs
-from 0 to the highest score. `versions.attack` is left out: the technique names come from the MISP galaxy, which
-does not say which ATT&CK release it follows, and the Navigator then uses the release it has.
+Each technique named by an access vector of an incident (`Fact.attack_techniques`) is scored with the number
+of distinct incidents that used it; its comment lists those incidents (id, victim and the modality of the
+vector), and its metadata carries one `incident` entry per incident. A sub-technique's parent is listed too
+(unscored, no colour) with `showSubtechniques`, so the Navigator opens it where the sub-technique is visible.
+Entries are pinned to the initial-access tactic when the technique has it (our vectors are how the attackers
+got in). The gradient runs from 0 to the highest score. `versions.attack` is left out: the technique names
+come from the MISP galaxy, which does not say which ATT&CK release it follows, and the Navigator then uses the
+release it has.
 """
 
 from __future__ import annotations

@@ -5,16 +5,18 @@ What each incident becomes (every id a UUIDv5, see `_common`):
     identity (victim organisation, sectors from STIX industry-sector-ov)  ──located-at──▶ location (country)
     intrusion-set (canonical actor, galaxy aliases) ──attributed-to──▶ threat-actor (same name)
     intrusion-set ──targets──▶ identity          intrusion-set ──uses──▶ attack-pattern (ATT&CK reference)
-    attack-pattern ──targets──▶ identity         campaign ──attributed-to──▶ intrusion-set, ──targets──▶ identity
+    attack-pattern ──targets──▶ identity
+    campaign ──attributed-to──▶ intrusion-set      campaign ──targets──▶ identity
     indicator (STIX pattern of an IOC) ──indicates──▶ intrusion-set     vulnerability (CVE)
     note per fact: its quotes and sources, `object_refs` = the report and the object the fact is about
     report: everything above in `object_refs`, the sources as external references
 
-Reference objects (victim identity, location, actors, techniques, campaigns, vulnerabilities, our own `identity`
-and the `extension-definition`) are keyed by name, so two incidents share them; everything else is keyed by the
-incident id and its role. Confidence is our merged confidence (0..1) scaled to 0..100. Our own vocabulary
-(modality, data types, records, ransom, response actions) travels in the property extension `EXTENSION_ID`,
-declared by an `extension-definition` object in every bundle, with property names `x_breachlens_*`.
+Reference objects (victim identity, location, actors, techniques, campaigns, vulnerabilities, our own
+`identity` and the `extension-definition`) are keyed by name, so two incidents share them; everything else is
+keyed by the incident id and its role. Confidence is our merged confidence (0..1) scaled to 0..100. Our own
+vocabulary (modality, data types, records, ransom, response actions) travels in the property extension
+`EXTENSION_ID`, declared by an `extension-definition` object in every bundle, with property names
+`x_breachlens_*`.
 """
 
 from __future__ import annotations
@@ -71,8 +73,9 @@ EXTENSION_SCHEMA = (
     "x_breachlens_field (the incident field), x_breachlens_value, x_breachlens_evidence = list of {source, "
     "quote, start, end} with character offsets into the source's cleaned text. On indicators: "
     "x_breachlens_ioc_type. On reports: x_breachlens_incident_id, x_breachlens_records_affected, "
-    "x_breachlens_data_exposed, x_breachlens_data_not_exposed, x_breachlens_initial_access, x_breachlens_ransom, "
-    "x_breachlens_response_actions, x_breachlens_conflicts, each fact as {value, modality[, confidence]}; data "
+    "x_breachlens_data_exposed, x_breachlens_data_not_exposed, x_breachlens_initial_access, "
+    "x_breachlens_ransom, x_breachlens_response_actions, x_breachlens_conflicts, each fact as "
+    "{value, modality[, confidence]}; data "
     "types are breachlens data types (name, email, phone, postal_address, payment_card, password, ...)."
 )
 
@@ -108,7 +111,7 @@ _PATTERN_PATH = {
 
 
 def stix_pattern(ioc_type: str, value: str) -> str | None:
-    """The STIX pattern of an IOC (`[ipv4-addr:value = '198.51.100.7']`), or None when the value is not valid."""
+    """The STIX pattern of an IOC (`[ipv4-addr:value = '198.51.100.7']`), None for an invalid value."""
     path = _PATTERN_PATH.get(ioc_type)
     normal = normalise_ioc(ioc_type, value)
     if path is None or normal is None:
@@ -469,26 +472,21 @@ class _Incident:
                 for source in [exploit] if exploit else [s for s, _ in actors]:
                     self.relate(source, "targets", vuln, fact)
             elif (pattern := stix_pattern(kind, value)) is not None:
-                indicator = self.ref(
-                    self.bundle.add(
-                        "indicator",
-                        _clean(
-                            {
-                                **self.times,
-                                "id": self.scoped_id("indicator", kind, value),
-                                "name": f"{kind}: {value}",
-                                "description": f"Indicator reported in the data breach at {self.merged.incident.victim}.",
-                                "indicator_types": ["malicious-activity"],
-                                "pattern": pattern,
-                                "pattern_type": "stix",
-                                "pattern_version": "2.1",
-                                "valid_from": self.times["created"],
-                                "confidence": _confidence(fact.confidence),
-                                "extensions": _ext(modality=fact.modality, ioc_type=kind),
-                            }
-                        ),
-                    )
-                )
+                victim = self.merged.incident.victim
+                kwargs = {
+                    **self.times,
+                    "id": self.scoped_id("indicator", kind, value),
+                    "name": f"{kind}: {value}",
+                    "description": f"Indicator reported in the data breach at {victim}.",
+                    "indicator_types": ["malicious-activity"],
+                    "pattern": pattern,
+                    "pattern_type": "stix",
+                    "pattern_version": "2.1",
+                    "valid_from": self.times["created"],
+                    "confidence": _confidence(fact.confidence),
+                    "extensions": _ext(modality=fact.modality, ioc_type=kind),
+                }
+                indicator = self.ref(self.bundle.add("indicator", _clean(kwargs)))
                 about.append(indicator)
                 for intrusion_set, _ in actors:
                     self.relate(indicator, "indicates", intrusion_set, fact)

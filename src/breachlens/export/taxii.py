@@ -14,19 +14,19 @@ Endpoints (TAXII 2.1, section numbers of the OASIS specification):
     GET /{api-root}/collections/{id}/objects/{object-id}/versions/   5.8  its versions
 
 One API root (`API_ROOT`) holds one collection (`COLLECTION_ID`): the STIX export of every stored incident
-(`stix.stix_objects`), read from the store on each request. Filters: `added_after`, `match[id]`, `match[type]`,
-`match[version]` (last, first, all or a timestamp), `match[spec_version]`; paging with `limit` (at most
-`MAX_PAGE`) and the opaque `next` token of the previous page. Pages are ordered by (date added, id) and `next`
-names the last object served, so a page boundary does not move when objects are added meanwhile.
+(`stix.stix_objects`), read from the store on each request. Filters: `added_after`, `match[id]`,
+`match[type]`, `match[version]` (last, first, all or a timestamp), `match[spec_version]`; paging with `limit`
+(at most `MAX_PAGE`) and the opaque `next` token of the previous page. Pages are ordered by (date added, id)
+and `next` names the last object served, so a page boundary does not move when objects are added meanwhile.
 
-Responses use the TAXII media type and the TAXII error message shape (`title`, `description`, `http_status`) rather
-than the web app's error shape, because TAXII clients parse it. A request whose Accept header names neither
-`application/taxii+json` nor `*/*` gets 406.
+Responses use the TAXII media type and the TAXII error message shape (`title`, `description`, `http_status`)
+rather than the web app's error shape, because TAXII clients parse it. A request whose Accept header names
+neither `application/taxii+json` nor `*/*` gets 406.
 
 Date added: the store keeps no time at which an incident was written, so an object's `date_added` is its STIX
-`modified` timestamp (the latest day known of its incident). A client polling with `added_after` therefore misses
-a new version whose incident's latest day did not move; see the closing note of issue 6 for the store change that
-removes this limit.
+`modified` timestamp (the latest day known of its incident). A client polling with `added_after` therefore
+misses a new version whose incident's latest day did not move; see the closing note of issue 6 for the store
+change that removes this limit.
 """
 
 from __future__ import annotations
@@ -259,7 +259,8 @@ def _collection_info() -> dict[str, Any]:
     return {
         "id": COLLECTION_ID,
         "title": "breachlens incidents",
-        "description": "STIX 2.1 objects of every data-breach incident breachlens has stored, with the quotes "
+        "description": "STIX 2.1 objects of every data-breach incident breachlens has stored, with the "
+        "quotes "
         "behind each fact in notes.",
         "can_read": True,
         "can_write": False,
@@ -276,6 +277,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
             never closes the store itself.
     """
     router = APIRouter()
+    uses_store = Depends(store_factory)  # one dependency object, shared by the routes that read the store
 
     def guard(
         request: Request, api_root: str | None = None, collection_id: str | None = None
@@ -358,7 +360,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         "/{api_root}/collections/{collection_id}/objects/", name="taxii_objects", response_class=TaxiiResponse
     )
     def objects(
-        request: Request, api_root: str, collection_id: str, store: Store = Depends(store_factory)
+        request: Request, api_root: str, collection_id: str, store: Store = uses_store
     ) -> TaxiiResponse:
         """Objects of the collection, filtered and paged."""
         return serve(
@@ -375,7 +377,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         response_class=TaxiiResponse,
     )
     def manifest(
-        request: Request, api_root: str, collection_id: str, store: Store = Depends(store_factory)
+        request: Request, api_root: str, collection_id: str, store: Store = uses_store
     ) -> TaxiiResponse:
         """Manifest of the collection: ids, dates added and versions, filtered and paged."""
         return serve(
@@ -396,7 +398,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         api_root: str,
         collection_id: str,
         object_id: str,
-        store: Store = Depends(store_factory),
+        store: Store = uses_store,
     ) -> TaxiiResponse:
         """One object (all its versions that match the filters)."""
 
@@ -418,7 +420,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         api_root: str,
         collection_id: str,
         object_id: str,
-        store: Store = Depends(store_factory),
+        store: Store = uses_store,
     ) -> TaxiiResponse:
         """The versions of one object (one: we keep no history)."""
 

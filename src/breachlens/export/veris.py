@@ -2,21 +2,25 @@
 
 Where each VERIS section comes from:
 
-* `action`, `asset`: each access vector through `data/veris_map.toml` ([vector.*]); a ransom adds social/Extortion;
-  a CVE among the IOCs goes to `action.hacking.cve` when there is a hacking action. No vector: `action.Unknown`.
-* `actor`: named threat actors -> `actor.external.name`; the insider vector -> `actor.internal`; any other action
-  -> an external actor of unknown variety; nothing -> `actor.Unknown`. Motive is Financial when a ransom was
-  demanded, else Unknown.
+* `action`, `asset`: each access vector through `data/veris_map.toml` ([vector.*]); a ransom adds
+  social/Extortion; a CVE among the IOCs goes to `action.hacking.cve` when there is a hacking action. No
+  vector: `action.Unknown`.
+* `actor`: named threat actors -> `actor.external.name`; the insider vector -> `actor.internal`; any other
+  action -> an external actor of unknown variety; nothing -> `actor.Unknown`. Motive is Financial when a
+  ransom was demanded, else Unknown.
 * `attribute.confidentiality`: data varieties from `vocab.VERIS_DATA_VARIETY` (the one data-type table),
-  `data_total` from records affected, `data_disclosure` from the modality of the exposure facts ([data_disclosure]).
-* `victim`: name, NAICS industry from the sector ([naics]), country; `timeline.incident` from the incident date (else
-  the disclosure or first known date), `timeline.discovery` in days when incident and detection days are known.
+  `data_total` from records affected, `data_disclosure` from the modality of the exposure facts
+  ([data_disclosure]).
+* `victim`: name, NAICS industry from the sector ([naics]), country; `timeline.incident` from the incident
+  date (else the disclosure or first known date), `timeline.discovery` in days when incident and detection
+  days are known.
 * `discovery_method`: "Actor disclosure" when the timeline has the attacker's claim, else unknown.
-* `summary`, `reference` (the sources, "; "-separated), `notes` (every quote, one line per fact: the evidence),
-  `confidence` from the mean merged confidence ([confidence]), and `plus` (ids, dates, credit monitoring).
+* `summary`, `reference` (the sources, "; "-separated), `notes` (every quote, one line per fact: the
+  evidence), `confidence` from the mean merged confidence ([confidence]), and `plus` (ids, dates, credit
+  monitoring).
 
-An incident with no known date has no `timeline` (VERIS requires `timeline.incident.year`; we do not invent one).
-Several incidents are written as a JSON array; one as a single object.
+An incident with no known date has no `timeline` (VERIS requires `timeline.incident.year`; we do not invent
+one). Several incidents are written as a JSON array; one as a single object.
 """
 
 from __future__ import annotations
@@ -127,7 +131,7 @@ def _actor(merged: MergedIncident, action: dict[str, Any]) -> dict[str, Any]:
 
 
 def _confidentiality(merged: MergedIncident) -> dict[str, Any] | None:
-    """`attribute.confidentiality` from the exposed data and the records affected, None when neither is known."""
+    """`attribute.confidentiality` from exposed data and records affected; None when neither is known."""
     inc = merged.incident
     records = inc.records_affected
     if not inc.data_exposed and records is None:
@@ -163,7 +167,7 @@ def _ymd(value: str | None) -> dict[str, int] | None:
 
 
 def _timeline(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> dict[str, Any] | None:
-    """`timeline.incident` (incident date, else disclosure, else the earliest known day) and `timeline.discovery`."""
+    """`timeline.incident` (incident date, else disclosure, else earliest known day) and `.discovery`."""
     inc = merged.incident
     when = _ymd(inc.incident_date) or _ymd(inc.disclosure_date)
     if when is None:
