@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = [
+    "FACT_LIST_FIELDS",
     "Evidence",
     "Fact",
     "TimelineEvent",
@@ -122,7 +123,8 @@ class TimelineEvent:
         )
 
 
-_FACT_LISTS = (
+# The contract's list-of-Fact fields, in contract order (one definition: report, resolve and exports read it).
+FACT_LIST_FIELDS = (
     "data_exposed",
     "data_not_exposed",
     "threat_actors",
@@ -170,7 +172,7 @@ class Incident:
         out: list[tuple[str, Fact]] = []
         if self.records_affected is not None:
             out.append(("records_affected", self.records_affected))
-        for name in _FACT_LISTS[:5]:
+        for name in FACT_LIST_FIELDS[:5]:
             out.extend((name, f) for f in getattr(self, name))
         if self.ransom is not None:
             out.append(("ransom", self.ransom))
@@ -194,7 +196,7 @@ class Incident:
                 "records_affected": self.records_affected.as_dict() if self.records_affected else None,
             }
         )
-        for name in _FACT_LISTS[:5]:
+        for name in FACT_LIST_FIELDS[:5]:
             out[name] = [f.as_dict() for f in getattr(self, name)]
         out["ransom"] = self.ransom.as_dict() if self.ransom else None
         out["response_actions"] = [f.as_dict() for f in self.response_actions]
@@ -223,7 +225,7 @@ class Incident:
             field_evidence=tuple(
                 (k, tuple(Evidence.from_dict(e) for e in v)) for k, v in (data.get("field_evidence") or {}).items()
             ),
-            **{name: tuple(Fact.from_dict(f) for f in data.get(name, [])) for name in _FACT_LISTS},
+            **{name: tuple(Fact.from_dict(f) for f in data.get(name, [])) for name in FACT_LIST_FIELDS},
         )
 
     def with_role(self, role: str) -> Incident:

@@ -29,7 +29,7 @@ import jinja2
 
 from . import vocab
 from .recommend import Recommendation, recommendations
-from .records import DocumentAnalysis, Evidence, Fact, Incident, MergedIncident
+from .records import FACT_LIST_FIELDS, DocumentAnalysis, Evidence, Fact, Incident, MergedIncident
 
 __all__ = [
     "DATA_TYPE_LABELS",
@@ -138,15 +138,6 @@ FIELD_LABELS = {
     "iocs": "Indicators",
 }
 
-_FACT_LIST_FIELDS = (
-    "data_exposed",
-    "data_not_exposed",
-    "threat_actors",
-    "campaigns",
-    "initial_access",
-    "response_actions",
-    "iocs",
-)
 
 # Plain fields whose values are vocabulary ids, and the label table for each (conflicts, details).
 _VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -275,7 +266,7 @@ def _supported(inc: Incident) -> Incident:
 
     (The contract gives every fact evidence; this guards the report against a stage that breaks it.)
     """
-    lists = {name: tuple(f for f in getattr(inc, name) if f.evidence) for name in _FACT_LIST_FIELDS}
+    lists = {name: tuple(f for f in getattr(inc, name) if f.evidence) for name in FACT_LIST_FIELDS}
     records, ransom = inc.records_affected, inc.ransom
     return replace(
         inc,

@@ -71,7 +71,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .dedupe import find_duplicates
-from .records import Conflict, DocumentAnalysis, Evidence, Fact, Incident, MergedIncident, TimelineEvent
+from .records import (
+    FACT_LIST_FIELDS,
+    Conflict,
+    DocumentAnalysis,
+    Evidence,
+    Fact,
+    Incident,
+    MergedIncident,
+    TimelineEvent,
+)
 from .settings import Settings
 from .vocab import MODALITIES, MODALITY_WEIGHT, TIMELINE_KINDS
 
@@ -90,15 +99,6 @@ CLAIMED = "claimed"
 # Company designators and articles dropped from victim names before comparing them.
 DESIGNATORS = frozenset(
     {"the", "inc", "incorporated", "ltd", "limited", "plc", "group", "sa", "ag", "llc", "corp", "corporation"}
-)
-_LIST_FIELDS = (
-    "data_exposed",
-    "data_not_exposed",
-    "threat_actors",
-    "campaigns",
-    "initial_access",
-    "response_actions",
-    "iocs",
 )
 _RANSOM_RANK = {"paid": 1, "refused": 1, "demanded": 0}
 _MIN_WEIGHT = min(MODALITY_WEIGHT.values())
@@ -563,7 +563,7 @@ def _merge(root: str, entries: list[_Entry], settings: Settings, orgs: _OrgTable
     conflicts: list[Conflict] = []
     own = [e for e in entries if e.key == root] or entries
 
-    lists = {name: _merge_list(name, entries) for name in _LIST_FIELDS}
+    lists = {name: _merge_list(name, entries) for name in FACT_LIST_FIELDS}
     conflicts.extend(_exposure_conflicts(lists["data_exposed"], lists["data_not_exposed"]))
     conflicts.extend(_unlisted_conflicts(entries, lists["data_exposed"], lists["data_not_exposed"]))
     conflicts.extend(_actor_conflicts(entries, lists["threat_actors"]))
@@ -610,7 +610,7 @@ def _merge(root: str, entries: list[_Entry], settings: Settings, orgs: _OrgTable
         ransom=ransom,
         timeline=_merge_timeline(entries, claim_events),
         field_evidence=tuple((k, tuple(v)) for k, v in evidence.items() if v),
-        **{name: tuple(acc.build(origin) for acc in lists[name].values()) for name in _LIST_FIELDS},
+        **{name: tuple(acc.build(origin) for acc in lists[name].values()) for name in FACT_LIST_FIELDS},
     )
     duplicates = tuple(sorted(origin.items()))
     return MergedIncident(
