@@ -83,7 +83,7 @@ HYPOTHETICAL_CUES = alt(
     r"\bto\s+(?:steal|obtain|harvest|trick|extract)\b", r"\bnever\s+share\b", r"\bdon[’']t\b", r"\bavoid\b",
     r"\bmake\s+sure\b", r"\burged?\b", r"\brecommend\w*\b", r"\badvis\w+\b", r"\bshould\s+(?:not|never)\b",
     r"\btips?\b", r"\bimagine\b", r"\bwhat\s+if\b", r"\bfor\s+example\b", r"\btypically\b", r"\boften\b",
-    r"\busually\b", r"\bcollect\b", r"\bcollects\b", r"\bstore\b", r"\bstores\b", r"\bhold\b",
+    r"\busually\b", r"\bcollect\b", r"\bcollects\b",
 )
 
 # --- modality ------------------------------------------------------------------------------------------------------
@@ -120,7 +120,8 @@ BREACH_WORDS = alt(
 # Nouns that count affected people or records. A count of anything else (stores, employees worldwide, years,
 # dollars) is not a record count.
 COUNTED_NOUNS = alt(
-    r"(?:unique\s+)?e-?mail\s+addresses", r"(?:customer|user|member|patient|account|personal|data|client)?\s*records",
+    r"(?:unique\s+)?e-?mail(?:\s+(?:and|&)\s+(?:IP|physical|postal|home)|\s*,\s*IP\s+and\s+physical)?\s+address(?:es)?",
+    r"(?:unique\s+)?e-?mails", r"usernames", r"user\s+names", r"(?:customer|user|member|patient|account|personal|data|client)?\s*records",
     r"individuals", r"people", r"persons", r"customers", r"users", r"accounts", r"members", r"subscribers",
     r"patients", r"clients", r"players", r"students", r"citizens", r"voters", r"consumers", r"shoppers",
     r"passengers", r"guests", r"employees", r"staff", r"applicants", r"residents", r"households", r"policyholders",
