@@ -56,6 +56,7 @@ def test_assertions_polarity_split_per_clause(sentence: str, expected: dict[str,
     [
         ("The leaked data included names, email addresses and postal addresses.", {"name": EXPOSED, "email": EXPOSED, "postal_address": EXPOSED}),
         ("Hackers stole passport numbers.", {"government_id": EXPOSED}),
+        ("The records include usernames and dates of birth.", {"account_id": EXPOSED, "date_of_birth": EXPOSED}),
         # "store" the noun is not the verb of "companies store passwords"
         ("Hackers stole customer names from its online store.", {"name": EXPOSED}),
     ],

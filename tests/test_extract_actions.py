@@ -32,6 +32,8 @@ def vectors(text: str) -> set[str]:
         ("It offered affected members free credit monitoring for two years.", {"credit_monitoring_offered"}),
         ("Staff reset all passwords and secured its systems overnight.", {"systems_secured"}),
         ("Online orders were suspended for three days.", {"services_disrupted"}),
+        ("The publisher has forced a password reset for every account.", {"systems_secured"}),
+        ("It is also notifying players in each country where it operates.", {"customers_notified"}),
     ],
 )
 def test_actions_responses_reported(text: str, expected: set[str]) -> None:
