@@ -481,3 +481,14 @@ def test_web_no_traversal(client: ASGIClient, url: str) -> None:
     assert response.status_code in (404, 422), (url, response.status_code)
     assert "root:" not in response.text and "create_app" not in response.text
     _assert_error(response, response.status_code)
+
+
+def test_web_list_cache_follows_store_changes(tmp_path: Path) -> None:
+    from breachlens.ingest import ingest
+    from breachlens.store import open_store
+
+    with open_store(str(tmp_path / "c.db")) as s:
+        with asgi_client(create_app(s, Settings.load())) as c:
+            assert c.get("/api/incidents").json()["total"] == 0
+            ingest([str(FIXTURES / "quenby-clinic-breach.txt")], s, Settings.load())
+            assert c.get("/api/incidents").json()["total"] == 1

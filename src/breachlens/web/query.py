@@ -212,7 +212,7 @@ def run_query(store: Store, query: IncidentQuery) -> QueryResult:
     if query.until:
         found = [m for m in found if _until_ok(first_date(m), query.until)]
     facets = _facets(found)
-    if not (query.q and query.sort == "-date"):
+    if query.sort != "-date":  # the store already returns newest (or best match) first
         key, reverse = _sort_key(query.sort)
         found = sorted(found, key=key, reverse=reverse)
     start = (query.page - 1) * query.per_page
