@@ -194,3 +194,8 @@ def test_misp_invalid_ioc_is_text_not_for_ids() -> None:
 )
 def test_misp_actor_tag(name: str, found: bool) -> None:
     assert (actor_tag(name) is not None) is found
+
+
+def test_misp_undated_incident_says_so() -> None:
+    event = _event(INCIDENTS[2])
+    assert event.info == "Data breach: Qzq (date not reported)"

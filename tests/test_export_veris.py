@@ -100,8 +100,10 @@ def test_veris_notes_carry_every_quote() -> None:
             assert f"\u201c{evidence.quote}\u201d ({evidence.source})" in notes
 
 
-def test_veris_undated_incident_has_no_invented_timeline() -> None:
-    assert "timeline" not in _veris(INCIDENTS[2])
+def test_veris_undated_incident_has_no_invented_dates() -> None:
+    record = _veris(INCIDENTS[2])
+    assert "timeline" not in record
+    assert "created" not in record["plus"] and "modified" not in record["plus"]
 
 
 def test_veris_discovery_days_and_actor_disclosure() -> None:

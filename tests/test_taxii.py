@@ -318,3 +318,25 @@ def test_taxii2_client_reads_the_manifest(api_root: ApiRoot, everything: list[di
     collection = api_root.collections[0]
     records = [r for e in as_pages(collection.get_manifest, per_request=25) for r in e.get("objects", [])]
     assert len(records) == len(everything)
+
+
+def test_taxii_collection_follows_store_changes(tmp_path: Path) -> None:
+    incidents, documents = _fixture()
+    with open_store(str(tmp_path / "changing.db")) as store:
+        store.add_documents(documents)
+        store.replace_incidents(incidents[:1])
+        application = FastAPI()
+        application.include_router(taxii_router(lambda: store), prefix="/taxii2")
+
+        def reports() -> set[str]:
+            found = _get(application, OBJECTS, **{"match[type]": "report"}).json().get("objects", [])
+            return {o["name"] for o in found}
+
+        assert reports() == {"Data breach: Halvard Outfitters (2025-06-02)"}
+        assert reports() == {"Data breach: Halvard Outfitters (2025-06-02)"}  # served again, from the cache
+        store.replace_incidents(incidents)
+        assert reports() == {
+            "Data breach: Halvard Outfitters (2025-06-02)",
+            "Data breach: Corvane Health (2025-03-14)",
+            "Data breach: Qzq",
+        }

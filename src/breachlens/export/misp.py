@@ -190,10 +190,11 @@ class _Event:
     def build(self) -> dict[str, Any]:
         """The event as MISP JSON."""
         merged, inc, event = self.merged, self.merged.incident, self.event
-        day = published_day(merged, self.docs) or _first_day(inc.incident_date) or REFERENCE_EPOCH.date()
-        event.info = f"Data breach: {inc.victim}" + (
-            f" ({inc.disclosure_date})" if inc.disclosure_date else ""
-        )
+        day = published_day(merged, self.docs) or _first_day(inc.incident_date)
+        when = f" ({inc.disclosure_date})" if inc.disclosure_date else "" if day else " (date not reported)"
+        event.info = f"Data breach: {inc.victim}{when}"
+        # MISP requires a date: an undated incident gets the fixed REFERENCE_EPOCH, flagged in `info` above.
+        day = day or REFERENCE_EPOCH.date()
         event.set_date(day)
         event.threat_level_id = 4  # undefined: a news report says nothing of the threat to the reader
         event.analysis = 0  # initial: machine-read from public reporting, not reviewed by an analyst

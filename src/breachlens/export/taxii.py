@@ -14,10 +14,11 @@ Endpoints (TAXII 2.1, section numbers of the OASIS specification):
     GET /{api-root}/collections/{id}/objects/{object-id}/versions/   5.8  its versions
 
 One API root (`API_ROOT`) holds one collection (`COLLECTION_ID`): the STIX export of every stored incident
-(`stix.stix_objects`), read from the store on each request. Filters: `added_after`, `match[id]`,
-`match[type]`, `match[version]` (last, first, all or a timestamp), `match[spec_version]`; paging with `limit`
-(at most `MAX_PAGE`) and the opaque `next` token of the previous page. Pages are ordered by (date added, id)
-and `next` names the last object served, so a page boundary does not move when objects are added meanwhile.
+(`stix.stix_objects`), read from the store on each request and rebuilt only when it changed. Filters:
+`added_after`, `match[id]`, `match[type]`, `match[version]` (last, first, all or a timestamp),
+`match[spec_version]`; paging with `limit` (at most `MAX_PAGE`) and the opaque `next` token of the previous
+page. Pages are ordered by (date added, id) and `next` names the last object served, so a page boundary does
+not move when objects are added meanwhile.
 
 Responses use the TAXII media type and the TAXII error message shape (`title`, `description`, `http_status`)
 rather than the web app's error shape, because TAXII clients parse it. A request whose Accept header names
@@ -34,6 +35,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -43,6 +45,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from ..errors import BreachlensError
+from ..records import DocumentAnalysis, MergedIncident
 from ..store import Store
 from ._common import stable_uuid
 
@@ -122,18 +125,47 @@ def _format_timestamp(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-def _entries(store: Store) -> list[_Entry]:
-    """The collection: every stored incident's STIX objects, in paging order."""
+def _build_entries(
+    incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]
+) -> list[_Entry]:
+    """The collection: the incidents' STIX objects, in paging order."""
     from .stix import stix_objects  # deferred: stix2 takes a second to import
 
-    objects = stix_objects(store.incidents(), store.document_analyses())
     entries = []
-    for obj in objects:
+    for obj in stix_objects(incidents, documents):
         data = json.loads(obj.serialize())
         stamp = data.get("modified") or data.get("created")
         added = _parse_timestamp(stamp) if stamp else datetime(1970, 1, 1, tzinfo=timezone.utc)
         entries.append(_Entry(added, _format_timestamp(added), data))
     return sorted(entries, key=lambda e: e.key)
+
+
+class _Cache:
+    """The last collection built, reused while the stored incidents and their sources' metadata are unchanged.
+
+    Why: building the STIX objects costs about 7 ms per incident (measured: 300 incidents, 6,213 objects,
+    2.0 s), too much to repeat for every page a client asks for; reading and hashing the incidents costs less.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: int | None = None
+        self.entries: list[_Entry] = []
+
+    def entries_of(self, store: Store) -> list[_Entry]:
+        """The collection of what `store` holds now."""
+        incidents = store.incidents()
+        documents = store.document_analyses()
+        try:
+            key = hash(
+                (tuple(incidents), tuple((d.source, d.title, d.published, d.sha256) for d in documents))
+            )
+        except TypeError:  # a fact value that is not hashable: build without caching
+            return _build_entries(incidents, documents)
+        with self.lock:
+            if key != self.key:
+                self.entries, self.key = _build_entries(incidents, documents), key
+            return self.entries
 
 
 def _encode_next(entry: _Entry) -> str:
@@ -277,6 +309,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
             never closes the store itself.
     """
     router = APIRouter()
+    cache = _Cache()
     uses_store = Depends(store_factory)  # one dependency object, shared by the routes that read the store
 
     def guard(
@@ -303,7 +336,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         if refused is not None:
             return refused
         try:
-            return respond(_entries(store))
+            return respond(cache.entries_of(store))
         except _BadRequest as exc:
             return _error(400, "Bad Request", str(exc))
         except BreachlensError as exc:

@@ -250,10 +250,11 @@ def veris_incident(merged: MergedIncident, documents: Sequence[DocumentAnalysis]
             "master_id": str(master_id),
             "analysis_status": "First pass",
             "analyst": "breachlens",
-            "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "modified": modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         },
     }
+    if incident_dates(merged, docs):  # no known day: no invented dates either
+        out["plus"]["created"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+        out["plus"]["modified"] = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
     timeline = _timeline(merged, docs)
     if timeline is not None:
         out["timeline"] = timeline
