@@ -23,6 +23,7 @@ _DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|c
 _SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|plc|llc|corp|corporation|co|sa|ag|group|holdings|the)\b")
 _NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&’'.-]*$")
 _QUANTITY = re.compile(r"^[\d.,]+\s*(?:[kKmMbB]|bn|mn|GB|TB|MB)?$")
+_ADJECTIVAL = re.compile(r"-(?:based|owned|backed|led|run|linked|style|powered|related|affiliated)$", re.IGNORECASE)  # "XenForo-based"
 _LEADING_NOISE = frozenset(
     "yesterday today tomorrow tonight meanwhile earlier later last next this that however separately additionally "
     "also now recently lately overnight breaking update exclusive report".split()
@@ -121,7 +122,7 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
     name = text[start:end]
     if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
         return None
-    if len(name) < 2 or not any(c.isalpha() for c in name) or _QUANTITY.match(name):
+    if len(name) < 2 or not any(c.isalpha() for c in name) or _QUANTITY.match(name) or _ADJECTIVAL.search(name):
         return None
     is_person = len(toks) >= 2 and all(t.ent_type_ == "PERSON" for t in toks) and toks[-1].text.lower() not in ORG_HEAD_WORDS
     return OrgMention(start, end, name, org_key(name), is_person)

@@ -16,6 +16,9 @@ def alt(*options: str) -> str:
 
 
 # --- data types ------------------------------------------------------------------------------------------------
+# A word right after a list separator or a list opener ("including name, ...", "..., orders and ...").
+_IN_LIST = r"(?:(?<=, )|(?<=\band )|(?<=including )|(?<=included )|(?<=contained )|(?<=: ))"
+
 # (pattern, data type). Longer, more specific phrases come first: matching is leftmost-longest and overlapping
 # hits are dropped, so "email addresses" never also yields "addresses" -> postal_address.
 DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -44,6 +47,11 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"user\s*names?|usernames?|screen\s+names?|display\s+names?|nicknames?|account\s+(?:IDs?|numbers?|names?)"
      r"|user\s+IDs?|member\s+IDs?|logins?", "account_id"),
     (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+)?names", "name"),
+    # singular forms only inside a list ("The data included name, email, phone and country")
+    (_IN_LIST + r"(?:full\s+|customer\s+|student\s+|patient\s+)?name(?=\s*(?:,|\band\b|&|/))", "name"),
+    (_IN_LIST + r"orders(?=\s*(?:,|\band\b|&|\.|$))|(?<=\band\s)orders", "purchase_history"),
+    # "physical and IP addresses": the first word of an elided pair
+    (r"(?:physical|postal|home|mailing)(?=\s+(?:and|&|or)\s+(?:IP|e-?mail)\s+address)", "postal_address"),
     (r"(?:countr(?:y|ies)\s+of\s+(?:residence|location|origin)|countr(?:y|ies)|geographic(?:al)?\s+locations?"
      r"|locations?)", "country"),
     (r"(?:purchase|order|transaction|shopping|buying)\s+(?:histor(?:y|ies)|records?|details)|purchases"
@@ -187,7 +195,9 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+|affected\s+)?(?:\w+\s+)?(?:database|server|servers|bucket"
      r"|instance|systems?|network|portal)\s+offline|(?:database|server|bucket|instance)\s+(?:has|had|was)\s+(?:been\s+)?"
      r"(?:taken\s+offline|secured|closed|locked\s+down|removed)", "systems_secured"),
-    (r"(?:secured|securing|to\s+secure|lock(?:ed)?\s+down|contain(?:ed|ing)?|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
+    (r"(?:contain(?:ed|ing)?|isolat(?:ed|ing))\s+(?:the\s+|this\s+)?(?:breach|incident|attack|intrusion|threat|damage|infection)",
+     "systems_secured"),
+    (r"(?:secured|securing|to\s+secure|lock(?:ed)?\s+down|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
      r"|shut\s+down|strengthen(?:ed|ing)?|bolster(?:ed|ing)?|beef(?:ed|ing)?\s+up|reinforc(?:ed|ing)|harden(?:ed|ing)?"
      r"|enhanc(?:ed|ing)|reset|rotat(?:ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
      r"(?:IT\s+)?(?:systems?|security(?:\s+measures)?|networks?|breach|incident|passwords|credentials|access"
