@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import StoreError
 from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument
@@ -61,6 +61,35 @@ class FeedStatus(NamedTuple):
     last_error_at: str | None
     last_error: str | None
     consecutive_failures: int
+
+
+class StoredAlert(NamedTuple):
+    """An alert as the store keeps it (issue 9).
+
+    `key` is stable (the same change for the same watchlist and incident always gives the same key), `data` is
+    the alert's JSON (`alerts.Alert.as_dict`), and `fact_keys` are every fact of the incident the watchlist has
+    now been told about (recorded with the alert, so the same facts never raise another alert).
+    """
+
+    key: str
+    watchlist: str
+    incident_id: str
+    created_at: str
+    data: dict[str, Any]
+    fact_keys: tuple[str, ...] = ()
+
+
+class Delivery(NamedTuple):
+    """One alert queued for one notifier channel: "pending" until delivered, with its attempts and last error."""
+
+    alert_key: str
+    channel: str
+    status: str
+    attempts: int
+    queued_at: str
+    next_attempt_at: str
+    last_error: str | None
+    delivered_at: str | None
 
 
 class Store(ABC):
@@ -158,6 +187,60 @@ class Store(ABC):
     def feed_status(self, feed_url: str | None = None) -> list[FeedStatus]:
         """The recorded outcome of every polled feed (or just `feed_url`), by feed URL."""
         raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
+
+    # -- watchlists and alerts (issue 9; not abstract: a backend without them cannot raise alerts) ------------
+
+    def save_watchlist(self, name: str, spec: dict[str, Any]) -> None:
+        """Create or replace the watchlist `name` with its criteria (`alerts.Watchlist.as_dict`)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no watchlists")
+
+    def watchlists(self) -> dict[str, dict[str, Any]]:
+        """Every watchlist's criteria, by name."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no watchlists")
+
+    def remove_watchlist(self, name: str) -> bool:
+        """Delete a watchlist and what it was told about (its alerts stay); False when there was none."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no watchlists")
+
+    def alert_fact_keys(self, watchlist: str, incident_id: str) -> set[str]:
+        """Facts of `incident_id` that `watchlist` has already been alerted about (empty before a first match)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
+
+    def add_alerts(self, alerts: Sequence[StoredAlert], channels: Sequence[str]) -> list[str]:
+        """Store alerts, record their fact keys and queue each new one for every channel, in one transaction.
+
+        An alert whose key is already stored is skipped; returns the keys that were new.
+        """
+        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
+
+    def alerts(
+        self, since: str | None = None, watchlist: str | None = None, pending: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredAlert]:
+        """Stored alerts, newest first: created on/after `since` (an ISO date or time prefix), of one watchlist,
+        or only those with a delivery still pending."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
+
+    def deliveries(
+        self, alert_key: str | None = None, channel: str | None = None, status: str | None = None,
+        due_by: str | None = None,
+    ) -> list[Delivery]:
+        """Queued deliveries matching every given filter (`due_by`: next attempt at or before this UTC time)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
+
+    def record_delivery(
+        self, alert_key: str, channel: str, at: str, error: str | None = None, retry_at: str | None = None
+    ) -> None:
+        """Record one attempt: delivered when `error` is None, else still pending until `retry_at`."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
+
+    def last_digest(self, channel: str) -> str | None:
+        """When the last digest went out on `channel` (UTC ISO time), or None."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
+
+    def record_digest(self, channel: str, at: str) -> None:
+        """Remember that a digest went out on `channel` at `at`."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
 
     def __enter__(self) -> Store:
         """Use as `with open_store(path) as store:`."""

@@ -149,10 +149,57 @@ _FETCH_STATE: tuple[str, ...] = (
     ) WITHOUT ROWID""",
 )
 
+# Watchlists and alerts (issue 9): the watchlists themselves (their criteria as JSON), every alert raised (its
+# stable key makes a second raise of the same change a no-op), the facts each watchlist has already been told
+# about per incident (so a republished copy or a re-ingest raises nothing), and the delivery queue: one row per
+# alert and notifier channel, pending until delivered, retried with backoff, so no alert is lost while a notifier
+# is down. Plain SQL types and no WITHOUT ROWID / json_valid, so the same tables can be created in PostgreSQL.
+_ALERTS: tuple[str, ...] = (
+    """CREATE TABLE watchlists (
+        name TEXT PRIMARY KEY,
+        spec TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE alerts (
+        key TEXT PRIMARY KEY,
+        watchlist TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    )""",
+    "CREATE INDEX alerts_created ON alerts (created_at)",
+    "CREATE INDEX alerts_watchlist ON alerts (watchlist, incident_id)",
+    """CREATE TABLE alert_facts (
+        watchlist TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        fact_key TEXT NOT NULL,
+        alert_key TEXT NOT NULL,
+        PRIMARY KEY (watchlist, incident_id, fact_key)
+    )""",
+    """CREATE TABLE alert_deliveries (
+        alert_key TEXT NOT NULL REFERENCES alerts (key) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        queued_at TEXT NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        delivered_at TEXT,
+        PRIMARY KEY (alert_key, channel)
+    )""",
+    "CREATE INDEX alert_deliveries_due ON alert_deliveries (status, channel, next_attempt_at)",
+    """CREATE TABLE alert_digests (
+        channel TEXT PRIMARY KEY,
+        last_sent_at TEXT NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
     Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
     Migration(3, "fetch state: per-URL validators, seen feed items, per-feed outcome", _FETCH_STATE),
+    Migration(4, "alerts: watchlists, raised alerts, facts already alerted on, delivery queue", _ALERTS),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from ..errors import StoreError
 from ..records import CleanDocument, DocumentAnalysis, DroppedSpan, Incident, MergedIncident, RawDocument
-from . import DocumentHit, FeedStatus, Store, StoredDocument, Validators
+from . import Delivery, DocumentHit, FeedStatus, Store, StoredAlert, StoredDocument, Validators
 from .migrations import migrate
 
 __all__ = ["SQLiteStore", "fts_query"]
@@ -366,6 +366,149 @@ class SQLiteStore(Store):
             else:
                 rows = conn.execute(query + " WHERE feed_url = ?", (feed_url,)).fetchall()
         return [FeedStatus(*row) for row in rows]
+
+    # -- watchlists and alerts (issue 9) ---------------------------------------------------------------------
+
+    def save_watchlist(self, name: str, spec: dict[str, Any]) -> None:
+        """Create or replace the watchlist `name` with its criteria (`alerts.Watchlist.as_dict`)."""
+        data = _json(spec)
+        at = _now()
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT INTO watchlists (name, spec, created_at, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at",
+                (name, data, at, at),
+            )
+
+    def watchlists(self) -> dict[str, dict[str, Any]]:
+        """Every watchlist's criteria, by name."""
+        with self._reading() as conn:
+            rows = conn.execute("SELECT name, spec FROM watchlists ORDER BY name").fetchall()
+        return {name: json.loads(spec) for name, spec in rows}
+
+    def remove_watchlist(self, name: str) -> bool:
+        """Delete a watchlist and what it was told about (its alerts stay); False when there was none."""
+        with self._writing() as conn:
+            gone = conn.execute("DELETE FROM watchlists WHERE name = ?", (name,)).rowcount
+            conn.execute("DELETE FROM alert_facts WHERE watchlist = ?", (name,))
+        return bool(gone)
+
+    def alert_fact_keys(self, watchlist: str, incident_id: str) -> set[str]:
+        """Facts of `incident_id` that `watchlist` has already been alerted about (empty before a first match)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT fact_key FROM alert_facts WHERE watchlist = ? AND incident_id = ?", (watchlist, incident_id)
+            )
+            return {key for (key,) in rows}
+
+    def add_alerts(self, alerts: Sequence[StoredAlert], channels: Sequence[str]) -> list[str]:
+        """Store alerts, record their fact keys and queue each new one for every channel, in one transaction."""
+        rows = [(a.key, a.watchlist, a.incident_id, a.created_at, _json(a.data)) for a in alerts]
+        new: list[str] = []
+        with self._writing() as conn:
+            for alert, row in zip(alerts, rows):
+                cursor = conn.execute(
+                    "INSERT INTO alerts (key, watchlist, incident_id, created_at, data) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (key) DO NOTHING",
+                    row,
+                )
+                conn.executemany(
+                    "INSERT INTO alert_facts (watchlist, incident_id, fact_key, alert_key) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (watchlist, incident_id, fact_key) DO NOTHING",
+                    [(alert.watchlist, alert.incident_id, k, alert.key) for k in alert.fact_keys],
+                )
+                if cursor.rowcount != 1:
+                    continue
+                new.append(alert.key)
+                conn.executemany(
+                    "INSERT INTO alert_deliveries (alert_key, channel, status, attempts, queued_at, next_attempt_at) "
+                    "VALUES (?, ?, 'pending', 0, ?, ?) ON CONFLICT (alert_key, channel) DO NOTHING",
+                    [(alert.key, channel, alert.created_at, alert.created_at) for channel in dict.fromkeys(channels)],
+                )
+        return new
+
+    def alerts(
+        self, since: str | None = None, watchlist: str | None = None, pending: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredAlert]:
+        """Stored alerts, newest first (see `Store.alerts`)."""
+        where: list[str] = []
+        params: list[Any] = []
+        if since is not None:
+            where.append("a.created_at >= ?")
+            params.append(since)
+        if watchlist is not None:
+            where.append("a.watchlist = ?")
+            params.append(watchlist)
+        if pending:
+            where.append("a.key IN (SELECT alert_key FROM alert_deliveries WHERE status = 'pending')")
+        sql = "SELECT a.key, a.watchlist, a.incident_id, a.created_at, a.data FROM alerts AS a"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY a.created_at DESC, a.key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(0, limit))
+        with self._reading() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [StoredAlert(key, wl, inc, at, json.loads(data)) for key, wl, inc, at, data in rows]
+
+    def deliveries(
+        self, alert_key: str | None = None, channel: str | None = None, status: str | None = None,
+        due_by: str | None = None,
+    ) -> list[Delivery]:
+        """Queued deliveries matching every given filter, oldest first (see `Store.deliveries`)."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("alert_key", alert_key), ("channel", channel), ("status", status)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if due_by is not None:
+            where.append("next_attempt_at <= ?")
+            params.append(due_by)
+        sql = (
+            "SELECT alert_key, channel, status, attempts, queued_at, next_attempt_at, last_error, delivered_at "
+            "FROM alert_deliveries"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY queued_at, alert_key, channel"
+        with self._reading() as conn:
+            return [Delivery(*row) for row in conn.execute(sql, params).fetchall()]
+
+    def record_delivery(
+        self, alert_key: str, channel: str, at: str, error: str | None = None, retry_at: str | None = None
+    ) -> None:
+        """Record one attempt: delivered when `error` is None, else still pending until `retry_at`."""
+        with self._writing() as conn:
+            if error is None:
+                conn.execute(
+                    "UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, "
+                    "last_error = NULL WHERE alert_key = ? AND channel = ?",
+                    (at, alert_key, channel),
+                )
+            else:
+                conn.execute(
+                    "UPDATE alert_deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+                    "WHERE alert_key = ? AND channel = ? AND status = 'pending'",
+                    (error, retry_at or at, alert_key, channel),
+                )
+
+    def last_digest(self, channel: str) -> str | None:
+        """When the last digest went out on `channel` (UTC ISO time), or None."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT last_sent_at FROM alert_digests WHERE channel = ?", (channel,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def record_digest(self, channel: str, at: str) -> None:
+        """Remember that a digest went out on `channel` at `at`."""
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT INTO alert_digests (channel, last_sent_at) VALUES (?, ?) "
+                "ON CONFLICT (channel) DO UPDATE SET last_sent_at = excluded.last_sent_at",
+                (channel, at),
+            )
 
     def close(self) -> None:
         """Release the connection; safe to call twice."""
