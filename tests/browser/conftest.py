@@ -91,9 +91,13 @@ def base_url(served_db: Path) -> Iterator[str]:
             process.stdout.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium through Playwright's Python package (no downloaded browser build)."""
+    """Headless Debian Chromium through Playwright's Python package (no downloaded browser build).
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it is
+    open, which would break later test modules that call `asyncio.run`.
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (run scripts/install-browser.sh; CI installs it)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
