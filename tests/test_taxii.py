@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -35,6 +36,7 @@ ROOT = f"/taxii2/{API_ROOT}/"
 OBJECTS = f"{ROOT}collections/{COLLECTION_ID}/objects/"
 MANIFEST = f"{ROOT}collections/{COLLECTION_ID}/manifest/"
 ACCEPT = {"Accept": MEDIA_TYPE_TAXII}
+T = TypeVar("T")
 
 
 def _fixture() -> tuple[list[MergedIncident], list[StoredDocument]]:
@@ -73,6 +75,13 @@ def app(store: Store) -> FastAPI:
     return application
 
 
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on a fresh loop in a worker thread (safe even if some earlier test left
+    an event loop running in this thread, as browser tests do)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _get(app: FastAPI, path: str, headers: dict[str, str] | None = None, **params: Any) -> httpx.Response:
     """One GET through the ASGI transport."""
 
@@ -80,7 +89,7 @@ def _get(app: FastAPI, path: str, headers: dict[str, str] | None = None, **param
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
             return await client.get(path, headers=ACCEPT if headers is None else headers, params=params)
 
-    return asyncio.run(go())
+    return _run(go())
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +274,7 @@ class _ASGIAdapter(BaseAdapter):
                     str(request.method), str(request.url), headers=dict(request.headers), content=request.body
                 )
 
-        answer = asyncio.run(go())
+        answer = _run(go())
         response = requests.Response()
         response.status_code = answer.status_code
         response.headers = CaseInsensitiveDict(answer.headers)
