@@ -107,7 +107,11 @@ def polarity_at(clause: str, offset: int, sentence: str, hits: Sequence[tuple[in
     tail = tail[: tail_break.start()] if tail_break else tail
     if _POST_NEGATION.search(tail) or _SAFE_AFTER.search(tail) or _ELLIPTIC_NEGATION.search(tail):
         return NOT_EXPOSED  # "card numbers were not compromised", "financial data is safe"
-    return EXPOSED if _EXPOSURE.search(clause) else None
+    # the negation is elsewhere in the clause: the mention's own part of it must say it was exposed
+    breaks = [m.end() for m in _SCOPE_BREAK.finditer(clause, 0, offset)]
+    after = _SCOPE_BREAK.search(clause, offset)
+    own = clause[breaks[-1] if breaks else 0 : after.start() if after else len(clause)]
+    return EXPOSED if _EXPOSURE.search(own) and not _NEGATION.search(own) else None
 
 
 def is_hypothetical(text: str) -> bool:

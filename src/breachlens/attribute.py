@@ -322,7 +322,7 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
         line = text[first.start : first.end]
         m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
         if m and _HEADLINE_IS_NAME.match(line) and m.re is _HEADLINE_NAME:
-            name = m.group("name").strip(" .,:")  # "<name> data breach": the whole phrase is the name
+            name = _cut_at_verb(m.group("name").strip(" .,:").split())  # "<name> data breach": the phrase is the name
         else:
             name = _headline_name(m.group("name"), candidates) if m else ""
         if name and _plausible_headline_name(name):
@@ -357,20 +357,24 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
 # Verbs that end the name in a headline ("Harbourline Bank Confirms Breach", "Acme suffers data breach").
 _NAME_CONNECTORS = frozenset("of the and de des du la le van von y &".split())
 _HEADLINE_VERBS = frozenset(
-    """fined fines sued sues charged ordered penalised penalized reprimanded settles agrees pays says warns confirms confirmed suffers suffered discloses disclosed reports reported says warns warned admits admitted
+    """discloses reveals admits notifies investigates fined fines sued sues charged ordered penalised penalized reprimanded settles agrees pays says warns confirms confirmed suffers suffered discloses disclosed reports reported says warns warned admits admitted
     reveals revealed announces announced investigates investigating probes notifies notified hit hits targeted
     faces facing fixes patches denies denied responds blames hacked breached leaks leaked exposes exposed""".split()
 )
 
 
+def _cut_at_verb(words: list[str]) -> str:
+    """The words before the first headline verb ("Dior discloses" -> "Dior")."""
+    for i, word in enumerate(words):
+        if i > 0 and word.lower() in _HEADLINE_VERBS:
+            return " ".join(words[:i])
+    return " ".join(words)
+
+
 def _headline_name(raw: str, candidates: dict[str, _Candidate]) -> str:
     """The name part of a headline match: cut before the first headline verb ("Harbourline Bank Confirms"), and
     when common words remain ("Energy supplier Morrowind"), the capitalised run that begins a name in the body."""
-    words = raw.strip(" .,:").split()
-    for i, word in enumerate(words):
-        if i > 0 and word.lower() in _HEADLINE_VERBS:
-            words = words[:i]
-            break
+    words = _cut_at_verb(raw.strip(" .,:").split()).split()
     runs: list[list[str]] = [[]]
     for word in words:
         if word[:1].islower() and word.lower() not in _NAME_CONNECTORS and len(words) > 1:
@@ -550,9 +554,12 @@ def _assign_owners(reading: _Reading, main_key: str, victims: set[str], brands: 
         sent_victims = [(m, key_of(m)) for m in reading.mentions[idx] if key_of(m)]
         ranges: list[tuple[int, int, str]] = []
         subject = next((k for m, k in sent_victims if _is_subject(m, sent)), None)
+        # a sentence about some other organisation we could not place: its facts are nobody's rather than the
+        # main victim's (another company's leak must never land on this one)
+        stranger = subject is None and _unknown_subject(reading, idx, sent, victims | brands)
         for cs, ce in clauses(text, sent.start, sent.end):
             inside = [(m, k) for m, k in sent_victims if cs <= m.start < ce]
-            default = bullet_owner or subject or topic
+            default = _NOBODY if stranger else (bullet_owner or subject or topic)
             if not inside:
                 ranges.append((cs, ce, default))
                 continue
@@ -569,6 +576,23 @@ def _assign_owners(reading: _Reading, main_key: str, victims: set[str], brands: 
             ranges = [(a, b, key if k == main_key else k) for a, b, k in ranges]
         owners.append(ranges)
     return owners
+
+
+_NOBODY = "\x00nobody"  # owner of facts that belong to an organisation that is not one of the document's victims
+
+
+def _unknown_subject(reading: _Reading, idx: int, sent: Sentence, known: set[str]) -> bool:
+    """The subject of a breach sentence is an organisation that is neither a victim nor a bystander."""
+    if not _BREACH.search(sent.text):
+        return False
+    for m in reading.mentions[idx]:
+        key = reading.alias.get(m.key, m.key)
+        cand = reading.candidates.get(key)
+        if key in known or cand is None or cand.bystander or m.is_person:
+            continue
+        if _is_subject(m, sent):
+            return True
+    return False
 
 
 def _years(text: str, start: int, end: int) -> set[str]:
@@ -610,11 +634,9 @@ def _is_subject(m: OrgMention, sent: Sentence) -> bool:
 
 
 def _owner_at(owners: list[tuple[int, int, str]], pos: int) -> str | None:
-    """Owner of the clause containing `pos`."""
-    for s, e, k in owners:
-        if s <= pos < e:
-            return k
-    return owners[-1][2] if owners else None
+    """Owner of the clause containing `pos` (None when the facts there belong to no victim of the document)."""
+    owner = next((k for s, e, k in owners if s <= pos < e), owners[-1][2] if owners else None)
+    return None if owner == _NOBODY else owner
 
 
 # --- building incidents ----------------------------------------------------------------------------------------------

@@ -83,8 +83,8 @@ def segment_parsed(text: str, doc: Any) -> Segmented:
     paras = [p for p in paragraphs(text) if p.start < parsed_chars]
     starts = [p.start for p in paras]
     out: list[Sentence] = []
-    for sent in doc.sents:
-        for start, end in _line_pieces(text, sent.start_char, sent.end_char):
+    pieces = [p for sent in doc.sents for p in _line_pieces(text, sent.start_char, sent.end_char)]
+    for start, end in _join_markers(text, pieces):
             k = bisect.bisect_right(starts, start) - 1
             if k < 0:
                 continue
@@ -92,6 +92,20 @@ def segment_parsed(text: str, doc: Any) -> Segmented:
             if span is not None and len(span):
                 out.append(Sentence(start, end, text[start:end], paras[k], span))
     return Segmented(text, tuple(paras), tuple(out))
+
+
+_MARKER_ONLY = re.compile(r"^(?:[•●◦▪‣∙·*–—-]|\d{1,2}[.)]|[a-z][.)])$")
+
+
+def _join_markers(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A list marker the parser split off ("1.", "•") belongs to the sentence after it on the same line."""
+    out: list[tuple[int, int]] = []
+    for start, end in pieces:
+        if out and _MARKER_ONLY.match(text[out[-1][0] : out[-1][1]]) and "\n" not in text[out[-1][1] : start]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -54,7 +54,7 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"(?:physical|postal|home|mailing)(?=\s+(?:and|&|or)\s+(?:IP|e-?mail)\s+address)", "postal_address"),
     (r"(?:countr(?:y|ies)\s+of\s+(?:residence|location|origin)|countr(?:y|ies)|geographic(?:al)?\s+locations?"
      r"|locations?)", "country"),
-    (r"(?:purchase|order|transaction|shopping|buying)\s+(?:histor(?:y|ies)|records?|details)|purchases"
+    (r"(?:purchase|order|transaction|shopping|buying)\s+(?:histor(?:y|ies)|records?|details)|" + _IN_LIST + r"purchases"
      r"|order\s+details|items?\s+purchased|details\s+of\s+purchased\s+items|information\s+about\s+purchases",
      "purchase_history"),
     (r"(?:spending|spend)\s+(?:amounts?|details|data|totals?|histor(?:y|ies))|amounts?\s+spent", "spending_amount"),
@@ -70,7 +70,7 @@ DATA_TYPE_BLOCKERS = r"(?:company|file|domain|brand|product|host|device|street|t
 EXPOSURE_CUES = alt(
     r"expos(?:e|ed|es|ing|ure)", r"compromis(?:e|ed|es|ing)", r"stol(?:e|en)", r"steal(?:s|ing)?",
     r"leak(?:ed|s|ing)?", r"accessed", r"access\s+to", r"obtain(?:ed)?", r"took|taken", r"exfiltrat\w*",
-    r"breach(?:ed|es)?", r"affected", r"impacted", r"includ(?:ed|es|ing)", r"contain(?:ed|s|ing)?",
+    r"breach(?:ed|es)?", r"affected", r"impacted", r"includ(?:e|ed|es|ing)", r"contain(?:ed|s|ing)?",
     r"consist(?:ed|s|ing)?\s+of", r"compris(?:ed|es|ing)", r"involv(?:ed|es|ing)", r"lost", r"swiped",
     r"dump(?:ed)?", r"posted", r"published", r"sold", r"for\s+sale", r"hack(?:ed)?", r"scraped", r"amongst",
     r"along\s+with", r"alongside", r"as\s+well\s+as", r"data\s+(?:on|of)", r"linked\s+to",
@@ -174,7 +174,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"(?:notif(?:y|ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|e-?mail(?:ed|ing)|writ(?:ten|ing)\s+to|wrote\s+to"
      r"|sen(?:t|ding)\s+(?:letters|emails|notices)\s+to)\b[^.;]{0,50}?\b(?:affected\s+|impacted\s+)?"
      r"(?:customers?|users?|individuals|people|members?|clients?|patients?|those\s+affected|subscribers?"
-     r"|attendees|guests|passengers|students|employees|staff|policyholders|account\s*holders|ticket\s*holders|victims)",
+     r"|attendees|guests|passengers|students|employees|staff|policyholders|account\s*holders|ticket\s*holders|victims"
+     r"|players|gamers|shoppers|travell?ers|residents|households|donors|readers|listeners|fans|borrowers|savers)",
      "customers_notified"),
     (r"(?:told|tells|telling|emailed|e-mailed|wrote\s+to|writing\s+to)\s+(?:its\s+|affected\s+|all\s+)*(?:customers|users|members"
      r"|clients|patients|shoppers|guests|passengers|students|employees|policyholders)|in\s+an?\s+(?:e-?mail|letter|notice)\s+to\s+"
@@ -189,6 +190,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"\b[^.;]{0,50}?\b(?:external|third[-\s]party|outside|independent|leading|specialist)?\s*"
      r"(?:cyber\s*security|security|forensics?|incident\s+response|IT)\s+(?:firms?|experts?|compan(?:y|ies)"
      r"|specialists?|teams?|consultan\w+|professionals|partners?|investigators?)", "external_experts_engaged"),
+    (r"(?:forc(?:ed|ing|es)|requir(?:ed|ing|es)|trigger(?:ed|ing))\s+(?:a\s+|an?\s+)?(?:mandatory\s+)?(?:password|credential)\s+"
+     r"(?:resets?|changes?)", "systems_secured"),
     (r"(?:passwords?|credentials|access|keys|tokens)\s+(?:had|has|have|were|was)\s+(?:since\s+)?(?:been\s+)?(?:reset|rotated|changed"
      r"|revoked)|(?:plug-?in|extension|backdoor|malware|vulnerability|flaw)\s+(?:has|had|was|have\s+been)\s+(?:since\s+)?"
      r"(?:been\s+)?(?:removed|patched|fixed|closed)", "systems_secured"),
@@ -286,7 +289,10 @@ VICTIM_LEFT = alt(
 VICTIM_RIGHT = alt(
     r"^\s*(?:,[^,.;]{1,110},\s*|,\s*)?(?:who\s+|which\s+)?(?:has\s+|have\s+|had\s+|was\s+|were\s+|is\s+|are\s+|also\s+|recently\s+|"
     r"just\s+|now\s+|itself\s+|publicly\s+|officially\s+|first\s+|later\s+|previously\s+)*"
-    r"(?:suffer(?:ed|s|ing)?|disclos(?:ed|es|ing)|confirm(?:ed|s|ing)|announc(?:ed|es|ing)|report(?:ed|s|ing)|reveal(?:ed|s|ing)"
+    r"(?:suffer(?:ed|s|ing)?|disclos(?:ed|es|ing)|confirm(?:ed|s|ing)|announc(?:ed|es|ing)|reveal(?:ed|s|ing)"
+    r"|report(?:ed|s|ing)?\s+(?:a|an|the|its)\s+(?:\w+\s+){0,2}(?:breach|incident|attack|hack|intrusion|compromise)"
+    r"|report(?:ed|s)?\s+(?:\w+\s+){0,5}?that\s+(?:hackers|attackers|criminals|cyber\s*criminals|intruders|an?\s+unauthori[sz]ed"
+    r"|someone|its\s+systems|it\s+had\s+been|customer\s+data)"
     r"|admit(?:ted|s)|detect(?:ed|s)|discover(?:ed|s)|experienc(?:ed|es|ing)|notif(?:ied|ies|ying)|warn(?:ed|s|ing)|"
     r"(?:been\s+)?(?:hit|breached|hacked|attacked|targeted|compromised|affected|impacted|victims?)|fell\s+victim|"
     r"lost|los(?:es|ing)|leaked|exposed|left\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+){0,2}(?:database|server|bucket|data)|"

@@ -2,7 +2,7 @@
 
 Why a thin interface: the per-document stages never touch the store, and only `resolve`, the CLI and the web
 layer do, through the methods below. SQLite (standard library, one file, WAL) is the default; PostgreSQL for
-teams can be added later as another implementation of the same methods without touching its callers.
+teams (`store/postgres.py`, chosen by a `postgresql://` URL) implements the same methods, so no caller changes.
 
     with open_store("breachlens.db") as store:
         new = store.add_documents(batch)            # one transaction, already-stored sha256s are skipped
@@ -261,10 +261,12 @@ def open_store(url_or_path: str) -> Store:
 
     Args:
         url_or_path: a file path, ":memory:", or `sqlite:///relative/path` / `sqlite:////absolute/path`
-            (SQLAlchemy's convention). `postgresql://…` is recognised but not implemented yet.
+            (SQLAlchemy's convention), or `postgresql://user[:password]@host[:port]/dbname` (also
+            `postgres://` and `postgresql+psycopg://`) for a PostgreSQL database shared by a team.
 
     Raises:
-        StoreError: unknown scheme, PostgreSQL, or a file that cannot be opened as a breachlens database.
+        StoreError: unknown scheme, a PostgreSQL server that cannot be reached, or a file that cannot be opened
+            as a breachlens database.
     """
     match = _URL.match(url_or_path)
     if match is None:
@@ -275,7 +277,9 @@ def open_store(url_or_path: str) -> Store:
             path = match["rest"][1:] if match["rest"].startswith("/") else match["rest"]
             path = path or ":memory:"
         elif scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
-            raise StoreError("PostgreSQL support is not installed yet")
+            from .postgres import PostgresStore  # deferred: psycopg is imported only for PostgreSQL URLs
+
+            return PostgresStore(url_or_path)
         else:
             raise StoreError(
                 f"{url_or_path}: unsupported store URL scheme {scheme!r} (use a path or sqlite:///)"
