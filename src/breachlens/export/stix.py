@@ -22,7 +22,7 @@ vocabulary (modality, data types, records, ransom, response actions) travels in 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 from typing import Any
 
 import stix2
@@ -242,7 +242,7 @@ class _Incident:
         self.merged = merged
         self.docs = docs
         created, modified = export_times(merged, docs)
-        self.times = {"created": created, "modified": modified, "created_by_ref": IDENTITY_ID}
+        self.times: dict[str, Any] = {"created": created, "modified": modified, "created_by_ref": IDENTITY_ID}
         self.report_id = self.scoped_id("report", "report")
         self.refs: list[str] = []
 
@@ -506,7 +506,7 @@ class _Incident:
         """The report tying the incident's objects together, its sources as external references."""
         merged, inc = self.merged, self.merged.incident
         day = published_day(merged, self.docs)
-        published = datetime.combine(day, time(), tzinfo=self.times["created"].tzinfo) if day else None
+        published = datetime.combine(day, time(), tzinfo=timezone.utc) if day else None
         refs = [_source_reference(s, self.docs) for s in merged.sources]
         refs.append({"source_name": "breachlens", "external_id": merged.id})
         data_exposed = [_fact_dict(f) for f in inc.data_exposed]

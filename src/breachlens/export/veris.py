@@ -191,7 +191,7 @@ def _confidence(merged: MergedIncident) -> str | None:
     if not values:
         return None
     mean = sum(values) / len(values)
-    levels = sorted(veris_map()["confidence"].items(), key=lambda kv: -kv[1])
+    levels: list[tuple[str, float]] = sorted(veris_map()["confidence"].items(), key=lambda kv: -kv[1])
     return next(level for level, floor in levels if mean >= floor)
 
 
