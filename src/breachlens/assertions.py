@@ -111,7 +111,8 @@ def polarity_at(clause: str, offset: int, sentence: str, hits: Sequence[tuple[in
     breaks = [m.end() for m in _SCOPE_BREAK.finditer(clause, 0, offset)]
     after = _SCOPE_BREAK.search(clause, offset)
     own = clause[breaks[-1] if breaks else 0 : after.start() if after else len(clause)]
-    return EXPOSED if _EXPOSURE.search(own) and not _NEGATION.search(own) else None
+    # (a negation before the mention with no break would have returned above; one after it negates something else)
+    return EXPOSED if _EXPOSURE.search(own) else None
 
 
 def is_hypothetical(text: str) -> bool:

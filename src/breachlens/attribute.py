@@ -590,9 +590,15 @@ def _unknown_subject(reading: _Reading, idx: int, sent: Sentence, known: set[str
         cand = reading.candidates.get(key)
         if key in known or cand is None or cand.bystander or m.is_person:
             continue
-        if _is_subject(m, sent):
+        if _heads_subject(m, sent):
             return True
     return False
+
+
+def _heads_subject(m: OrgMention, sent: Sentence) -> bool:
+    """The mention itself is the subject ("Dior reported..."), not a modifier of it ("the IP.Board based forum")."""
+    last = next((t for t in reversed(list(sent.span)) if sent.start + (t.idx - sent.span.start_char) < m.end), None)
+    return last is not None and last.dep_ in ("nsubj", "nsubjpass")
 
 
 def _years(text: str, start: int, end: int) -> set[str]:
