@@ -1,8 +1,18 @@
-"""Builders of invented records for the store tests (also imported by the crash-test subprocess)."""
+"""Builders of invented records for the store tests (also imported by the crash-test subprocess), and the
+`store_url` fixture that runs a test once per backend: SQLite, and PostgreSQL when BREACHLENS_TEST_PG_URL names a
+server (`export BREACHLENS_TEST_PG_URL="$(scripts/pg-test-cluster.sh)"`; CI always sets it)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from breachlens.records import (
     CleanDocument,
@@ -102,3 +112,50 @@ def make_incident(
     if len(sources) > 1:
         conflicts = (Conflict("records_affected", ((records, (source,)), (5, sources[1:2]))),)
     return MergedIncident(incident_id, incident, sources, conflicts, len(sources), ())
+
+
+# -- one test, both backends ---------------------------------------------------------------------------------
+
+PG_URL = os.environ.get("BREACHLENS_TEST_PG_URL", "")
+needs_pg = pytest.mark.skipif(
+    not PG_URL, reason="no PostgreSQL server: set BREACHLENS_TEST_PG_URL (start one with scripts/pg-test-cluster.sh)"
+)
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=needs_pg)]
+
+
+@contextmanager
+def pg_schema_url() -> Iterator[str]:
+    """A URL of the test server whose search path is a new, empty schema, dropped afterwards."""
+    import psycopg
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a fresh, empty store lives: a SQLite file, or an empty schema on the PostgreSQL test server."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "breachlens.db")
+    else:
+        with pg_schema_url() as url:
+            yield url
+
+
+def dump_store(store: Any) -> list[Any]:
+    """Every row of every table (with PostgreSQL's row versions, so a rewritten row shows), in a stable order."""
+    conn = store._conn
+    if not hasattr(conn, "iterdump"):
+        tables = [t for (t,) in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        )]
+        return [(t, conn.execute(f"SELECT xmin::text, ctid::text, * FROM {t} ORDER BY ctid").fetchall())
+                for t in tables]
+    return list(conn.iterdump())

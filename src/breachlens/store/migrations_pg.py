@@ -1,0 +1,208 @@
+"""The PostgreSQL schema: the same numbered steps as `migrations` (SQLite), in PostgreSQL's dialect.
+
+Why a parallel list rather than one dialect-neutral list: the full-text parts have nothing in common (FTS5
+virtual tables and triggers there, a generated `tsvector` column with a GIN index here), and the rest differs in
+enough small ways (identity columns, `bytea`, `COLLATE "C"`) that translating at run time would hide more than
+it saves. What is shared is the *logical* schema: the same tables, columns, keys and step numbers, so
+`counts()["schema_version"]` means the same on both backends. A step added to `migrations.MIGRATIONS` gets its
+PostgreSQL twin here under the same number; `tests/test_store_postgres.py` checks the two lists agree.
+
+Choices that differ from SQLite, and why:
+
+* Text columns that are compared or sorted (`sha256`, `source`, incident ids, dates) are `COLLATE "C"`, so
+  ordering is by code point as in SQLite whatever the database's locale is; resolve reads documents in
+  `source` order, and the same order gives the same incidents on both backends.
+* JSON is kept as `text` (checked to parse), not `jsonb`: `jsonb` reorders keys, and the stored contract JSON
+  must come back exactly as written.
+* Full text uses the `simple` configuration (lower-casing, no stemming, no stop words), the closest match to
+  FTS5's `unicode61` tokenizer: every word of a query must appear as written. Accents are not folded (that
+  needs the `unaccent` extension, which only a superuser can create).
+* `documents.search` indexes at most the first 200,000 characters of the text (`Settings.max_chars`, what the
+  analysis itself reads) because a `tsvector` is limited to 1 MB.
+* Concurrent migrators (two `ingest` processes opening a new database at once) are serialised by a
+  transaction-level advisory lock, so each step is applied exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import StoreError
+from .migrations import _ALERTS, Migration
+
+__all__ = ["MIGRATIONS", "LATEST_VERSION", "current_version", "migrate", "LOCK_MIGRATE", "LOCK_INCIDENTS"]
+
+# Advisory lock keys (any bigint; these spell "blmg" and "blin"), taken with pg_advisory_xact_lock.
+LOCK_MIGRATE = 0x626C6D67
+LOCK_INCIDENTS = 0x626C696E
+
+# What the full-text index reads of each document (see the module docstring).
+FTS_MAX_CHARS = 200_000
+
+_DOCUMENTS: tuple[str, ...] = (
+    f"""CREATE TABLE documents (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        sha256 TEXT COLLATE "C" NOT NULL UNIQUE CHECK (length(sha256) = 64),
+        source TEXT COLLATE "C" NOT NULL,
+        kind TEXT NOT NULL,
+        raw BYTEA NOT NULL,
+        raw_text TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        title TEXT,
+        published TEXT COLLATE "C",
+        fetched_title TEXT,
+        fetched_published TEXT,
+        dropped TEXT NOT NULL DEFAULT '[]' CHECK (dropped::json IS NOT NULL),
+        analysis TEXT NOT NULL CHECK (analysis::json IS NOT NULL),
+        added_at TEXT NOT NULL,
+        search TSVECTOR GENERATED ALWAYS AS (
+            setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A')
+            || setweight(to_tsvector('simple'::regconfig, left(text, {FTS_MAX_CHARS})), 'B')
+        ) STORED
+    )""",
+    "CREATE INDEX documents_source ON documents (source, id)",
+    "CREATE INDEX documents_search ON documents USING gin (search)",
+)
+
+_INCIDENTS: tuple[str, ...] = (
+    """CREATE TABLE incidents (
+        num BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT COLLATE "C" NOT NULL UNIQUE,
+        victim TEXT NOT NULL,
+        sector TEXT,
+        country TEXT,
+        first_date TEXT COLLATE "C",
+        records BIGINT,
+        data TEXT NOT NULL CHECK (data::json IS NOT NULL),
+        search TSVECTOR NOT NULL
+    )""",
+    "CREATE INDEX incidents_sector ON incidents (sector)",
+    "CREATE INDEX incidents_country ON incidents (country)",
+    "CREATE INDEX incidents_first_date ON incidents (first_date)",
+    "CREATE INDEX incidents_search ON incidents USING gin (search)",
+    """CREATE TABLE incident_sources (
+        incident_id TEXT COLLATE "C" NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        source TEXT COLLATE "C" NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('main', 'mentioned')),
+        PRIMARY KEY (incident_id, source)
+    )""",
+    "CREATE INDEX incident_sources_source ON incident_sources (source)",
+    """CREATE TABLE incident_actors (
+        key TEXT COLLATE "C" NOT NULL,
+        incident_id TEXT COLLATE "C" NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        PRIMARY KEY (key, incident_id)
+    )""",
+    "CREATE INDEX incident_actors_incident ON incident_actors (incident_id)",
+    """CREATE TABLE incident_data_types (
+        data_type TEXT COLLATE "C" NOT NULL,
+        incident_id TEXT COLLATE "C" NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        PRIMARY KEY (data_type, incident_id)
+    )""",
+    "CREATE INDEX incident_data_types_incident ON incident_data_types (incident_id)",
+    # How many documents the stored incident set was resolved from: a replacement resolved from fewer documents
+    # (a concurrent ingest that read the store earlier) must not overwrite one resolved from more.
+    """CREATE TABLE incidents_state (
+        singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+        resolved_documents BIGINT
+    )""",
+)
+
+_FETCH_STATE: tuple[str, ...] = (
+    """CREATE TABLE fetch_validators (
+        url TEXT COLLATE "C" PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        sha256 TEXT,
+        fetched_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE feed_items (
+        url TEXT COLLATE "C" PRIMARY KEY,
+        feed_url TEXT COLLATE "C" NOT NULL,
+        guid TEXT,
+        seen_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX feed_items_feed ON feed_items (feed_url)",
+    """CREATE TABLE feeds (
+        feed_url TEXT COLLATE "C" PRIMARY KEY,
+        last_ok_at TEXT,
+        last_error_at TEXT,
+        last_error TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
+    Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
+    Migration(3, "fetch state: per-URL validators, seen feed items, per-feed outcome", _FETCH_STATE),
+    # Written in SQL both databases read, so the SQLite statements are used as they are.
+    Migration(4, "alerts: watchlists, raised alerts, facts already alerted on, delivery queue", _ALERTS),
+)
+LATEST_VERSION = MIGRATIONS[-1].number
+
+_CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (
+    number INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)"""
+
+
+def current_version(conn: Any) -> int:
+    """Highest applied step (0 for a database without a `migrations` table in the search path)."""
+    row = conn.execute("SELECT to_regclass('migrations')").fetchone()
+    if row is None or row[0] is None:
+        return 0
+    (version,) = conn.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()
+    return int(version)
+
+
+def migrate(conn: Any, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database") -> int:
+    """Apply the missing steps, one transaction each, and return the resulting version.
+
+    `conn` is a psycopg connection in autocommit mode. Raises StoreError when the database was written by a
+    newer breachlens or a step fails (the failed step leaves nothing behind; the steps before it stay applied).
+    """
+    import psycopg
+
+    numbers = [m.number for m in steps]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise StoreError(f"migration steps must be numbered 1..{len(numbers)} in order, got {numbers}")
+    latest = numbers[-1] if numbers else 0
+    try:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
+            conn.execute(_CREATE_LEDGER)
+        for migration in steps:
+            with conn.transaction():
+                # Re-read the version under the lock: another process may have applied this step meanwhile.
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
+                version = current_version(conn)
+                if version > latest:
+                    raise _too_new(name, version, latest)
+                if migration.number <= version:
+                    continue
+                if callable(migration.step):
+                    migration.step(conn)
+                else:
+                    for statement in migration.step:
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO migrations (number, name, applied_at) VALUES (%s, %s, %s)",
+                    (migration.number, migration.name, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                )
+        version = current_version(conn)
+    except psycopg.Error as exc:
+        raise StoreError(f"{name}: cannot migrate the schema: {exc}") from exc
+    if version > latest:
+        raise _too_new(name, version, latest)
+    return version
+
+
+def _too_new(name: str, version: int, latest: int) -> StoreError:
+    """The error for a database written by a newer breachlens."""
+    return StoreError(
+        f"{name}: schema version {version} is newer than this breachlens supports ({latest}); "
+        "upgrade breachlens to open it"
+    )
