@@ -26,6 +26,7 @@ demo: $(STAMP)
 	@echo "Report written to $(REPORT); incidents stored in out/demo.db (try: $(BIN)/breachlens show ID --db out/demo.db)"
 
 test: $(STAMP)
+	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

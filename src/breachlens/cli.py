@@ -478,6 +478,27 @@ def bench(sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: boo
                    f"time growth / n·log n growth = {row['ratio']:.2f}")
 
 
+@cli.command()
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (anything but loopback needs --token).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--token", envvar="BREACHLENS_TOKEN", help="Bearer token required for state-changing requests.")
+@_config_option
+def serve(db: str, host: str, port: int, token: str | None, config: str | None) -> None:
+    """Serve the web UI, the REST API (/api, OpenAPI at /api/docs) and a TAXII 2.1 feed (/taxii2/).
+
+    \b
+    Example:
+      breachlens serve --db breaches.db          # then open http://127.0.0.1:8000
+    """
+    from .web import serve as run
+
+    try:
+        run(host=host, port=port, db=db, token=token, settings=_settings(config))
+    except BreachlensError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def main() -> None:  # pragma: no cover - console entry point alias
     """Entry point for `python -m breachlens`."""
     cli()
