@@ -19,6 +19,7 @@ the full URL (Slack and Teams URLs embed a token), an email channel's is its rec
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import hmac
 import json
@@ -197,6 +198,11 @@ class SmtpConfig:
             raise NotifyError(f"smtp: starttls must be auto, always or never, got {self.starttls!r}")
 
 
+# Headers are folded only past SMTP's line limit: Python's folding of a long subject starts it on a continuation
+# line, which some clients show with a leading space.
+_EMAIL_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 @dataclass
 class EmailNotifier:
     """Send alerts as plain-text email to `recipients` through `smtp`; `ssl_context` verifies the server."""
@@ -214,7 +220,7 @@ class EmailNotifier:
 
     def message(self, alerts: Sequence[Alert]) -> EmailMessage:
         """The email for these alerts."""
-        msg = EmailMessage()
+        msg = EmailMessage(policy=_EMAIL_POLICY)
         msg["Subject"] = render_subject(alerts)
         msg["From"] = self.smtp.sender
         msg["To"] = ", ".join(self.recipients)
