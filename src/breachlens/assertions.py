@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .extract.patterns import CLAIM_CUES, CONFIRM_CUES, EXPOSURE_CUES, HYPOTHETICAL_CUES, NEGATION_CUES, SUSPECT_CUES
+from .extract.patterns import (
+    CLAIM_CUES,
+    CONFIRM_CUES,
+    EXPOSURE_CUES,
+    HYPOTHETICAL_CUES,
+    NEGATION_CUES,
+    SUSPECT_CUES,
+)
 
 _CLAUSE_BREAK = re.compile(
     r";\s*|\.\s+|,?\s+but\s+|,\s*(?:however|although|though|whereas|while|yet|except)\b[,]?\s*|\s+[-–—]\s+"
@@ -22,12 +29,25 @@ _CLAUSE_BREAK = re.compile(
 _NEGATION = re.compile(NEGATION_CUES, re.IGNORECASE)
 _EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(HYPOTHETICAL_CUES, re.IGNORECASE)
-_UNCERTAIN = re.compile(r"\bnot\s+(?:yet\s+)?(?:clear|known|confirmed\s+whether)\b|\bunclear\b|\bunknown\s+whether\b|\bwhether\b|\bif\s+any\b", re.IGNORECASE)
-_ELLIPTIC_NEGATION = re.compile(r"\b(?:was|were|is|are|has|have|had|did)\s*(?:n[’']t|\s+not)\s*[.;!]?\s*$", re.IGNORECASE)
-_HELD = re.compile(r"\b(?:stored|held|kept|retained|collected|processed)\b", re.IGNORECASE)  # "no card data was stored"
-_CONTAINER = re.compile(r"\b(?:database|server|bucket|instance|file|dump|archive|backup|spreadsheet|data\s*set)s?\b", re.IGNORECASE)
+_UNCERTAIN = re.compile(
+    r"\bnot\s+(?:yet\s+)?(?:clear|known|confirmed\s+whether)\b|\bunclear\b|\bunknown\s+whether\b|\bwhether\b|\bif\s+any\b",
+    re.IGNORECASE,
+)
+_ELLIPTIC_NEGATION = re.compile(
+    r"\b(?:was|were|is|are|has|have|had|did)\s*(?:n[’']t|\s+not)\s*[.;!]?\s*$", re.IGNORECASE
+)
+_HELD = re.compile(
+    r"\b(?:stored|held|kept|retained|collected|processed)\b", re.IGNORECASE
+)  # "no card data was stored"
+_CONTAINER = re.compile(
+    r"\b(?:database|server|bucket|instance|file|dump|archive|backup|spreadsheet|data\s*set)s?\b",
+    re.IGNORECASE,
+)
 _SAFE = re.compile(r"\b(?:safe|secure|unaffected|untouched|intact)\b", re.IGNORECASE)
-_SAFE_AFTER = re.compile(r"\b(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:safe|secure|unaffected|untouched)\b", re.IGNORECASE)
+_SAFE_AFTER = re.compile(
+    r"\b(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:safe|secure|unaffected|untouched)\b",
+    re.IGNORECASE,
+)
 _CLAIM = re.compile(CLAIM_CUES, re.IGNORECASE)
 _SUSPECT = re.compile(SUSPECT_CUES, re.IGNORECASE)
 _CONFIRM = re.compile(CONFIRM_CUES, re.IGNORECASE)
@@ -66,16 +86,22 @@ def polarity(clause: str, sentence: str) -> str | None:
 
 # Words that open a new proposition inside a clause: a negation before them does not reach past them
 # ("was not discovered until 2017, when a file containing email addresses was found").
-_SCOPE_BREAK = re.compile(r"\b(?:when|until|after|before|because|since|which|who|whose|where|although|though|whereas|but)\b",
-                          re.IGNORECASE)
+_SCOPE_BREAK = re.compile(
+    r"\b(?:when|until|after|before|because|since|which|who|whose|where|although|though|whereas|but)\b",
+    re.IGNORECASE,
+)
 # After a list, a negation counts only when it negates the exposure verb right there ("... were not compromised").
 _POST_NEGATION = re.compile(
     r"^\W*(?:\w+\W+){0,10}?(?:(?:was|were|is|are|has|have|had|been|did|does)\s*(?:n[’']t|\*?not\*?|never)|not|never|n[’']t)"
-    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted)", re.IGNORECASE)
+    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted)",
+    re.IGNORECASE,
+)
 
 
-_LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|as\s+well\s+as\s+)?|and\s+|or\s+|&\s*|nor\s+)(?:(?:their|the|any|some|customers?'?|users?'?)\s+)*$",
-                        re.IGNORECASE)
+_LIST_JOIN = re.compile(
+    r"^\s*(?:,\s*(?:and\s+|or\s+|as\s+well\s+as\s+)?|and\s+|or\s+|&\s*|nor\s+)(?:(?:their|the|any|some|customers?'?|users?'?)\s+)*$",
+    re.IGNORECASE,
+)
 
 
 def polarity_at(clause: str, offset: int, sentence: str, hits: Sequence[tuple[int, int]] = ()) -> str | None:
@@ -90,7 +116,7 @@ def polarity_at(clause: str, offset: int, sentence: str, hits: Sequence[tuple[in
         return base
     before = clause[:offset]
     for m in _NEGATION.finditer(before):
-        if not _SCOPE_BREAK.search(before[m.end():]):
+        if not _SCOPE_BREAK.search(before[m.end() :]):
             return NOT_EXPOSED  # "no personal data, such as card numbers, ..." / "did not include X"
     spans = sorted(hits) or [(offset, offset)]
     i = next((k for k, (s, _e) in enumerate(spans) if s == offset), None)

@@ -40,16 +40,20 @@ class BenchResult:
         out: dict[str, Any] = {"documents": self.documents}
         if self.documents:
             ms = sorted(self.per_doc_ms)
-            out.update({
-                "seconds": round(self.seconds, 3),
-                "documents_per_second": round(self.documents / self.seconds, 2) if self.seconds else None,
-                "ms_per_document_median": round(statistics.median(ms), 2),
-                "ms_per_document_p95": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),
-                "spacy_seconds": round(self.spacy_seconds, 3),
-                "ratio_to_spacy": round(self.seconds / self.spacy_seconds, 3) if self.spacy_seconds else None,
-                "peak_python_heap_mb": round(self.peak_mb, 1),
-                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            })
+            out.update(
+                {
+                    "seconds": round(self.seconds, 3),
+                    "documents_per_second": round(self.documents / self.seconds, 2) if self.seconds else None,
+                    "ms_per_document_median": round(statistics.median(ms), 2),
+                    "ms_per_document_p95": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),
+                    "spacy_seconds": round(self.spacy_seconds, 3),
+                    "ratio_to_spacy": round(self.seconds / self.spacy_seconds, 3)
+                    if self.spacy_seconds
+                    else None,
+                    "peak_python_heap_mb": round(self.peak_mb, 1),
+                    "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                }
+            )
         if self.resolve:
             out["resolve"] = self.resolve
         return out
@@ -66,8 +70,12 @@ def _load(sources: Sequence[str], settings: Settings) -> list[tuple[Any, CleanDo
     return docs
 
 
-def run_bench(sources: Sequence[str], settings: Settings, repeats: int = 1,
-              resolve_sizes: Sequence[int] = (250, 500, 1000, 2000)) -> BenchResult:
+def run_bench(
+    sources: Sequence[str],
+    settings: Settings,
+    repeats: int = 1,
+    resolve_sizes: Sequence[int] = (250, 500, 1000, 2000),
+) -> BenchResult:
     """Time analysis of `sources` (ours vs bare spaCy) and resolve over synthetic corpora."""
     result = BenchResult()
     if sources:

@@ -46,8 +46,15 @@ def _progress(total: int, quiet: bool, label: str) -> Iterator[Any]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.description}"), console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task("", total=total)
         seen = {"n": 0}
 
@@ -91,26 +98,58 @@ def cli() -> None:
     """
 
 
-_db_option = click.option("--db", default="breachlens.db", show_default=True, envvar="BREACHLENS_DB",
-                          help="SQLite database file (or sqlite:/// URL).")
+_db_option = click.option(
+    "--db",
+    default="breachlens.db",
+    show_default=True,
+    envvar="BREACHLENS_DB",
+    help="SQLite database file (or sqlite:/// URL).",
+)
 _allow_private_option = click.option(
-    "--allow-private", is_flag=True,
-    help="Allow URLs on loopback/private networks (off by default: such URLs are refused as unsafe).")
-_config_option = click.option("--config", type=click.Path(dir_okay=False), help="Settings file (TOML, as defaults.toml).")
+    "--allow-private",
+    is_flag=True,
+    help="Allow URLs on loopback/private networks (off by default: such URLs are refused as unsafe).",
+)
+_config_option = click.option(
+    "--config", type=click.Path(dir_okay=False), help="Settings file (TOML, as defaults.toml)."
+)
 
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
-              help="json: the analysis contract; md/html: an analyst's report per incident.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
-@click.option("--show-dropped", is_flag=True, help="Include the page chrome dropped from each document (json).")
-@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="json",
+    show_default=True,
+    help="json: the analysis contract; md/html: an analyst's report per incident.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to a file instead of stdout.",
+)
+@click.option(
+    "--show-dropped", is_flag=True, help="Include the page chrome dropped from each document (json)."
+)
+@click.option(
+    "--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB)."
+)
 @_allow_private_option
 @_config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def analyze(sources: tuple[str, ...], fmt: str, output: str | None, show_dropped: bool, max_bytes: int | None,
-            allow_private: bool, config: str | None, quiet: bool) -> None:
+def analyze(
+    sources: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    show_dropped: bool,
+    max_bytes: int | None,
+    allow_private: bool,
+    config: str | None,
+    quiet: bool,
+) -> None:
     """Analyse articles (files, directories of .txt/.md/.html, or http(s) URLs) without storing anything.
 
     \b
@@ -148,15 +187,32 @@ def _write(text: str, output: str | None) -> None:
 @cli.command()
 @click.argument("sources", nargs=-1)
 @_db_option
-@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom feed: ingest its new items. Repeatable.")
-@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB).")
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    metavar="URL",
+    help="An RSS/Atom feed: ingest its new items. Repeatable.",
+)
+@click.option(
+    "--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB)."
+)
 @_allow_private_option
 @click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def ingest(sources: tuple[str, ...], db: str, feeds: tuple[str, ...], max_bytes: int | None, allow_private: bool,
-           ignore_robots: bool, config: str | None, as_json: bool, quiet: bool) -> None:
+def ingest(
+    sources: tuple[str, ...],
+    db: str,
+    feeds: tuple[str, ...],
+    max_bytes: int | None,
+    allow_private: bool,
+    ignore_robots: bool,
+    config: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
     """Analyse articles and store them; sources about one incident are merged into one record.
 
     SOURCES are files, directories, http(s) URLs and web archives (.warc, .warc.gz, .arc, .arc.gz).
@@ -261,8 +317,16 @@ def _parse_duration(text: str) -> float:
 @click.option("--once", is_flag=True, help="Do one run and stop (for cron).")
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print each event as a JSON line.")
-def watch(feeds_file: str, db: str, every: str, allow_private: bool, ignore_robots: bool, once: bool,
-          config: str | None, as_json: bool) -> None:
+def watch(
+    feeds_file: str,
+    db: str,
+    every: str,
+    allow_private: bool,
+    ignore_robots: bool,
+    once: bool,
+    config: str | None,
+    as_json: bool,
+) -> None:
     """Poll the feeds listed in FEEDS_FILE (one URL a line, # comments) and ingest what is new, until stopped.
 
     Prints a line per new incident and per new fact; a feed that is down is retried with backoff while the
@@ -276,8 +340,11 @@ def watch(feeds_file: str, db: str, every: str, allow_private: bool, ignore_robo
 
     from .watch import WatchEvent, watch as run
 
-    urls = [line.strip() for line in Path(feeds_file).read_text().splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    urls = [
+        line.strip()
+        for line in Path(feeds_file).read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     if not urls:
         raise click.ClickException(f"{feeds_file}: no feed URLs in it")
     settings = _settings(config, allow_private=allow_private or None)
@@ -285,8 +352,18 @@ def watch(feeds_file: str, db: str, every: str, allow_private: bool, ignore_robo
 
     def on_event(event: WatchEvent) -> None:
         if as_json:
-            click.echo(json.dumps({"kind": event.kind, "message": event.message, "source": event.source,
-                                   "incident": event.incident_id, "field": event.field}, default=str))
+            click.echo(
+                json.dumps(
+                    {
+                        "kind": event.kind,
+                        "message": event.message,
+                        "source": event.source,
+                        "incident": event.incident_id,
+                        "field": event.field,
+                    },
+                    default=str,
+                )
+            )
         else:
             click.echo(event.message, err=event.kind in ("feed_error", "error"))
         if once and event.kind == "run":
@@ -307,8 +384,17 @@ def watch(feeds_file: str, db: str, every: str, allow_private: bool, ignore_robo
 @click.option("--search", help="Full-text search over incidents.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the analysis contract's incident shape).")
-def incidents(db: str, sector: str | None, actor: str | None, data_type: str | None, country: str | None,
-              since: str | None, search: str | None, limit: int | None, as_json: bool) -> None:
+def incidents(
+    db: str,
+    sector: str | None,
+    actor: str | None,
+    data_type: str | None,
+    country: str | None,
+    since: str | None,
+    search: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List stored incidents, newest first.
 
     \b
@@ -317,8 +403,15 @@ def incidents(db: str, sector: str | None, actor: str | None, data_type: str | N
     """
     with _open_store(db) as store:
         try:
-            found = store.incidents(sector=sector, actor=actor, data_type=data_type, since=since, search=search,
-                                    country=country, limit=limit)
+            found = store.incidents(
+                sector=sector,
+                actor=actor,
+                data_type=data_type,
+                since=since,
+                search=search,
+                country=country,
+                limit=limit,
+            )
         except BreachlensError as exc:
             raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -364,9 +457,20 @@ REPORT_FORMATS = ("md", "html", "json", "stix", "misp", "veris")
 @cli.command()
 @click.argument("incident_id")
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="md", show_default=True,
-              help="md/html/json: the analyst's report; stix/misp/veris: for threat-intel platforms.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="md",
+    show_default=True,
+    help="md/html/json: the analyst's report; stix/misp/veris: for threat-intel platforms.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to a file instead of stdout.",
+)
 def report(incident_id: str, db: str, fmt: str, output: str | None) -> None:
     """An analyst's report on a stored incident (each factual line cited), or its STIX 2.1 / MISP / VERIS export.
 
@@ -399,14 +503,25 @@ def _export(fmt: str, incidents: Sequence[MergedIncident], documents: Sequence[A
 
 @cli.command("export")
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(("stix", "misp", "veris", "navigator")), required=True,
-              help="stix: one bundle; misp: events; veris: incidents; navigator: an ATT&CK layer over all of them.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("stix", "misp", "veris", "navigator")),
+    required=True,
+    help="stix: one bundle; misp: events; veris: incidents; navigator: an ATT&CK layer over all of them.",
+)
 @click.option("--since", help="Only incidents dated on/after YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--sector", help="Only this sector.")
 @click.option("--actor", help="Only incidents attributed to this threat actor.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
-def export_command(db: str, fmt: str, since: str | None, sector: str | None, actor: str | None,
-                   output: str | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to a file instead of stdout.",
+)
+def export_command(
+    db: str, fmt: str, since: str | None, sector: str | None, actor: str | None, output: str | None
+) -> None:
     """Export many stored incidents at once for OpenCTI, MISP, VERIS tooling or the ATT&CK Navigator.
 
     \b
@@ -451,11 +566,15 @@ def search(query: str, db: str, limit: int, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("sources", nargs=-1)
-@click.option("--repeats", type=click.IntRange(min=1), default=1, show_default=True, help="Timed runs (best kept).")
+@click.option(
+    "--repeats", type=click.IntRange(min=1), default=1, show_default=True, help="Timed runs (best kept)."
+)
 @click.option("--no-resolve", is_flag=True, help="Skip the resolve benchmark on synthetic documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_config_option
-def bench(sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None) -> None:
+def bench(
+    sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None
+) -> None:
     """Measure throughput: our analysis vs a bare spaCy pass over the same texts, and resolve vs n·log n.
 
     \b
@@ -474,13 +593,20 @@ def bench(sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: boo
         if key != "resolve":
             click.echo(f"{key:28} {value}")
     for row in figures.get("resolve", []):
-        click.echo(f"resolve n={row['n']:<6} incidents={row['incidents']:<5} {row['seconds']:.3f}s  "
-                   f"time growth / n·log n growth = {row['ratio']:.2f}")
+        click.echo(
+            f"resolve n={row['n']:<6} incidents={row['incidents']:<5} {row['seconds']:.3f}s  "
+            f"time growth / n·log n growth = {row['ratio']:.2f}"
+        )
 
 
 @cli.command()
 @_db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (anything but loopback needs --token).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind (anything but loopback needs --token).",
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", envvar="BREACHLENS_TOKEN", help="Bearer token required for state-changing requests.")
 @_config_option

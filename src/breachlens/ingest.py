@@ -44,13 +44,18 @@ class IngestSummary:
     def as_dict(self) -> dict[str, object]:
         """Machine-readable summary."""
         return {
-            "new": self.new, "duplicates": self.duplicates, "not_about_a_breach": self.not_about_a_breach,
-            "failed": self.failed, "errors": [{"source": f.source, "reason": f.reason} for f in self.failures],
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "not_about_a_breach": self.not_about_a_breach,
+            "failed": self.failed,
+            "errors": [{"source": f.source, "reason": f.reason} for f in self.failures],
             "incidents": len(self.incidents),
         }
 
 
-def ingest(sources: Iterable[str], store: Store, settings: Settings, progress: Progress | None = None) -> IngestSummary:
+def ingest(
+    sources: Iterable[str], store: Store, settings: Settings, progress: Progress | None = None
+) -> IngestSummary:
     """Analyse files/directories and store them; re-resolve incidents. Already-stored documents are skipped."""
     summary = IngestSummary()
     results = analyze_documents(sources, settings, progress, skip=store.has_document)
@@ -59,8 +64,12 @@ def ingest(sources: Iterable[str], store: Store, settings: Settings, progress: P
     return summary
 
 
-def ingest_raw(raws: Iterable[RawDocument | SourceFailure], store: Store, settings: Settings,
-               progress: Progress | None = None) -> IngestSummary:
+def ingest_raw(
+    raws: Iterable[RawDocument | SourceFailure],
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> IngestSummary:
     """Store already-acquired documents (from a fetcher, a feed or a web archive) and re-resolve incidents."""
     summary = IngestSummary()
 
@@ -94,8 +103,12 @@ def refresh_incidents(store: Store, settings: Settings) -> tuple[MergedIncident,
     return merged
 
 
-def _store_results(results: Iterable[DocumentResult | SourceFailure | str], store: Store, summary: IngestSummary,
-                   on_batch: Callable[[int], None] | None = None) -> None:
+def _store_results(
+    results: Iterable[DocumentResult | SourceFailure | str],
+    store: Store,
+    summary: IngestSummary,
+    on_batch: Callable[[int], None] | None = None,
+) -> None:
     """Commit analysed documents in batches; count duplicates, failures and non-breach pages."""
     batch: list[StoredDocument] = []
     for result in results:

@@ -50,8 +50,13 @@ def _attribute(doc: CleanDocument, seg: Segmented) -> DocumentAnalysis:
     """Stage 5 and the record of one document."""
     incidents = attribute(doc.source, seg, doc.title)
     return DocumentAnalysis(
-        source=doc.source, title=doc.title, published=doc.published, incidents=incidents,
-        text=doc.text, sha256=doc.sha256, dropped=doc.dropped,
+        source=doc.source,
+        title=doc.title,
+        published=doc.published,
+        incidents=incidents,
+        text=doc.text,
+        sha256=doc.sha256,
+        dropped=doc.dropped,
     )
 
 
@@ -70,7 +75,9 @@ _Pending = tuple[str, RawDocument, CleanDocument]
 
 
 def analyze_documents(
-    sources: Iterable[str], settings: Settings, progress: Progress | None = None,
+    sources: Iterable[str],
+    settings: Settings,
+    progress: Progress | None = None,
     skip: Callable[[str], bool] | None = None,
 ) -> Iterator[DocumentResult | SourceFailure | str]:
     """Stages 1-5 over sources, yielding each document's result or its failure, in input order.
@@ -91,7 +98,9 @@ def analyze_documents(
     yield from _finish(batch, settings)
 
 
-def _acquire_clean(item: str, settings: Settings, skip: Callable[[str], bool] | None) -> _Pending | SourceFailure | str:
+def _acquire_clean(
+    item: str, settings: Settings, skip: Callable[[str], bool] | None
+) -> _Pending | SourceFailure | str:
     """Stages 2-3 for one source, or its failure."""
     try:
         raw = acquire(item, settings)
@@ -107,20 +116,28 @@ def _acquire_clean(item: str, settings: Settings, skip: Callable[[str], bool] | 
         return SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {exc})")
 
 
-def _finish(batch: list[_Pending | SourceFailure | str], settings: Settings) -> Iterator[DocumentResult | SourceFailure | str]:
+def _finish(
+    batch: list[_Pending | SourceFailure | str], settings: Settings
+) -> Iterator[DocumentResult | SourceFailure | str]:
     """Stages 4-5 for a batch: one `nlp.pipe` over the cleaned texts, then attribution per document."""
     pending = [b for b in batch if isinstance(b, tuple)]
     nlp = load_nlp(settings.model) if pending else None
-    parsed = iter(nlp.pipe(c.text[: settings.max_chars] for _i, _r, c in pending)) if nlp is not None else iter(())
+    parsed = (
+        iter(nlp.pipe(c.text[: settings.max_chars] for _i, _r, c in pending)) if nlp is not None else iter(())
+    )
     for entry in batch:
         if not isinstance(entry, tuple):
             yield entry
             continue
         item, raw, cleaned = entry
         try:
-            yield DocumentResult(raw, cleaned, _attribute(cleaned, segment_parsed(cleaned.text, next(parsed))))
+            yield DocumentResult(
+                raw, cleaned, _attribute(cleaned, segment_parsed(cleaned.text, next(parsed)))
+            )
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the rest of the batch; it is reported
-            yield SourceFailure(item, f"internal error while analysing ({type(exc).__name__}: {exc}); please report it")
+            yield SourceFailure(
+                item, f"internal error while analysing ({type(exc).__name__}: {exc}); please report it"
+            )
 
 
 def analyze(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +58,8 @@ def paragraphs(text: str) -> list[Paragraph]:
             end = start + len(stripped)
             is_item = bool(_BULLET.match(line))
             words = stripped.lstrip("#").split()
-            is_heading = (
-                stripped.startswith("#")
-                or (not is_item and len(words) <= _HEADING_MAX_WORDS and not re.search(r"[.!:;,]$", stripped))
+            is_heading = stripped.startswith("#") or (
+                not is_item and len(words) <= _HEADING_MAX_WORDS and not re.search(r"[.!:;,]$", stripped)
             )
             out.append(Paragraph(len(out), start, end, is_item, is_heading))
         pos += len(line) + 1
@@ -85,12 +83,12 @@ def segment_parsed(text: str, doc: Any) -> Segmented:
     out: list[Sentence] = []
     pieces = [p for sent in doc.sents for p in _line_pieces(text, sent.start_char, sent.end_char)]
     for start, end in _join_markers(text, pieces):
-            k = bisect.bisect_right(starts, start) - 1
-            if k < 0:
-                continue
-            span = doc.char_span(start, end, alignment_mode="expand")
-            if span is not None and len(span):
-                out.append(Sentence(start, end, text[start:end], paras[k], span))
+        k = bisect.bisect_right(starts, start) - 1
+        if k < 0:
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span):
+            out.append(Sentence(start, end, text[start:end], paras[k], span))
     return Segmented(text, tuple(paras), tuple(out))
 
 

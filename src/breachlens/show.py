@@ -45,8 +45,13 @@ def incidents_table(incidents: Sequence[MergedIncident], console: Console | None
         inc = m.incident
         records = _fact(inc.records_affected) if inc.records_affected else "-"
         table.add_row(
-            escape(m.id), escape(inc.victim), inc.sector or "-", _first_date(m), records,
-            ", ".join(f.value for f in inc.data_exposed) or "-", ", ".join(str(f.value) for f in inc.threat_actors) or "-",
+            escape(m.id),
+            escape(inc.victim),
+            inc.sector or "-",
+            _first_date(m),
+            records,
+            ", ".join(f.value for f in inc.data_exposed) or "-",
+            ", ".join(str(f.value) for f in inc.threat_actors) or "-",
             str(len(m.sources)),
         )
     console.print(table)
@@ -61,14 +66,21 @@ def incident_panel(m: MergedIncident, console: Console | None = None) -> None:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     rows = [
-        ("parent", inc.parent or "-"), ("brands", ", ".join(inc.brands) or "-"), ("sector", inc.sector or "-"),
-        ("country", inc.victim_country or "-"), ("incident date", inc.incident_date or "-"),
+        ("parent", inc.parent or "-"),
+        ("brands", ", ".join(inc.brands) or "-"),
+        ("sector", inc.sector or "-"),
+        ("country", inc.victim_country or "-"),
+        ("incident date", inc.incident_date or "-"),
         ("disclosure date", inc.disclosure_date or "-"),
         ("records affected", _fact(inc.records_affected) if inc.records_affected else "-"),
-        ("data exposed", _facts(inc.data_exposed)), ("data not exposed", _facts(inc.data_not_exposed)),
-        ("threat actors", _facts(inc.threat_actors)), ("campaigns", _facts(inc.campaigns)),
-        ("initial access", _facts(inc.initial_access)), ("ransom", _fact(inc.ransom) if inc.ransom else "-"),
-        ("response", _facts(inc.response_actions)), ("IOCs", _facts(inc.iocs)),
+        ("data exposed", _facts(inc.data_exposed)),
+        ("data not exposed", _facts(inc.data_not_exposed)),
+        ("threat actors", _facts(inc.threat_actors)),
+        ("campaigns", _facts(inc.campaigns)),
+        ("initial access", _facts(inc.initial_access)),
+        ("ransom", _fact(inc.ransom) if inc.ransom else "-"),
+        ("response", _facts(inc.response_actions)),
+        ("IOCs", _facts(inc.iocs)),
         ("sources", f"{len(m.sources)} ({m.independent_sources} independent)"),
     ]
     for key, value in rows:
@@ -77,7 +89,9 @@ def incident_panel(m: MergedIncident, console: Console | None = None) -> None:
     if m.conflicts:
         console.print("[bold]Conflicts[/bold]")
         for c in m.conflicts:
-            values = "; ".join(f"{escape(str(v))} ← {', '.join(escape(s) for s in srcs)}" for v, srcs in c.values)
+            values = "; ".join(
+                f"{escape(str(v))} ← {', '.join(escape(s) for s in srcs)}" for v, srcs in c.values
+            )
             console.print(f"  {c.field}: {values}")
     if inc.timeline:
         console.print("[bold]Timeline[/bold]")

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 
 from ..assertions import clauses as assertion_clauses
-from .patterns import ACCESS_BLOCKERS, ACCESS_CONTEXT, RANSOM_PATTERNS, RESPONSE_BLOCKERS, RESPONSE_PATTERNS, VECTOR_PATTERNS
+from .patterns import (
+    ACCESS_BLOCKERS,
+    ACCESS_CONTEXT,
+    RANSOM_PATTERNS,
+    RESPONSE_BLOCKERS,
+    RESPONSE_PATTERNS,
+    VECTOR_PATTERNS,
+)
 from .spans import Hit, compile_labelled, find_labelled
 
 _RESPONSE_BLOCK = re.compile(RESPONSE_BLOCKERS, re.IGNORECASE)
@@ -22,7 +29,8 @@ _ACCESS_SENTENCE_BLOCK = re.compile(
     re.IGNORECASE,
 )
 _ACCESS_BLOCK = re.compile(
-    ACCESS_BLOCKERS + r"|\boften\b|\btypically\b|\brecommend\w*\b|\badvice\b|\bavoid\w*\b|\brisks?\b|\btips?\b",
+    ACCESS_BLOCKERS
+    + r"|\boften\b|\btypically\b|\brecommend\w*\b|\badvice\b|\bavoid\w*\b|\brisks?\b|\btips?\b",
     re.IGNORECASE,
 )
 # Sentences about how breaches go in general ("even when the ransom is not paid, disruption...") state no action.
@@ -49,10 +57,14 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for rx, label in compile_labelled(RESPONSE_PATTERNS):
         for m in rx.finditer(text, start, end):
-            if _NEGATED_ACTION.search(text[max(start, m.start() - 25) : m.start()]) or _NEGATED_ACTION_AFTER.match(text, m.end()):
+            if _NEGATED_ACTION.search(
+                text[max(start, m.start() - 25) : m.start()]
+            ) or _NEGATED_ACTION_AFTER.match(text, m.end()):
                 continue  # "was not disrupted", "has not notified"
             # advice words before the action in its clause, or anywhere in its comma-delimited part, block it
-            _cs, ce = next(((s, e) for s, e in _clauses(text, start, end) if s <= m.start() < e), (start, end))
+            _cs, ce = next(
+                ((s, e) for s, e in _clauses(text, start, end) if s <= m.start() < e), (start, end)
+            )
             bs = next((s for s, e in assertion_clauses(text, start, end) if s <= m.start() < e), start)
             if _RESPONSE_BLOCK.search(text[bs:ce]) or label in hits:
                 continue
@@ -60,14 +72,19 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
     return sorted(hits.values(), key=lambda h: h.start)
 
 
-_REFUSED_TO_PAY = re.compile(r"\b(?:refus\w*|declin\w*)\s+to\s+pay\b|\b(?:will|would|did|does)\s+not\s+pay\b|\bwon[’']t\s+pay\b", re.IGNORECASE)
+_REFUSED_TO_PAY = re.compile(
+    r"\b(?:refus\w*|declin\w*)\s+to\s+pay\b|\b(?:will|would|did|does)\s+not\s+pay\b|\bwon[’']t\s+pay\b",
+    re.IGNORECASE,
+)
 _RANSOM_PRIORITY = {"paid": 0, "refused": 1, "demanded": 2}
 
 
 def find_ransom(text: str, start: int, end: int) -> list[Hit]:
     """Ransom status hits in the sentence; generic statements ("even when a ransom is not paid") are skipped."""
     sentence = text[start:end]
-    if re.search(r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", sentence, re.IGNORECASE):
+    if re.search(
+        r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", sentence, re.IGNORECASE
+    ):
         return []
     hits = find_labelled(text, RANSOM_PATTERNS, start, end)
     refusal = _REFUSED_TO_PAY.search(text, start, end)

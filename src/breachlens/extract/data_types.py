@@ -11,10 +11,16 @@ import re
 from .patterns import DATA_TYPE_BLOCKERS, DATA_TYPE_PATTERNS
 from .spans import Hit, find_labelled
 
-_BLOCKER = re.compile(DATA_TYPE_BLOCKERS + "|" + r"(?:via|by|through|over|per|using|your|their\s+own)\s+$", re.IGNORECASE)
-_VERB_OBJECT = re.compile(r"\s+(?:the|a|an|this|these|that|those|its|their|our|your|any|some|concerns?|issues?)\b", re.IGNORECASE)
+_BLOCKER = re.compile(
+    DATA_TYPE_BLOCKERS + "|" + r"(?:via|by|through|over|per|using|your|their\s+own)\s+$", re.IGNORECASE
+)
+_VERB_OBJECT = re.compile(
+    r"\s+(?:the|a|an|this|these|that|those|its|their|our|your|any|some|concerns?|issues?)\b", re.IGNORECASE
+)
 _NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
-_ACRONYMS = frozenset({"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs"})
+_ACRONYMS = frozenset(
+    {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs"}
+)
 # "IP" and the like are only data types in a data context; alone they are often something else.
 _CASE_SENSITIVE_SHORT = re.compile(r"^(?:IP|PINs?|SSNs?|DOBs?|IBANs?|CVVs?|CVCs?)$")
 

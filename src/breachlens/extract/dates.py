@@ -14,9 +14,20 @@ from dataclasses import dataclass
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")]
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for m in names
 }
@@ -32,7 +43,9 @@ _FORMS = (
     re.compile(rf"\b(?i:in|since|during|from|of|early|late|mid-?|by|until|throughout)\s+{_YEAR}\b"),
 )
 # "may" is a month only when capitalised and not used as a verb ("May 2025", "in May", "on May 3").
-_MAY_AS_MONTH = re.compile(r"(?:\b(?:in|on|since|during|early|late|mid|of|by|until|from|last|this|next)\s+|-)$", re.IGNORECASE)
+_MAY_AS_MONTH = re.compile(
+    r"(?:\b(?:in|on|since|during|early|late|mid|of|by|until|from|last|this|next)\s+|-)$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +91,16 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             month = m.groupdict().get("month")
-            if month and month.lower() == "may" and (month != "May" or not _MAY_AS_MONTH.search(text[max(0, m.start() - 8) : m.start()]) and not m.groupdict().get("day") and not m.groupdict().get("year")):
+            if (
+                month
+                and month.lower() == "may"
+                and (
+                    month != "May"
+                    or not _MAY_AS_MONTH.search(text[max(0, m.start() - 8) : m.start()])
+                    and not m.groupdict().get("day")
+                    and not m.groupdict().get("year")
+                )
+            ):
                 continue
             if month and month[0].islower():
                 continue

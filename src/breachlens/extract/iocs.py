@@ -15,8 +15,19 @@ from dataclasses import dataclass
 _PRECHECK = re.compile(
     r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[a-f0-9]{32,64}\b|hxxps?|\[\.\]|\(\.\)|\[dot\]|\bhttps?://", re.IGNORECASE
 )
-_IOC_CONTEXT = re.compile(r"\b(?:indicators?|IOCs?|C2|command[-\s]and[-\s]control|malicious|beacon\w*|callback|hash(?:es)?|exfiltrat\w+|attacker[-\s]controlled)\b", re.IGNORECASE)
-_TYPES = {"ipv4s": "ipv4", "sha256s": "sha256", "sha1s": "sha1", "md5s": "md5", "urls": "url", "domains": "domain", "cves": "cve"}
+_IOC_CONTEXT = re.compile(
+    r"\b(?:indicators?|IOCs?|C2|command[-\s]and[-\s]control|malicious|beacon\w*|callback|hash(?:es)?|exfiltrat\w+|attacker[-\s]controlled)\b",
+    re.IGNORECASE,
+)
+_TYPES = {
+    "ipv4s": "ipv4",
+    "sha256s": "sha256",
+    "sha1s": "sha1",
+    "md5s": "md5",
+    "urls": "url",
+    "domains": "domain",
+    "cves": "cve",
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,9 @@ def find_iocs(text: str) -> list[IOC]:
                 continue
             for start, end in _written_forms(text, value):
                 window = text[max(0, start - 120) : end + 40]
-                if kind in ("domain", "url") and not (_IOC_CONTEXT.search(window) or _is_defanged(text[start:end])):
+                if kind in ("domain", "url") and not (
+                    _IOC_CONTEXT.search(window) or _is_defanged(text[start:end])
+                ):
                     continue
                 seen.add((kind, value))
                 out.append(IOC(start, end, value, kind))

@@ -13,17 +13,31 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .patterns import ORG_HEAD_WORDS, NON_VICTIM_LEFT, NON_VICTIM_RIGHT, NOT_ORG_WORDS, VICTIM_LEFT, VICTIM_RIGHT
+from .patterns import (
+    ORG_HEAD_WORDS,
+    NON_VICTIM_LEFT,
+    NON_VICTIM_RIGHT,
+    NOT_ORG_WORDS,
+    VICTIM_LEFT,
+    VICTIM_RIGHT,
+)
 
 _VICTIM_LEFT = re.compile(VICTIM_LEFT, re.IGNORECASE)
 _VICTIM_RIGHT = re.compile(VICTIM_RIGHT, re.IGNORECASE)
 _NON_VICTIM_LEFT = re.compile(NON_VICTIM_LEFT, re.IGNORECASE)
 _NON_VICTIM_RIGHT = re.compile(NON_VICTIM_RIGHT, re.IGNORECASE)
-_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|info|biz|me|app|ru|cn|uk|de|fr|in|us|gg|tv|xyz)$", re.IGNORECASE)
-_SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|plc|llc|corp|corporation|co|sa|ag|group|holdings|the)\b")
+_DOMAIN = re.compile(
+    r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|info|biz|me|app|ru|cn|uk|de|fr|in|us|gg|tv|xyz)$",
+    re.IGNORECASE,
+)
+_SUFFIXES = re.compile(
+    r"\b(?:inc|incorporated|ltd|limited|plc|llc|corp|corporation|co|sa|ag|group|holdings|the)\b"
+)
 _NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&’'.-]*$")
 _QUANTITY = re.compile(r"^[\d.,]+\s*(?:[kKmMbB]|bn|mn|GB|TB|MB)?$")
-_ADJECTIVAL = re.compile(r"-(?:based|owned|backed|led|run|linked|style|powered|related|affiliated)$", re.IGNORECASE)  # "XenForo-based"
+_ADJECTIVAL = re.compile(
+    r"-(?:based|owned|backed|led|run|linked|style|powered|related|affiliated)$", re.IGNORECASE
+)  # "XenForo-based"
 _LEADING_NOISE = frozenset(
     "yesterday today tomorrow tonight meanwhile earlier later last next this that however separately additionally "
     "also now recently lately overnight breaking update exclusive report".split()
@@ -59,7 +73,13 @@ def _is_name_token(tok: Any) -> bool:
     if _DOMAIN.match(tok.text):
         return True
     # A capitalised word glued to a hyphenated lower-case part, not at the start of a sentence ("the Co-op").
-    if tok.text[:1].isupper() and not tok.is_sent_start and tok.whitespace_ == "" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text == "-":
+    if (
+        tok.text[:1].isupper()
+        and not tok.is_sent_start
+        and tok.whitespace_ == ""
+        and tok.i + 1 < len(tok.doc)
+        and tok.doc[tok.i + 1].text == "-"
+    ):
         return True
     # Capitalised tokens inside an entity the tagger did not call proper nouns ("The North Face").
     return bool(tok.ent_type_ and tok.text[:1].isupper() and tok.pos_ in ("NOUN", "ADJ", "VERB", "NUM"))
@@ -85,15 +105,27 @@ def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMentio
                 j += 1
             elif tok.text in ("-", "&") and j + 1 < len(tokens) and (_is_name_token(tokens[j + 1]) or glued):
                 j += 2 if (glued and tokens[j].whitespace_ == "") else 1
-            elif tok.text.lower() in ("of", "de", "du", "van", "von") and j + 1 < len(tokens) and tokens[j + 1].pos_ == "PROPN":
+            elif (
+                tok.text.lower() in ("of", "de", "du", "van", "von")
+                and j + 1 < len(tokens)
+                and tokens[j + 1].pos_ == "PROPN"
+            ):
                 j += 1
-            elif tok.text in ("'s", "’s") and j + 1 < len(tokens) and tokens[j + 1].pos_ == "PROPN" and tokens[j + 1].text[:1].isupper() and tok.whitespace_:
+            elif (
+                tok.text in ("'s", "’s")
+                and j + 1 < len(tokens)
+                and tokens[j + 1].pos_ == "PROPN"
+                and tokens[j + 1].text[:1].isupper()
+                and tok.whitespace_
+            ):
                 j += 1  # "Victoria's Secret"; a possessive before a common noun ends the name
             elif glued and tok.text[:1].islower() and tok.is_alpha and prev.text == "-":
                 j += 1  # "Co-op"
             else:
                 break
-        while j > i + 1 and (tokens[j - 1].text in ("-", "&", "'s", "’s") or tokens[j - 1].text.lower() in _CONNECTORS):
+        while j > i + 1 and (
+            tokens[j - 1].text in ("-", "&", "'s", "’s") or tokens[j - 1].text.lower() in _CONNECTORS
+        ):
             j -= 1
         base = offset - span.start_char if hasattr(span, "start_char") else offset
         if text is None:
@@ -122,9 +154,18 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
     name = text[start:end]
     if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
         return None
-    if len(name) < 2 or not any(c.isalpha() for c in name) or _QUANTITY.match(name) or _ADJECTIVAL.search(name):
+    if (
+        len(name) < 2
+        or not any(c.isalpha() for c in name)
+        or _QUANTITY.match(name)
+        or _ADJECTIVAL.search(name)
+    ):
         return None
-    is_person = len(toks) >= 2 and all(t.ent_type_ == "PERSON" for t in toks) and toks[-1].text.lower() not in ORG_HEAD_WORDS
+    is_person = (
+        len(toks) >= 2
+        and all(t.ent_type_ == "PERSON" for t in toks)
+        and toks[-1].text.lower() not in ORG_HEAD_WORDS
+    )
     return OrgMention(start, end, name, org_key(name), is_person)
 
 
@@ -151,14 +192,18 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
             victim = "possessive"
         elif snippet.strip().endswith(":"):
             victim = "bullet"
-        elif re.match(r"^\s*(?:data\s+)?(?:breach|hack|cyber|leak|security|incident)", snippet, re.IGNORECASE):
+        elif re.match(
+            r"^\s*(?:data\s+)?(?:breach|hack|cyber|leak|security|incident)", snippet, re.IGNORECASE
+        ):
             victim = "possessive"
         else:
             victim = "subject"
     elif _VICTIM_LEFT.search(left):
         lm = _VICTIM_LEFT.search(left)
         assert lm is not None
-        victim = "list" if re.search(r"including|like|such\s+as|namely", lm.group(0), re.IGNORECASE) else "object"
+        victim = (
+            "list" if re.search(r"including|like|such\s+as|namely", lm.group(0), re.IGNORECASE) else "object"
+        )
     return RoleCue(victim, bystander, introduced)
 
 
@@ -166,7 +211,11 @@ def coordinated_groups(text: str, mentions: list[OrgMention]) -> list[list[int]]
     """Indices of mentions joined by commas/'and'/'or' into one list ("A, B, and C")."""
     groups: list[list[int]] = []
     for i, m in enumerate(mentions):
-        if groups and re.fullmatch(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:the\s+)?", text[mentions[groups[-1][-1]].end : m.start], re.IGNORECASE):
+        if groups and re.fullmatch(
+            r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:the\s+)?",
+            text[mentions[groups[-1][-1]].end : m.start],
+            re.IGNORECASE,
+        ):
             groups[-1].append(i)
         else:
             groups.append([i])

@@ -23,41 +23,77 @@ _IN_LIST = r"(?:(?<=, )|(?<=\band )|(?<=including )|(?<=included )|(?<=contained
 # hits are dropped, so "email addresses" never also yields "addresses" -> postal_address.
 DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"(?:e-?mail|electronic mail)(?:\s+addresse?s?|\s+accounts?)?", "email"),
-    (r"(?:credit|debit|payment|bank)\s*cards?(?:\s+(?:numbers?|details|data|information|info))?", "payment_card"),
-    (r"card\s+(?:numbers?|details|data)|(?:CVV|CVC)s?|expiry\s+dates?|(?:partial\s+)?card\s+data", "payment_card"),
+    (
+        r"(?:credit|debit|payment|bank)\s*cards?(?:\s+(?:numbers?|details|data|information|info))?",
+        "payment_card",
+    ),
+    (
+        r"card\s+(?:numbers?|details|data)|(?:CVV|CVC)s?|expiry\s+dates?|(?:partial\s+)?card\s+data",
+        "payment_card",
+    ),
     (r"payment\s+(?:details|data|information|info|methods?)", "payment_card"),
     (r"financial\s+(?:data|information|info|details|credentials)", "payment_card"),
-    (r"bank(?:ing)?\s+(?:account\s+)?(?:numbers?|details|data|information|info|statements?)|bank\s+accounts?"
-     r"|IBANs?|sort\s+codes?|routing\s+numbers?", "bank_account"),
-    (r"(?:login|log-in|sign-in|account|user)\s+credentials|credentials|auth(?:entication)?\s+tokens?"
-     r"|access\s+tokens?|session\s+tokens?|API\s+keys?|security\s+questions?(?:\s+and\s+answers)?|PINs?",
-     "credentials"),
-    (r"(?:plain[-\s]?text\s+|hashed\s+|salted\s+|encrypted\s+)?pass(?:words?|wds?|codes?)|password\s+hashes"
-     r"|(?:bcrypt|MD5|SHA-?\d*)\s+(?:password\s+)?hashes", "password"),
+    (
+        r"bank(?:ing)?\s+(?:account\s+)?(?:numbers?|details|data|information|info|statements?)|bank\s+accounts?"
+        r"|IBANs?|sort\s+codes?|routing\s+numbers?",
+        "bank_account",
+    ),
+    (
+        r"(?:login|log-in|sign-in|account|user)\s+credentials|credentials|auth(?:entication)?\s+tokens?"
+        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|security\s+questions?(?:\s+and\s+answers)?|PINs?",
+        "credentials",
+    ),
+    (
+        r"(?:plain[-\s]?text\s+|hashed\s+|salted\s+|encrypted\s+)?pass(?:words?|wds?|codes?)|password\s+hashes"
+        r"|(?:bcrypt|MD5|SHA-?\d*)\s+(?:password\s+)?hashes",
+        "password",
+    ),
     (r"social\s+security\s+numbers?|SSNs?", "ssn"),
-    (r"passport(?:\s+(?:numbers?|details|scans?))?|driver'?s?\s+licen[cs]e(?:\s+(?:numbers?|details))?"
-     r"|(?:national\s+)?(?:identity|ID)\s+(?:card|document|number)s?|government[-\s]issued\s+(?:identity|ID)\S*"
-     r"(?:\s+(?:numbers?|cards?|documents?))?|tax\s+(?:identification\s+)?numbers?", "government_id"),
-    (r"(?:medical|health)(?:[-\s]related)?\s+(?:records?|data|information|conditions?|history|histories)"
-     r"|diagnos[ie]s|prescriptions?|health\s+insurance\s+(?:information|details|numbers?)", "health"),
+    (
+        r"passport(?:\s+(?:numbers?|details|scans?))?|driver'?s?\s+licen[cs]e(?:\s+(?:numbers?|details))?"
+        r"|(?:national\s+)?(?:identity|ID)\s+(?:card|document|number)s?|government[-\s]issued\s+(?:identity|ID)\S*"
+        r"(?:\s+(?:numbers?|cards?|documents?))?|tax\s+(?:identification\s+)?numbers?",
+        "government_id",
+    ),
+    (
+        r"(?:medical|health)(?:[-\s]related)?\s+(?:records?|data|information|conditions?|history|histories)"
+        r"|diagnos[ie]s|prescriptions?|health\s+insurance\s+(?:information|details|numbers?)",
+        "health",
+    ),
     (r"dates?\s+of\s+birth|birth\s*dates?|DOBs?|birthdays?", "date_of_birth"),
     (r"(?:mobile\s+|tele)?phone(?:\s+numbers?)?|mobile\s+numbers?|telephone\s+numbers?", "phone"),
     (r"IP(?:\s+addresse?s?)?", "ip_address"),
-    (r"(?:postal|physical|home|mailing|street|delivery|billing|shipping)\s+addresse?s?|addresses", "postal_address"),
-    (r"user\s*names?|usernames?|screen\s+names?|display\s+names?|nicknames?|account\s+(?:IDs?|numbers?|names?)"
-     r"|user\s+IDs?|member\s+IDs?|logins?", "account_id"),
+    (
+        r"(?:postal|physical|home|mailing|street|delivery|billing|shipping)\s+addresse?s?|addresses",
+        "postal_address",
+    ),
+    (
+        r"user\s*names?|usernames?|screen\s+names?|display\s+names?|nicknames?|account\s+(?:IDs?|numbers?|names?)"
+        r"|user\s+IDs?|member\s+IDs?|logins?",
+        "account_id",
+    ),
     (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+)?names", "name"),
     # singular forms only inside a list ("The data included name, email, phone and country")
     (_IN_LIST + r"(?:full\s+|customer\s+|student\s+|patient\s+)?name(?=\s*(?:,|\band\b|&|/))", "name"),
     (_IN_LIST + r"orders(?=\s*(?:,|\band\b|&|\.|$))|(?<=\band\s)orders", "purchase_history"),
     # "physical and IP addresses": the first word of an elided pair
     (r"(?:physical|postal|home|mailing)(?=\s+(?:and|&|or)\s+(?:IP|e-?mail)\s+address)", "postal_address"),
-    (r"(?:countr(?:y|ies)\s+of\s+(?:residence|location|origin)|countr(?:y|ies)|geographic(?:al)?\s+locations?"
-     r"|locations?)", "country"),
-    (r"(?:purchase|order|transaction|shopping|buying)\s+(?:histor(?:y|ies)|records?|details)|" + _IN_LIST + r"purchases"
-     r"|order\s+details|items?\s+purchased|details\s+of\s+purchased\s+items|information\s+about\s+purchases",
-     "purchase_history"),
-    (r"(?:spending|spend)\s+(?:amounts?|details|data|totals?|histor(?:y|ies))|amounts?\s+spent", "spending_amount"),
+    (
+        r"(?:countr(?:y|ies)\s+of\s+(?:residence|location|origin)|countr(?:y|ies)|geographic(?:al)?\s+locations?"
+        r"|locations?)",
+        "country",
+    ),
+    (
+        r"(?:purchase|order|transaction|shopping|buying)\s+(?:histor(?:y|ies)|records?|details)|"
+        + _IN_LIST
+        + r"purchases"
+        r"|order\s+details|items?\s+purchased|details\s+of\s+purchased\s+items|information\s+about\s+purchases",
+        "purchase_history",
+    ),
+    (
+        r"(?:spending|spend)\s+(?:amounts?|details|data|totals?|histor(?:y|ies))|amounts?\s+spent",
+        "spending_amount",
+    ),
     (r"(?:customer\s+|shopping\s+|personal\s+)?preferences|interests", "preferences"),
 )
 
@@ -68,60 +104,176 @@ DATA_TYPE_BLOCKERS = r"(?:company|file|domain|brand|product|host|device|street|t
 # --- polarity ------------------------------------------------------------------------------------------------------
 # A clause is about exposure when one of these occurs in it.
 EXPOSURE_CUES = alt(
-    r"expos(?:e|ed|es|ing|ure)", r"compromis(?:e|ed|es|ing)", r"stol(?:e|en)", r"steal(?:s|ing)?",
-    r"leak(?:ed|s|ing)?", r"accessed", r"access\s+to", r"obtain(?:ed)?", r"took|taken", r"exfiltrat\w*",
-    r"breach(?:ed|es)?", r"affected", r"impacted", r"includ(?:e|ed|es|ing)", r"contain(?:ed|s|ing)?",
-    r"consist(?:ed|s|ing)?\s+of", r"compris(?:ed|es|ing)", r"involv(?:ed|es|ing)", r"lost", r"swiped",
-    r"dump(?:ed)?", r"posted", r"published", r"sold", r"for\s+sale", r"hack(?:ed)?", r"scraped", r"amongst",
-    r"along\s+with", r"alongside", r"as\s+well\s+as", r"data\s+(?:on|of)", r"linked\s+to",
-    r"cop(?:ied|ying)", r"download(?:ed|ing)", r"extract(?:ed|ing)", r"viewed", r"brok(?:e|en)\s+into", r"harvest(?:ed|ing)",
+    r"expos(?:e|ed|es|ing|ure)",
+    r"compromis(?:e|ed|es|ing)",
+    r"stol(?:e|en)",
+    r"steal(?:s|ing)?",
+    r"leak(?:ed|s|ing)?",
+    r"accessed",
+    r"access\s+to",
+    r"obtain(?:ed)?",
+    r"took|taken",
+    r"exfiltrat\w*",
+    r"breach(?:ed|es)?",
+    r"affected",
+    r"impacted",
+    r"includ(?:e|ed|es|ing)",
+    r"contain(?:ed|s|ing)?",
+    r"consist(?:ed|s|ing)?\s+of",
+    r"compris(?:ed|es|ing)",
+    r"involv(?:ed|es|ing)",
+    r"lost",
+    r"swiped",
+    r"dump(?:ed)?",
+    r"posted",
+    r"published",
+    r"sold",
+    r"for\s+sale",
+    r"hack(?:ed)?",
+    r"scraped",
+    r"amongst",
+    r"along\s+with",
+    r"alongside",
+    r"as\s+well\s+as",
+    r"data\s+(?:on|of)",
+    r"linked\s+to",
+    r"cop(?:ied|ying)",
+    r"download(?:ed|ing)",
+    r"extract(?:ed|ing)",
+    r"viewed",
+    r"brok(?:e|en)\s+into",
+    r"harvest(?:ed|ing)",
 )
 
 # Negation cues whose scope is the clause they stand in: every data type in that clause is NOT exposed.
 NEGATION_CUES = alt(
-    r"\bno\b", r"\bnot\b", r"\*not\*", r"n[’']t\b", r"\bnever\b", r"\bneither\b", r"\bnor\b", r"\bnone\b",
-    r"\babsence\s+of\b", r"\bexcluding\b", r"\bis\s+safe\b", r"\bare\s+safe\b", r"\bremains?\s+safe\b",
-    r"\bremains?\s+secure\b", r"\bwere\s+safe\b", r"\bwas\s+safe\b", r"\bunaffected\b", r"\bnot\s+impacted\b",
+    r"\bno\b",
+    r"\bnot\b",
+    r"\*not\*",
+    r"n[’']t\b",
+    r"\bnever\b",
+    r"\bneither\b",
+    r"\bnor\b",
+    r"\bnone\b",
+    r"\babsence\s+of\b",
+    r"\bexcluding\b",
+    r"\bis\s+safe\b",
+    r"\bare\s+safe\b",
+    r"\bremains?\s+safe\b",
+    r"\bremains?\s+secure\b",
+    r"\bwere\s+safe\b",
+    r"\bwas\s+safe\b",
+    r"\bunaffected\b",
+    r"\bnot\s+impacted\b",
 )
 
 # Phrases that make a clause hypothetical or advisory rather than a statement of what happened.
 HYPOTHETICAL_CUES = alt(
-    r"\bcould\b", r"\bwould\b", r"\bshould\b", r"\bmust\b", r"\bmight\b", r"\bcan\s+(?:be|use|lead|help)\b",
-    r"\bcan\b", r"\bif\b", r"\bwhether\b", r"\bdesigned\s+to\b", r"\bin\s+order\s+to\b", r"\bused\s+to\b",
-    r"\bto\s+(?:steal|obtain|harvest|trick|extract)\b", r"\bnever\s+share\b", r"\bdon[’']t\b", r"\bavoid\b",
-    r"\bmake\s+sure\b", r"\burged?\b", r"\brecommend\w*\b", r"\badvis\w+\b", r"\bshould\s+(?:not|never)\b",
-    r"\btips?\b", r"\bimagine\b", r"\bwhat\s+if\b", r"\bfor\s+example\b", r"\btypically\b", r"\boften\b",
-    r"\busually\b", r"\bcollect\b", r"\bcollects\b",
+    r"\bcould\b",
+    r"\bwould\b",
+    r"\bshould\b",
+    r"\bmust\b",
+    r"\bmight\b",
+    r"\bcan\s+(?:be|use|lead|help)\b",
+    r"\bcan\b",
+    r"\bif\b",
+    r"\bwhether\b",
+    r"\bdesigned\s+to\b",
+    r"\bin\s+order\s+to\b",
+    r"\bused\s+to\b",
+    r"\bto\s+(?:steal|obtain|harvest|trick|extract)\b",
+    r"\bnever\s+share\b",
+    r"\bdon[’']t\b",
+    r"\bavoid\b",
+    r"\bmake\s+sure\b",
+    r"\burged?\b",
+    r"\brecommend\w*\b",
+    r"\badvis\w+\b",
+    r"\bshould\s+(?:not|never)\b",
+    r"\btips?\b",
+    r"\bimagine\b",
+    r"\bwhat\s+if\b",
+    r"\bfor\s+example\b",
+    r"\btypically\b",
+    r"\boften\b",
+    r"\busually\b",
+    r"\bcollect\b",
+    r"\bcollects\b",
 )
 
 # --- modality ------------------------------------------------------------------------------------------------------
 CLAIM_CUES = alt(
-    r"\bclaim(?:s|ed|ing)?\b", r"\ballege(?:s|d|dly)?\b", r"\bboast(?:s|ed)?\b", r"\bsays?\s+(?:it|they)\s+(?:has|have|holds?|stole)\b",
+    r"\bclaim(?:s|ed|ing)?\b",
+    r"\ballege(?:s|d|dly)?\b",
+    r"\bboast(?:s|ed)?\b",
+    r"\bsays?\s+(?:it|they)\s+(?:has|have|holds?|stole)\b",
     r"\baccording\s+to\s+the\s+(?:hackers?|attackers?|group|gang|threat\s+actors?|cybercriminals?)\b",
-    r"\b(?:hackers?|attackers?|group|gang)\s+(?:said|says|told)\b", r"\bleak\s+site\b", r"\bputs?\s+up\s+for\s+sale\b",
-    r"\bposted\s+(?:on|to)\s+(?:a|an|the)\s+\w*\s*(?:forum|channel|site)\b", r"\bunverified\b",
+    r"\b(?:hackers?|attackers?|group|gang)\s+(?:said|says|told)\b",
+    r"\bleak\s+site\b",
+    r"\bputs?\s+up\s+for\s+sale\b",
+    r"\bposted\s+(?:on|to)\s+(?:a|an|the)\s+\w*\s*(?:forum|channel|site)\b",
+    r"\bunverified\b",
 )
 SUSPECT_CUES = alt(
-    r"\blikely\b", r"\bprobably\b", r"\bpossibly\b", r"\bpotentially\b", r"\bmay\s+have\b", r"\bmight\s+have\b",
-    r"\bcould\s+have\b", r"\bbelieved\s+to\b", r"\bsuspected\b", r"\breports?\s+suggest\w*\b", r"\bsuggests?\b",
-    r"\bappears?\s+to\b", r"\breportedly\b", r"\bit\s+is\s+thought\b", r"\bunconfirmed\b", r"\bspeculat\w+\b",
+    r"\blikely\b",
+    r"\bprobably\b",
+    r"\bpossibly\b",
+    r"\bpotentially\b",
+    r"\bmay\s+have\b",
+    r"\bmight\s+have\b",
+    r"\bcould\s+have\b",
+    r"\bbelieved\s+to\b",
+    r"\bsuspected\b",
+    r"\breports?\s+suggest\w*\b",
+    r"\bsuggests?\b",
+    r"\bappears?\s+to\b",
+    r"\breportedly\b",
+    r"\bit\s+is\s+thought\b",
+    r"\bunconfirmed\b",
+    r"\bspeculat\w+\b",
 )
 CONFIRM_CUES = alt(
-    r"\bconfirm(?:s|ed|ing)?\b", r"\bin\s+a\s+statement\b",
+    r"\bconfirm(?:s|ed|ing)?\b",
+    r"\bin\s+a\s+statement\b",
     r"\b(?:the|its)\s+(?:company|bank|lender|firm|retailer|organi[sz]ation|business|group|provider|hospital|university"
     r"|council|insurer|airline|operator|carrier|brand|school|agency|ministry|platform|service|organiser|organizer)\s+"
-    r"(?:said|says|stated|told|added|stressed|explained|wrote)\b", r"\b(?:it|they)\s+(?:said|says|stressed|stated|added|confirmed)\b", r"\bspokes(?:person|man|woman)\b[^.;]{0,40}\b(?:said|says|confirmed|told)\b",
-    r"\bofficial\s+notifications?\b", r"\bnotif(?:ied|ication|ications)\b", r"(?<!not\s)(?<!to\s)(?<!n't\s)\bdisclos(?:ed|es)\b",
-    r"\bannounc(?:ed|es)\b", r"\bfil(?:ed|ing)\s+with\b", r"\bregulatory\s+filing\b", r"\bsaid\s+in\s+a\b",
-    r"\badmitted\b", r"\backnowledged\b", r"\bemphasi[sz]es\b", r"\bassures?\b",
+    r"(?:said|says|stated|told|added|stressed|explained|wrote)\b",
+    r"\b(?:it|they)\s+(?:said|says|stressed|stated|added|confirmed)\b",
+    r"\bspokes(?:person|man|woman)\b[^.;]{0,40}\b(?:said|says|confirmed|told)\b",
+    r"\bofficial\s+notifications?\b",
+    r"\bnotif(?:ied|ication|ications)\b",
+    r"(?<!not\s)(?<!to\s)(?<!n't\s)\bdisclos(?:ed|es)\b",
+    r"\bannounc(?:ed|es)\b",
+    r"\bfil(?:ed|ing)\s+with\b",
+    r"\bregulatory\s+filing\b",
+    r"\bsaid\s+in\s+a\b",
+    r"\badmitted\b",
+    r"\backnowledged\b",
+    r"\bemphasi[sz]es\b",
+    r"\bassures?\b",
 )
 
 # --- breach lexicon (is this sentence about an incident?) ---------------------------------------------------------
 BREACH_WORDS = alt(
-    r"breach(?:ed|es)?", r"hack(?:ed|s)?", r"cyber[-\s]?attacks?", r"cyber[-\s]?incidents?", r"attack(?:ed|s)?",
-    r"intrusions?", r"compromis(?:e|ed)", r"unauthori[sz]ed\s+(?:access|part(?:y|ies))", r"gain(?:ed)?\s+access",
-    r"ransomware", r"leak(?:ed|s)?", r"stol(?:e|en)", r"exfiltrat\w+", r"security\s+incident", r"cybercrime",
-    r"data\s+theft", r"exposed", r"victims?", r"extortion",
+    r"breach(?:ed|es)?",
+    r"hack(?:ed|s)?",
+    r"cyber[-\s]?attacks?",
+    r"cyber[-\s]?incidents?",
+    r"attack(?:ed|s)?",
+    r"intrusions?",
+    r"compromis(?:e|ed)",
+    r"unauthori[sz]ed\s+(?:access|part(?:y|ies))",
+    r"gain(?:ed)?\s+access",
+    r"ransomware",
+    r"leak(?:ed|s)?",
+    r"stol(?:e|en)",
+    r"exfiltrat\w+",
+    r"security\s+incident",
+    r"cybercrime",
+    r"data\s+theft",
+    r"exposed",
+    r"victims?",
+    r"extortion",
 )
 
 # --- records -------------------------------------------------------------------------------------------------------
@@ -129,148 +281,366 @@ BREACH_WORDS = alt(
 # dollars) is not a record count.
 COUNTED_NOUNS = alt(
     r"(?:unique\s+)?e-?mail(?:\s+(?:and|&)\s+(?:IP|physical|postal|home)|\s*,\s*IP\s+and\s+physical)?\s+address(?:es)?",
-    r"(?:unique\s+)?e-?mails", r"usernames", r"user\s+names", r"(?:customer|user|member|patient|account|personal|data|client)?\s*records",
-    r"individuals", r"people", r"persons", r"customers", r"users", r"accounts", r"members", r"subscribers",
-    r"patients", r"clients", r"players", r"students", r"citizens", r"voters", r"consumers", r"shoppers",
-    r"passengers", r"guests", r"employees", r"staff", r"applicants", r"residents", r"households", r"policyholders",
-    r"documents", r"files", r"rows", r"entries", r"identities", r"profiles", r"credentials", r"passwords",
-    r"phone\s+numbers", r"card(?:holder)?s", r"transactions", r"purchases", r"parents", r"children", r"learners",
-    r"job\s+seekers", r"candidates", r"donors", r"buyers", r"sellers", r"drivers", r"riders", r"owners",
-    r"attendees", r"visitors", r"(?:ticket\s*)?holders", r"fans", r"viewers", r"readers", r"travell?ers", r"tenants",
-    r"workers", r"pupils", r"investors", r"traders", r"borrowers", r"savers", r"shareholders", r"beneficiaries",
-    r"claimants", r"recipients", r"registrants", r"participants", r"guests", r"diners", r"gamers", r"listeners",
+    r"(?:unique\s+)?e-?mails",
+    r"usernames",
+    r"user\s+names",
+    r"(?:customer|user|member|patient|account|personal|data|client)?\s*records",
+    r"individuals",
+    r"people",
+    r"persons",
+    r"customers",
+    r"users",
+    r"accounts",
+    r"members",
+    r"subscribers",
+    r"patients",
+    r"clients",
+    r"players",
+    r"students",
+    r"citizens",
+    r"voters",
+    r"consumers",
+    r"shoppers",
+    r"passengers",
+    r"guests",
+    r"employees",
+    r"staff",
+    r"applicants",
+    r"residents",
+    r"households",
+    r"policyholders",
+    r"documents",
+    r"files",
+    r"rows",
+    r"entries",
+    r"identities",
+    r"profiles",
+    r"credentials",
+    r"passwords",
+    r"phone\s+numbers",
+    r"card(?:holder)?s",
+    r"transactions",
+    r"purchases",
+    r"parents",
+    r"children",
+    r"learners",
+    r"job\s+seekers",
+    r"candidates",
+    r"donors",
+    r"buyers",
+    r"sellers",
+    r"drivers",
+    r"riders",
+    r"owners",
+    r"attendees",
+    r"visitors",
+    r"(?:ticket\s*)?holders",
+    r"fans",
+    r"viewers",
+    r"readers",
+    r"travell?ers",
+    r"tenants",
+    r"workers",
+    r"pupils",
+    r"investors",
+    r"traders",
+    r"borrowers",
+    r"savers",
+    r"shareholders",
+    r"beneficiaries",
+    r"claimants",
+    r"recipients",
+    r"registrants",
+    r"participants",
+    r"guests",
+    r"diners",
+    r"gamers",
+    r"listeners",
 )
 # A count in these frames is a customer base, a workforce or a total, not the breach's size.
 BASE_COUNT_CUES = alt(
-    r"\bits\s+$", r"\bserves?\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$", r"\bhas\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
-    r"\bboasts\s+$", r"\bcustomer\s+base\s+of\s+$", r"\bout\s+of\s+(?:its\s+)?$", r"\bof\s+its\s+$",
+    r"\bits\s+$",
+    r"\bserves?\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
+    r"\bhas\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
+    r"\bboasts\s+$",
+    r"\bcustomer\s+base\s+of\s+$",
+    r"\bout\s+of\s+(?:its\s+)?$",
+    r"\bof\s+its\s+$",
     r"\b(?:company|firm|retailer|business|bank|lender|provider|platform|service|chain|brand|insurer|operator|group|network"
     r"|app|society|union|carrier|airline|university|hospital|giant|marketplace|site|website|store|shop|club|league)"
-    r"\s+with\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+)?$", r"\bemploys\s+$",
+    r"\s+with\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+)?$",
+    r"\bemploys\s+$",
 )
 BASE_COUNT_AFTER = alt(
     r"^\s*(?:active|registered|monthly|daily|loyal|online)?\s*\w*\s*(?:worldwide|globally|across|around\s+the\s+world)",
-    r"^\s*(?:active|monthly|daily)\s", r"^\s*(?:\w+\s+){0,2}(?:stores|shops|outlets|branches|locations|countries|markets)",
+    r"^\s*(?:active|monthly|daily)\s",
+    r"^\s*(?:\w+\s+){0,2}(?:stores|shops|outlets|branches|locations|countries|markets)",
 )
 
 # --- response actions ---------------------------------------------------------------------------------------------
 _NOTIFY = r"(?:notif(?:y|ied|ying)|inform(?:ed|ing|s)?|alert(?:ed|ing)?|contact(?:ed|ing)?|report(?:ed|ing)?\s+(?:it\s+|the\s+\w+\s+)?to|work(?:s|ed|ing)?\s+(?:closely\s+)?with|cooperat\w+\s+with|liais\w+\s+with|involv(?:ed|ing))"
 RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (_NOTIFY + r"\b[^.;]{0,60}?\b(?:data\s+protection\s+authorit(?:y|ies)|regulators?|supervisory\s+authorit\w+"
-     r"|information\s+commissioner|(?:the\s+)?ICO\b|CNIL|attorneys?\s+general|privacy\s+(?:commissioner|regulator)"
-     r"|(?:the\s+)?SEC\b|data\s+protection\s+(?:agency|office|commission))", "regulator_notified"),
-    (r"(?:external|third[-\s]party|outside|independent)?\s*(?:cyber\s*security|security|forensics?)\s+(?:experts?|firms?|specialists?"
-     r"|compan(?:y|ies)|investigators?)\s+(?:are|were|have\s+been|has\s+been|was)\s+(?:engaged|brought\s+in|hired|retained"
-     r"|called\s+in|assisting|helping)", "external_experts_engaged"),
-    (r"(?:regulators?|data\s+protection\s+authorit(?:y|ies))\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed)",
-     "regulator_notified"),
-    (r"(?:regulators?|commission(?:er)?|authority|ICO|CNIL|ombudsman|supervisor)\b[^.;]{0,60}\b(?:received|had\s+received|has\s+"
-     r"received)\s+(?:a\s+)?(?:breach\s+|data\s+breach\s+)?(?:notification|report|notice)", "regulator_notified"),
-    (_NOTIFY + r"\b[^.;]{0,70}?\b(?:law\s+enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
-     r"|Action\s+Fraud|Europol|cyber\s*crime\s+unit)(?<!protection\sauthorities)(?<!privacy\sauthorities)"
-     r"(?<!regulatory\sauthorities)(?<!supervisory\sauthorities)", "law_enforcement_notified"),
-    (r"(?:law\s+enforcement|police|(?:the\s+)?authorities)\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed|alerted)",
-     "law_enforcement_notified"),
-    (r"(?:notif(?:y|ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|e-?mail(?:ed|ing)|writ(?:ten|ing)\s+to|wrote\s+to"
-     r"|sen(?:t|ding)\s+(?:letters|emails|notices)\s+to)\b[^.;]{0,50}?\b(?:affected\s+|impacted\s+)?"
-     r"(?:customers?|users?|individuals|people|members?|clients?|patients?|those\s+affected|subscribers?"
-     r"|attendees|guests|passengers|students|employees|staff|policyholders|account\s*holders|ticket\s*holders|victims"
-     r"|players|gamers|shoppers|travell?ers|residents|households|donors|readers|listeners|fans|borrowers|savers)",
-     "customers_notified"),
-    (r"(?:told|tells|telling|emailed|e-mailed|wrote\s+to|writing\s+to)\s+(?:its\s+|affected\s+|all\s+)*(?:customers|users|members"
-     r"|clients|patients|shoppers|guests|passengers|students|employees|policyholders)|in\s+an?\s+(?:e-?mail|letter|notice)\s+to\s+"
-     r"(?:its\s+|affected\s+)*(?:customers|users|members|clients|patients|shoppers|guests)", "customers_notified"),
-    (r"notifications?\s+(?:were\s+|was\s+|have\s+been\s+)?sent\s+to|notification\s+letters|breach\s+notices?",
-     "customers_notified"),
-    (r"(?:affected\s+|impacted\s+)?(?:customers|users|members|clients|patients|attendees|guests|passengers|students"
-     r"|employees|policyholders|individuals)\s+(?:are\s+being|were|have\s+been|has\s+been|will\s+be|are)\s+"
-     r"(?:contacted|notified|informed|written\s+to|emailed|alerted|warned)", "customers_notified"),
-    (r"(?:engag(?:ed|ing|es)|enlist(?:ed|ing)|hir(?:ed|ing)|retain(?:ed|ing)|brought\s+in|bringing\s+in"
-     r"|appoint(?:ed|ing)|work(?:s|ed|ing)?\s+(?:closely\s+)?with|assistance\s+of|help\s+of|support\s+of)"
-     r"\b[^.;]{0,50}?\b(?:external|third[-\s]party|outside|independent|leading|specialist)?\s*"
-     r"(?:cyber\s*security|security|forensics?|incident\s+response|IT)\s+(?:firms?|experts?|compan(?:y|ies)"
-     r"|specialists?|teams?|consultan\w+|professionals|partners?|investigators?)", "external_experts_engaged"),
-    (r"(?:forc(?:ed|ing|es)|requir(?:ed|ing|es)|trigger(?:ed|ing))\s+(?:a\s+|an?\s+)?(?:mandatory\s+)?(?:password|credential)\s+"
-     r"(?:resets?|changes?)", "systems_secured"),
-    (r"(?:passwords?|credentials|access|keys|tokens)\s+(?:had|has|have|were|was)\s+(?:since\s+)?(?:been\s+)?(?:reset|rotated|changed"
-     r"|revoked)|(?:plug-?in|extension|backdoor|malware|vulnerability|flaw)\s+(?:has|had|was|have\s+been)\s+(?:since\s+)?"
-     r"(?:been\s+)?(?:removed|patched|fixed|closed)", "systems_secured"),
-    (r"(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+|affected\s+)?(?:\w+\s+)?(?:database|server|servers|bucket"
-     r"|instance|systems?|network|portal)\s+offline|(?:database|server|bucket|instance)\s+(?:has|had|was)\s+(?:been\s+)?"
-     r"(?:taken\s+offline|secured|closed|locked\s+down|removed)", "systems_secured"),
-    (r"(?:contain(?:ed|ing)?|isolat(?:ed|ing))\s+(?:the\s+|this\s+)?(?:breach|incident|attack|intrusion|threat|damage|infection)",
-     "systems_secured"),
-    (r"(?:secured|securing|to\s+secure|lock(?:ed)?\s+down|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
-     r"|shut\s+down|strengthen(?:ed|ing)?|bolster(?:ed|ing)?|beef(?:ed|ing)?\s+up|reinforc(?:ed|ing)|harden(?:ed|ing)?"
-     r"|enhanc(?:ed|ing)|reset|rotat(?:ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
-     r"(?:IT\s+)?(?:systems?|security(?:\s+measures)?|networks?|breach|incident|passwords|credentials|access"
-     r"|vulnerabilit(?:y|ies)|environment|defen[cs]es)", "systems_secured"),
-    (r"(?:investigat(?:ion|ions|ing|e|es|ed)|forensic\s+(?:review|analysis|examination)"
-     r"|(?:to\s+)?(?:determine|establish|figure\s+out|find\s+out|understand|assess)\s+(?:what\s+(?:went\s+wrong|happened)"
-     r"|the\s+(?:scope|extent|cause|full\s+impact)|how\s+(?:the\s+)?(?:attackers?|hackers?|intruders?|criminals?|breach|intrusion|it\s+happened)))",
-     "investigation"),
-    (r"(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing))\b[^.;]{0,40}?\b(?:free\s+)?(?:credit\s+monitoring|identity\s+"
-     r"(?:theft\s+)?(?:protection|monitoring)|credit\s+report\w*)", "credit_monitoring_offered"),
-    (r"(?:forc\w+|forced)\s+(?:\w+\s+){0,4}?to\s+(?:cancel|close|suspend|shut|postpone|halt|divert)|cancel(?:led|ed|ling|ing)\s+"
-     r"(?:\w+\s+)?(?:appointments|flights|orders|operations|surgeries|classes|deliveries|trains|services)", "services_disrupted"),
-    (r"(?:disrupt(?:ed|ing|ion|ions)|outages?|(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+)?"
-     r"(?:site|website|store|stores|services?|app|platform|booking\s+system)\s+offline|(?:close|closed|closing|shut|shutting)\s+down\s+(?:its|their|the)\s+"
-     r"(?:website|stores|systems|services|online)|suspend(?:ed|ing)\s+(?:online\s+)?(?:orders|services|operations)|(?:orders|services|operations|deliveries|sales|payments)\s+(?:were|was|have\s+been|had\s+been)\s+(?:suspended|halted|paused|disrupted|stopped)"
-     r"|(?:site|website|store|stores|services?|app|platform)\s+(?:went|was\s+knocked|was\s+taken)\s+offline|halt(?:ed|ing)\s+(?:online\s+)?(?:orders|operations))",
-     "services_disrupted"),
+    (
+        _NOTIFY
+        + r"\b[^.;]{0,60}?\b(?:data\s+protection\s+authorit(?:y|ies)|regulators?|supervisory\s+authorit\w+"
+        r"|information\s+commissioner|(?:the\s+)?ICO\b|CNIL|attorneys?\s+general|privacy\s+(?:commissioner|regulator)"
+        r"|(?:the\s+)?SEC\b|data\s+protection\s+(?:agency|office|commission))",
+        "regulator_notified",
+    ),
+    (
+        r"(?:external|third[-\s]party|outside|independent)?\s*(?:cyber\s*security|security|forensics?)\s+(?:experts?|firms?|specialists?"
+        r"|compan(?:y|ies)|investigators?)\s+(?:are|were|have\s+been|has\s+been|was)\s+(?:engaged|brought\s+in|hired|retained"
+        r"|called\s+in|assisting|helping)",
+        "external_experts_engaged",
+    ),
+    (
+        r"(?:regulators?|data\s+protection\s+authorit(?:y|ies))\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed)",
+        "regulator_notified",
+    ),
+    (
+        r"(?:regulators?|commission(?:er)?|authority|ICO|CNIL|ombudsman|supervisor)\b[^.;]{0,60}\b(?:received|had\s+received|has\s+"
+        r"received)\s+(?:a\s+)?(?:breach\s+|data\s+breach\s+)?(?:notification|report|notice)",
+        "regulator_notified",
+    ),
+    (
+        _NOTIFY
+        + r"\b[^.;]{0,70}?\b(?:law\s+enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
+        r"|Action\s+Fraud|Europol|cyber\s*crime\s+unit)(?<!protection\sauthorities)(?<!privacy\sauthorities)"
+        r"(?<!regulatory\sauthorities)(?<!supervisory\sauthorities)",
+        "law_enforcement_notified",
+    ),
+    (
+        r"(?:law\s+enforcement|police|(?:the\s+)?authorities)\s+(?:ha(?:ve|s)\s+been|were|was)\s+(?:notified|informed|alerted)",
+        "law_enforcement_notified",
+    ),
+    (
+        r"(?:notif(?:y|ied|ying)|inform(?:ed|ing)|contact(?:ed|ing)|e-?mail(?:ed|ing)|writ(?:ten|ing)\s+to|wrote\s+to"
+        r"|sen(?:t|ding)\s+(?:letters|emails|notices)\s+to)\b[^.;]{0,50}?\b(?:affected\s+|impacted\s+)?"
+        r"(?:customers?|users?|individuals|people|members?|clients?|patients?|those\s+affected|subscribers?"
+        r"|attendees|guests|passengers|students|employees|staff|policyholders|account\s*holders|ticket\s*holders|victims"
+        r"|players|gamers|shoppers|travell?ers|residents|households|donors|readers|listeners|fans|borrowers|savers)",
+        "customers_notified",
+    ),
+    (
+        r"(?:told|tells|telling|emailed|e-mailed|wrote\s+to|writing\s+to)\s+(?:its\s+|affected\s+|all\s+)*(?:customers|users|members"
+        r"|clients|patients|shoppers|guests|passengers|students|employees|policyholders)|in\s+an?\s+(?:e-?mail|letter|notice)\s+to\s+"
+        r"(?:its\s+|affected\s+)*(?:customers|users|members|clients|patients|shoppers|guests)",
+        "customers_notified",
+    ),
+    (
+        r"notifications?\s+(?:were\s+|was\s+|have\s+been\s+)?sent\s+to|notification\s+letters|breach\s+notices?",
+        "customers_notified",
+    ),
+    (
+        r"(?:affected\s+|impacted\s+)?(?:customers|users|members|clients|patients|attendees|guests|passengers|students"
+        r"|employees|policyholders|individuals)\s+(?:are\s+being|were|have\s+been|has\s+been|will\s+be|are)\s+"
+        r"(?:contacted|notified|informed|written\s+to|emailed|alerted|warned)",
+        "customers_notified",
+    ),
+    (
+        r"(?:engag(?:ed|ing|es)|enlist(?:ed|ing)|hir(?:ed|ing)|retain(?:ed|ing)|brought\s+in|bringing\s+in"
+        r"|appoint(?:ed|ing)|work(?:s|ed|ing)?\s+(?:closely\s+)?with|assistance\s+of|help\s+of|support\s+of)"
+        r"\b[^.;]{0,50}?\b(?:external|third[-\s]party|outside|independent|leading|specialist)?\s*"
+        r"(?:cyber\s*security|security|forensics?|incident\s+response|IT)\s+(?:firms?|experts?|compan(?:y|ies)"
+        r"|specialists?|teams?|consultan\w+|professionals|partners?|investigators?)",
+        "external_experts_engaged",
+    ),
+    (
+        r"(?:forc(?:ed|ing|es)|requir(?:ed|ing|es)|trigger(?:ed|ing))\s+(?:a\s+|an?\s+)?(?:mandatory\s+)?(?:password|credential)\s+"
+        r"(?:resets?|changes?)",
+        "systems_secured",
+    ),
+    (
+        r"(?:passwords?|credentials|access|keys|tokens)\s+(?:had|has|have|were|was)\s+(?:since\s+)?(?:been\s+)?(?:reset|rotated|changed"
+        r"|revoked)|(?:plug-?in|extension|backdoor|malware|vulnerability|flaw)\s+(?:has|had|was|have\s+been)\s+(?:since\s+)?"
+        r"(?:been\s+)?(?:removed|patched|fixed|closed)",
+        "systems_secured",
+    ),
+    (
+        r"(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+|affected\s+)?(?:\w+\s+)?(?:database|server|servers|bucket"
+        r"|instance|systems?|network|portal)\s+offline|(?:database|server|bucket|instance)\s+(?:has|had|was)\s+(?:been\s+)?"
+        r"(?:taken\s+offline|secured|closed|locked\s+down|removed)",
+        "systems_secured",
+    ),
+    (
+        r"(?:contain(?:ed|ing)?|isolat(?:ed|ing))\s+(?:the\s+|this\s+)?(?:breach|incident|attack|intrusion|threat|damage|infection)",
+        "systems_secured",
+    ),
+    (
+        r"(?:secured|securing|to\s+secure|lock(?:ed)?\s+down|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
+        r"|shut\s+down|strengthen(?:ed|ing)?|bolster(?:ed|ing)?|beef(?:ed|ing)?\s+up|reinforc(?:ed|ing)|harden(?:ed|ing)?"
+        r"|enhanc(?:ed|ing)|reset|rotat(?:ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
+        r"(?:IT\s+)?(?:systems?|security(?:\s+measures)?|networks?|breach|incident|passwords|credentials|access"
+        r"|vulnerabilit(?:y|ies)|environment|defen[cs]es)",
+        "systems_secured",
+    ),
+    (
+        r"(?:investigat(?:ion|ions|ing|e|es|ed)|forensic\s+(?:review|analysis|examination)"
+        r"|(?:to\s+)?(?:determine|establish|figure\s+out|find\s+out|understand|assess)\s+(?:what\s+(?:went\s+wrong|happened)"
+        r"|the\s+(?:scope|extent|cause|full\s+impact)|how\s+(?:the\s+)?(?:attackers?|hackers?|intruders?|criminals?|breach|intrusion|it\s+happened)))",
+        "investigation",
+    ),
+    (
+        r"(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing))\b[^.;]{0,40}?\b(?:free\s+)?(?:credit\s+monitoring|identity\s+"
+        r"(?:theft\s+)?(?:protection|monitoring)|credit\s+report\w*)",
+        "credit_monitoring_offered",
+    ),
+    (
+        r"(?:forc\w+|forced)\s+(?:\w+\s+){0,4}?to\s+(?:cancel|close|suspend|shut|postpone|halt|divert)|cancel(?:led|ed|ling|ing)\s+"
+        r"(?:\w+\s+)?(?:appointments|flights|orders|operations|surgeries|classes|deliveries|trains|services)",
+        "services_disrupted",
+    ),
+    (
+        r"(?:disrupt(?:ed|ing|ion|ions)|outages?|(?:took|taken|taking|take)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+)?"
+        r"(?:site|website|store|stores|services?|app|platform|booking\s+system)\s+offline|(?:close|closed|closing|shut|shutting)\s+down\s+(?:its|their|the)\s+"
+        r"(?:website|stores|systems|services|online)|suspend(?:ed|ing)\s+(?:online\s+)?(?:orders|services|operations)|(?:orders|services|operations|deliveries|sales|payments)\s+(?:were|was|have\s+been|had\s+been)\s+(?:suspended|halted|paused|disrupted|stopped)"
+        r"|(?:site|website|store|stores|services?|app|platform)\s+(?:went|was\s+knocked|was\s+taken)\s+offline|halt(?:ed|ing)\s+(?:online\s+)?(?:orders|operations))",
+        "services_disrupted",
+    ),
 )
 
 # A response sentence in these frames is advice or speculation about what should be done, not what was done.
 RESPONSE_BLOCKERS = alt(
-    r"\bcan\b", r"\bwill\b", r"\bshould\b", r"\bmust\b", r"\bneeds?\s+to\b", r"\bought\s+to\b", r"\bcould\b", r"\bwould\b", r"\bmay\s+need\b",
-    r"\brecommend\w*\b", r"\badvis\w+\b", r"\burg(?:e|es|ed|ing)\b", r"\bconsider\b", r"\bif\b", r"\bwhen\s+an?\b",
-    r"\btips?\b", r"\bencouraged\b", r"\bbest\s+practices?\b", r"\bcompanies\b", r"\bbusinesses\b", r"\borganisations\b",
-    r"\borganizations\b", r"\bretailers\b", r"\bbrands\s+(?:may|should|must|need)\b", 
-    r"\bwarnings?\s+from\b", r"\binsights?\s+from\b", r"\bexperts?\s+(?:say|warn|argue|believe)\b",
+    r"\bcan\b",
+    r"\bwill\b",
+    r"\bshould\b",
+    r"\bmust\b",
+    r"\bneeds?\s+to\b",
+    r"\bought\s+to\b",
+    r"\bcould\b",
+    r"\bwould\b",
+    r"\bmay\s+need\b",
+    r"\brecommend\w*\b",
+    r"\badvis\w+\b",
+    r"\burg(?:e|es|ed|ing)\b",
+    r"\bconsider\b",
+    r"\bif\b",
+    r"\bwhen\s+an?\b",
+    r"\btips?\b",
+    r"\bencouraged\b",
+    r"\bbest\s+practices?\b",
+    r"\bcompanies\b",
+    r"\bbusinesses\b",
+    r"\borganisations\b",
+    r"\borganizations\b",
+    r"\bretailers\b",
+    r"\bbrands\s+(?:may|should|must|need)\b",
+    r"\bwarnings?\s+from\b",
+    r"\binsights?\s+from\b",
+    r"\bexperts?\s+(?:say|warn|argue|believe)\b",
 )
 
 # --- ransom --------------------------------------------------------------------------------------------------------
 RANSOM_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"(?:refus(?:ed|es|ing)|declin(?:ed|es|ing)|(?:did|does|will)\s+not|won[’']t|would\s+not|has\s+not)\s+(?:to\s+)?pay"
-     r"(?:ing)?\b[^.;]{0,30}\bransom|(?:refus(?:ed|ing)|declin(?:ed|ing))\s+(?:the\s+|a\s+|any\s+)?ransom"
-     r"|ransom\s+(?:was|has)\s+not\s+(?:been\s+)?paid|no\s+ransom\s+(?:was|has\s+been)\s+paid|not\s+(?:to\s+)?pay\s+(?:any|the|a)\s+ransom", "refused"),
-    (r"\bpaid\b[^.;]{0,30}\bransom|ransom\s+(?:was|has\s+been)\s+paid|(?:agreed|decided)\s+to\s+pay\b[^.;]{0,20}ransom", "paid"),
-    (r"ransom\s+(?:demands?|notes?)|demand(?:ed|ing|s)?\s+(?:a\s+|an?\s+)?(?:\$?[\d.,]+\s*\w*\s+)?ransom"
-     r"|ransom\b[^.;]{0,20}\bdemanded|extort(?:ion|ed)\s+(?:demand|attempt)", "demanded"),
+    (
+        r"(?:refus(?:ed|es|ing)|declin(?:ed|es|ing)|(?:did|does|will)\s+not|won[’']t|would\s+not|has\s+not)\s+(?:to\s+)?pay"
+        r"(?:ing)?\b[^.;]{0,30}\bransom|(?:refus(?:ed|ing)|declin(?:ed|ing))\s+(?:the\s+|a\s+|any\s+)?ransom"
+        r"|ransom\s+(?:was|has)\s+not\s+(?:been\s+)?paid|no\s+ransom\s+(?:was|has\s+been)\s+paid|not\s+(?:to\s+)?pay\s+(?:any|the|a)\s+ransom",
+        "refused",
+    ),
+    (
+        r"\bpaid\b[^.;]{0,30}\bransom|ransom\s+(?:was|has\s+been)\s+paid|(?:agreed|decided)\s+to\s+pay\b[^.;]{0,20}ransom",
+        "paid",
+    ),
+    (
+        r"ransom\s+(?:demands?|notes?)|demand(?:ed|ing|s)?\s+(?:a\s+|an?\s+)?(?:\$?[\d.,]+\s*\w*\s+)?ransom"
+        r"|ransom\b[^.;]{0,20}\bdemanded|extort(?:ion|ed)\s+(?:demand|attempt)",
+        "demanded",
+    ),
 )
 
 # --- access vectors ------------------------------------------------------------------------------------------------
 VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"vishing|voice\s+phishing|phone\s+phishing|(?:fraudulent|impersonat\w+)\s+(?:phone\s+)?calls?\s+to\s+(?:the\s+)?(?:help\s*desk|IT)", "vishing"),
+    (
+        r"vishing|voice\s+phishing|phone\s+phishing|(?:fraudulent|impersonat\w+)\s+(?:phone\s+)?calls?\s+to\s+(?:the\s+)?(?:help\s*desk|IT)",
+        "vishing",
+    ),
     (r"spear[-\s]?phishing|phishing", "phishing"),
-    (r"social(?:ly)?[-\s]engineer(?:ing|ed)?|impersonat(?:ed|ing|ion)\s+(?:of\s+)?(?:an?\s+)?(?:employees?|staff|IT|help\s*desk)", "social_engineering"),
+    (
+        r"social(?:ly)?[-\s]engineer(?:ing|ed)?|impersonat(?:ed|ing|ion)\s+(?:of\s+)?(?:an?\s+)?(?:employees?|staff|IT|help\s*desk)",
+        "social_engineering",
+    ),
     (r"credential[-\s]stuffing|password[-\s]spraying|brute[-\s]forc\w+", "credential_stuffing"),
-    (r"(?:stolen|compromised|leaked|exploited|harvested|internal|valid|employee)\s+(?:login\s+)?credentials"
-     r"|(?:stolen|compromised)\s+(?:passwords|accounts|logins?)|credentials\s+(?:were\s+)?(?:stolen|compromised)", "stolen_credentials"),
-    (r"third[-\s]party\s+(?:service\s+)?(?:provider|vendor|supplier|integrations?|application|app|platform|partner|contractor|software)s?"
-     r"|supply[-\s]chain\s+(?:attack|compromise)|(?:vendor|supplier)\s+(?:compromise|breach)", "third_party"),
-    (r"(?:exploit(?:ed|ing|ation)?\s+(?:of\s+)?(?:a\s+|an\s+)?(?:\w+\s+){0,3}(?:vulnerabilit(?:y|ies)|flaw|bug|zero[-\s]day)"
-     r"|zero[-\s]day|CVE-\d{4}-\d{4,7}|unpatched\s+(?:\w+\s+)?(?:server|system|software|vulnerabilit\w+)|SQL\s+injection)", "vulnerability_exploit"),
-    (r"misconfigur\w+|(?:unsecured|unprotected|publicly\s+(?:exposed|accessible)|open)\s+(?:\w+\s+){0,2}"
-     r"(?:database|server|bucket|instance|Elasticsearch|MongoDB|S3)|left\s+(?:\w+\s+){0,2}(?:exposed|unprotected|publicly)", "misconfiguration"),
-    (r"malware|infostealer|info-stealer|trojan|keylogger|ransomware\s+(?:payload|strain|infection)", "malware"),
-    (r"(?:rogue|malicious|disgruntled)\s+(?:employee|insider|staff|contractor)|insider\s+(?:threat|attack|job)", "insider"),
+    (
+        r"(?:stolen|compromised|leaked|exploited|harvested|internal|valid|employee)\s+(?:login\s+)?credentials"
+        r"|(?:stolen|compromised)\s+(?:passwords|accounts|logins?)|credentials\s+(?:were\s+)?(?:stolen|compromised)",
+        "stolen_credentials",
+    ),
+    (
+        r"third[-\s]party\s+(?:service\s+)?(?:provider|vendor|supplier|integrations?|application|app|platform|partner|contractor|software)s?"
+        r"|supply[-\s]chain\s+(?:attack|compromise)|(?:vendor|supplier)\s+(?:compromise|breach)",
+        "third_party",
+    ),
+    (
+        r"(?:exploit(?:ed|ing|ation)?\s+(?:of\s+)?(?:a\s+|an\s+)?(?:\w+\s+){0,3}(?:vulnerabilit(?:y|ies)|flaw|bug|zero[-\s]day)"
+        r"|zero[-\s]day|CVE-\d{4}-\d{4,7}|unpatched\s+(?:\w+\s+)?(?:server|system|software|vulnerabilit\w+)|SQL\s+injection)",
+        "vulnerability_exploit",
+    ),
+    (
+        r"misconfigur\w+|(?:unsecured|unprotected|publicly\s+(?:exposed|accessible)|open)\s+(?:\w+\s+){0,2}"
+        r"(?:database|server|bucket|instance|Elasticsearch|MongoDB|S3)|left\s+(?:\w+\s+){0,2}(?:exposed|unprotected|publicly)",
+        "misconfiguration",
+    ),
+    (
+        r"malware|infostealer|info-stealer|trojan|keylogger|ransomware\s+(?:payload|strain|infection)",
+        "malware",
+    ),
+    (
+        r"(?:rogue|malicious|disgruntled)\s+(?:employee|insider|staff|contractor)|insider\s+(?:threat|attack|job)",
+        "insider",
+    ),
 )
 # An access-vector word counts only in a sentence that says how the attackers got in.
 ACCESS_CONTEXT = alt(
-    r"\bgain(?:ed|ing)?\s+(?:initial\s+)?access\b", r"\binitial\s+access\b", r"\bobtained\s+(?:through|via|by|using|in)\b",
-    r"\b(?:through|via|by\s+means\s+of|using)\b", r"\bexploit(?:ed|ing)\b", r"\bbypass\w*\b", r"\babuse\s+of\b",
-    r"\bleverag(?:ed|ing)\b", r"\bentry\s+points?\b", r"\bbroke\s+in\b", r"\bcaused\s+by\b", r"\bstemm?(?:ed|ing)\s+from\b",
-    r"\bresult(?:ed)?\s+(?:of|from)\b", r"\btraced\s+(?:back\s+)?to\b", r"\bbegan\s+with\b", r"\bstarted\s+with\b",
-    r"\btactics?\b", r"\bmethod\b", r"\bcompromise\b", r"\bled\s+to\b", r"\bvulnerabilit(?:y|ies)\b", r"\btargeting\b",
-    r"\bthe\s+attackers?\b", r"\bthe\s+hackers?\b", r"\bthreat\s+actors?\b", r"\bused\b", r"\btricked\b",
+    r"\bgain(?:ed|ing)?\s+(?:initial\s+)?access\b",
+    r"\binitial\s+access\b",
+    r"\bobtained\s+(?:through|via|by|using|in)\b",
+    r"\b(?:through|via|by\s+means\s+of|using)\b",
+    r"\bexploit(?:ed|ing)\b",
+    r"\bbypass\w*\b",
+    r"\babuse\s+of\b",
+    r"\bleverag(?:ed|ing)\b",
+    r"\bentry\s+points?\b",
+    r"\bbroke\s+in\b",
+    r"\bcaused\s+by\b",
+    r"\bstemm?(?:ed|ing)\s+from\b",
+    r"\bresult(?:ed)?\s+(?:of|from)\b",
+    r"\btraced\s+(?:back\s+)?to\b",
+    r"\bbegan\s+with\b",
+    r"\bstarted\s+with\b",
+    r"\btactics?\b",
+    r"\bmethod\b",
+    r"\bcompromise\b",
+    r"\bled\s+to\b",
+    r"\bvulnerabilit(?:y|ies)\b",
+    r"\btargeting\b",
+    r"\bthe\s+attackers?\b",
+    r"\bthe\s+hackers?\b",
+    r"\bthreat\s+actors?\b",
+    r"\bused\b",
+    r"\btricked\b",
 )
 # Sentences about what attackers could do next with the data, or advice, are not the access vector.
 ACCESS_BLOCKERS = alt(
-    r"\bopportunit(?:y|ies)\b", r"\bcould\s+be\s+used\b", r"\bcan\s+be\s+used\b", r"\brisks?\s+of\b", r"\bexploit\s+the\s+(?:exposed|stolen|leaked)\b",
-    r"\bbe\s+used\s+(?:in|for|to)\b", r"\btraining\b", r"\bsimulations?\b", r"\bawareness\b", r"\bshould\b", r"\bmust\b",
-    r"\bwatch\s+(?:out\s+)?for\b", r"\bbeware\b", r"\bvigilan\w+\b", r"\bfollow[-\s]?up\b", r"\bdownstream\b",
-    r"\bpersonali[sz]ed\s+fraud\b", r"\bthose\s+emails\b", r"\bscams?\b",
+    r"\bopportunit(?:y|ies)\b",
+    r"\bcould\s+be\s+used\b",
+    r"\bcan\s+be\s+used\b",
+    r"\brisks?\s+of\b",
+    r"\bexploit\s+the\s+(?:exposed|stolen|leaked)\b",
+    r"\bbe\s+used\s+(?:in|for|to)\b",
+    r"\btraining\b",
+    r"\bsimulations?\b",
+    r"\bawareness\b",
+    r"\bshould\b",
+    r"\bmust\b",
+    r"\bwatch\s+(?:out\s+)?for\b",
+    r"\bbeware\b",
+    r"\bvigilan\w+\b",
+    r"\bfollow[-\s]?up\b",
+    r"\bdownstream\b",
+    r"\bpersonali[sz]ed\s+fraud\b",
+    r"\bthose\s+emails\b",
+    r"\bscams?\b",
 )
 
 # --- organisations and roles --------------------------------------------------------------------------------------
@@ -304,13 +674,16 @@ VICTIM_RIGHT = alt(
     r"customers?|customer\s+data|data|database|users|network|servers?)",
     r"^\s*(?:data\s+)?(?:breach|hack|cyber[-\s]?attack|leak|security\s+incident|incident)\b",
     r"^\s*\([^)]{1,20}\)\s*:",  # bullet "Name (Abbr):"
-    r"^\s*:",                   # bullet "Name:"
+    r"^\s*:",  # bullet "Name:"
 )
 # A candidate in these frames is a source, a commentator or a vendor, not a victim.
 NON_VICTIM_LEFT = alt(
-    r"according\s+to\s+(?:the\s+)?$", r"(?:founder|CEO|chief\s+\w+\s+officer|head|director|advisor|adviser|analyst|researchers?|"
+    r"according\s+to\s+(?:the\s+)?$",
+    r"(?:founder|CEO|chief\s+\w+\s+officer|head|director|advisor|adviser|analyst|researchers?|"
     r"spokesperson|expert|consultant|officer|president|professor)\s+(?:at|of|from|with)\s+(?:the\s+)?$",
-    r"(?:firm|company|vendor|provider)\s+(?:called|named)\s+$", r"told\s+(?:the\s+)?$", r"(?:by|from|at|with)\s+(?:security\s+firm|researchers\s+at)\s+$",
+    r"(?:firm|company|vendor|provider)\s+(?:called|named)\s+$",
+    r"told\s+(?:the\s+)?$",
+    r"(?:by|from|at|with)\s+(?:security\s+firm|researchers\s+at)\s+$",
     r"(?:targeting|via|through|using)\s+$",
     r"(?:researcher|analyst|expert|journalist|reporter|spokes(?:person|man|woman)|founder|CEO|CISO|CTO)\s+$",
 )
@@ -356,10 +729,16 @@ AUTHORITY_NAME = r"\b(?:Commission|Commissioner(?:'s\s+Office)?|Regulator|Ombuds
 
 # A sentence that recalls an earlier breach ("This is not the first time...", "In 2021, the bank lost...").
 RECALL_CUES = alt(
-    r"not\s+the\s+first\s+time", r"previous\s+(?:breach|incident|attack|hack)", r"earlier\s+(?:breach|incident|attack|hack)", r"prior\s+(?:breach|incident|attack)",
-    r"(?:\d+|two|three|four|five|six|several|many)\s+years?\s+(?:ago|earlier|before)", r"that\s+(?:incident|breach|attack)",
-    r"the\s+(?:older|earlier|previous|\d{4})\s+(?:breach|incident|attack|hack)", r"(?:also|once)\s+(?:been\s+)?(?:breached|hacked)\s+in",
-    r"second\s+(?:data\s+)?breach", r"again",
+    r"not\s+the\s+first\s+time",
+    r"previous\s+(?:breach|incident|attack|hack)",
+    r"earlier\s+(?:breach|incident|attack|hack)",
+    r"prior\s+(?:breach|incident|attack)",
+    r"(?:\d+|two|three|four|five|six|several|many)\s+years?\s+(?:ago|earlier|before)",
+    r"that\s+(?:incident|breach|attack)",
+    r"the\s+(?:older|earlier|previous|\d{4})\s+(?:breach|incident|attack|hack)",
+    r"(?:also|once)\s+(?:been\s+)?(?:breached|hacked)\s+in",
+    r"second\s+(?:data\s+)?breach",
+    r"again",
 )
 # Textual parent/brand relations: (pattern, which named group is the parent).
 PARENT_PATTERNS = (

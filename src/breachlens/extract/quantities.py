@@ -14,16 +14,49 @@ from dataclasses import dataclass
 from .patterns import BASE_COUNT_AFTER, BASE_COUNT_CUES, COUNTED_NOUNS
 
 _MULTIPLIERS = {
-    "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mn": 1_000_000, "mil": 1_000_000, "million": 1_000_000,
-    "b": 1_000_000_000, "bn": 1_000_000_000, "billion": 1_000_000_000,
+    "k": 1_000,
+    "thousand": 1_000,
+    "m": 1_000_000,
+    "mn": 1_000_000,
+    "mil": 1_000_000,
+    "million": 1_000_000,
+    "b": 1_000_000_000,
+    "bn": 1_000_000_000,
+    "billion": 1_000_000_000,
 }
 _WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "a hundred": 100, "hundred": 100, "a": 1, "half a": 0.5,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a hundred": 100,
+    "hundred": 100,
+    "a": 1,
+    "half a": 0.5,
 }
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_WORDNUM = r"(?P<word>half\s+a|a\s+hundred|" + "|".join(sorted((w for w in _WORD_NUMBERS if " " not in w), key=len, reverse=True)) + ")"
+_WORDNUM = (
+    r"(?P<word>half\s+a|a\s+hundred|"
+    + "|".join(sorted((w for w in _WORD_NUMBERS if " " not in w), key=len, reverse=True))
+    + ")"
+)
 _MULT = r"(?:\s*(?P<{}>million|billion|thousand|mn|bn|mil|[kKmMbB])(?![\w]))"
 _MULT_NUM, _MULT_WORD = _MULT.format("mult"), _MULT.format("wmult")
 _QUALIFIER = r"(?P<qual>(?:approximately|approx\.?|about|around|roughly|nearly|almost|over|more\s+than|some|up\s+to|at\s+least|an\s+estimated|estimated|close\s+to|just\s+under|just\s+over|upwards\s+of|in\s+excess\s+of)\s+)?"
@@ -39,8 +72,13 @@ _NUMBER_OF_RX = re.compile(
     re.IGNORECASE,
 )
 # "a lender with 4 million customers" is a customer base; "records with 7 million email addresses" is not.
-_WITH_PEOPLE = re.compile(r"\bwith\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
-_DATA_BEFORE = re.compile(r"\b(?:records?|data|accounts?|database|files?|dump|leak|rows|entries|set|corpus|list)\b[^.,;]{0,20}$", re.IGNORECASE)
+_WITH_PEOPLE = re.compile(
+    r"\bwith\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+|almost\s+)?$", re.IGNORECASE
+)
+_DATA_BEFORE = re.compile(
+    r"\b(?:records?|data|accounts?|database|files?|dump|leak|rows|entries|set|corpus|list)\b[^.,;]{0,20}$",
+    re.IGNORECASE,
+)
 _BASE_BEFORE = re.compile(BASE_COUNT_CUES, re.IGNORECASE)
 _BASE_AFTER = re.compile(BASE_COUNT_AFTER, re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -88,12 +126,18 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count
             or _BASE_AFTER.search(after)
             or re.search(r"\b(?:active|monthly|registered|loyal|worldwide)\b", filler)
         )
-        if not is_base and _WITH_PEOPLE.search(before) and not _DATA_BEFORE.search(before[: _WITH_PEOPLE.search(before).start()]):
+        if (
+            not is_base
+            and _WITH_PEOPLE.search(before)
+            and not _DATA_BEFORE.search(before[: _WITH_PEOPLE.search(before).start()])
+        ):
             is_base = True
         out.append(Count(match.start(), match.end(), value, match.group("noun").lower(), is_base))
     for match in _NUMBER_OF_RX.finditer(text, start, end):
         value = _value(match)
-        if value is not None and not any(c.start <= match.start("qual" if match.group("qual") else "num") < c.end for c in out):
+        if value is not None and not any(
+            c.start <= match.start("qual" if match.group("qual") else "num") < c.end for c in out
+        ):
             num_start = match.start("num") if match.group("num") else match.start("word")
             out.append(Count(num_start, match.end(), value, match.group("noun").lower(), False))
     return sorted(out, key=lambda c: c.start)

@@ -18,7 +18,9 @@ class Hit:
 
 
 @lru_cache(maxsize=None)
-def compile_labelled(patterns: tuple[tuple[str, str], ...], flags: int = re.IGNORECASE) -> tuple[tuple[re.Pattern[str], str], ...]:
+def compile_labelled(
+    patterns: tuple[tuple[str, str], ...], flags: int = re.IGNORECASE
+) -> tuple[tuple[re.Pattern[str], str], ...]:
     """Compile (pattern, label) rule data with word boundaries that also respect hyphens."""
     return tuple((re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", flags), label) for p, label in patterns)
 
@@ -33,7 +35,9 @@ def longest_first(hits: Iterable[Hit]) -> list[Hit]:
     return chosen
 
 
-def find_labelled(text: str, patterns: Sequence[tuple[str, str]], start: int = 0, end: int | None = None) -> list[Hit]:
+def find_labelled(
+    text: str, patterns: Sequence[tuple[str, str]], start: int = 0, end: int | None = None
+) -> list[Hit]:
     """All non-overlapping labelled hits of `patterns` in text[start:end], offsets into `text`."""
     end = len(text) if end is None else end
     hits = [

@@ -1,0 +1,435 @@
+"""Step 1-2 of attribution: organisation candidates in a document and the roles the words around them give."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .. import enrich
+from ..assertions import is_hypothetical
+from ..extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
+from ..extract.patterns import (
+    AUTHORITY_NAME,
+    BREACH_WORDS,
+    EMPTY_VALUE,
+    EXPOSURE_CUES,
+    FIELD_LABEL_WORDS,
+    NOT_ORG_WORDS,
+    PARENT_PATTERNS,
+    RECALL_CUES,
+)
+from ..segment import Segmented, Sentence
+
+_BREACH = re.compile(r"\b" + BREACH_WORDS + r"\b", re.IGNORECASE)
+_EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
+_HEADLINE_NAME = re.compile(
+    r"^(?:#+\s*)?(?:[\w\s]*report:\s*)?(?P<name>[\w&’'.,+#!() -]{2,60}?)\s+(?:data\s+)?(?:breach|hack|leak|cyber[-\s]?attack)\b",
+    re.IGNORECASE,
+)
+_HEADLINE_OBJECT = re.compile(
+    r"\b(?i:breach|hack|attack|cyberattack|cyber-attack|leak)\s+(?i:at|on|hits?)\s+(?P<name>[A-Z0-9][\w&’'.-]*(?:\s+[A-Z][\w&’'.-]*){0,3})"
+)
+_EMPTY = re.compile(EMPTY_VALUE, re.IGNORECASE)
+_AUTHORITY = re.compile(AUTHORITY_NAME)
+_HEADLINE_BREACH = re.compile(
+    r"\b(?:hackers?|attackers?|cyber\w*|data\s+(?:theft|exposure)|stolen|exposed|leak\w*|ransom\w*)\b",
+    re.IGNORECASE,
+)
+_RECALL = re.compile(RECALL_CUES, re.IGNORECASE)
+_HEADLINE_IS_NAME = re.compile(r"^(?:#+\s*)?.{1,80}?\s+(?:data\s+)?(?:breach|hack|leak)\s*$", re.IGNORECASE)
+_HEADLINE_STOP = frozenset(
+    "a an the of on in at to for and or with by from major massive new huge latest another what why how report".split()
+)
+_ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
+
+
+@dataclass
+class _Candidate:
+    """What the document says about one organisation (by normalised key)."""
+
+    key: str
+    names: Counter[str] = field(default_factory=Counter)
+    mentions: list[tuple[OrgMention, int]] = field(default_factory=list)  # (mention, sentence index)
+    cues: list[tuple[str, int]] = field(default_factory=list)  # (cue kind, sentence index)
+    bystander: int = 0
+    first: int = 10**9
+    title_quote: tuple[int, int] | None = None
+
+    @property
+    def name(self) -> str:
+        """The most frequent spelling (ties: the longest, e.g. "Marks & Spencer" over "M&S")."""
+        return max(self.names.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+
+
+@dataclass
+class _Reading:
+    """Per-document working state shared by the attribution steps."""
+
+    source: str
+    seg: Segmented
+    mentions: list[list[OrgMention]]
+    candidates: dict[str, _Candidate]
+    alias: dict[str, str]
+    actor_spans: list[enrich.ActorMatch]
+    parents: dict[str, str] = field(default_factory=dict)  # child key -> parent key, as the text states it
+    recalled: set[str] = field(
+        default_factory=set
+    )  # keys of earlier breaches of the main victim the text recalls
+
+
+def _read_candidates(source: str, seg: Segmented) -> _Reading:
+    """Organisation candidates with their role cues."""
+    text = seg.text
+    actors = enrich.find_actors(text)
+    countries = {(s, e) for s, e, _code, _w in enrich.find_countries(text)}
+    actors = _actors_outside_names(seg, actors)
+    actor_ranges = [(a.start, a.end) for a in actors]
+    mentions: list[list[OrgMention]] = []
+    candidates: dict[str, _Candidate] = {}
+    alias: dict[str, str] = {}
+    for idx, sent in enumerate(seg.sentences):
+        found = [] if sent.paragraph.is_heading else find_orgs(sent.span, sent.start, text)
+        found = [
+            m
+            for m in found
+            if not any(m.start < e and s < m.end for s, e in actor_ranges)
+            and (m.start, m.end) not in countries
+        ]
+        found = _bullet_name(text, sent, found)
+        mentions.append(found)
+        for m in found:
+            abbr = _ABBREVIATION.match(text, m.end)
+            if abbr:
+                alias[org_key(abbr.group("abbr"))] = m.key
+        _add_cues(text, sent, idx, found, candidates)
+    _canonicalise(candidates, alias)
+    _headline_cues(seg, candidates, alias)
+    reading = _Reading(source, seg, mentions, candidates, alias, actors)
+    reading.parents = _textual_parents(reading)
+    return reading
+
+
+def _textual_parents(reading: _Reading) -> dict[str, str]:
+    """Parent/brand relations the text states ("Tamsin Holdings ... its brand Brackett Travel", "X, owned by Y")."""
+    names = sorted({n for c in reading.candidates.values() for n in c.names}, key=len, reverse=True)
+    sentences = [s for s in reading.seg.sentences if _RELATION_WORD.search(s.text)]
+    if len(names) < 2 or not sentences:
+        return {}
+    org = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    key_of = {n: reading.alias.get(org_key(n), org_key(n)) for n in names}
+    out: dict[str, str] = {}
+    patterns = _PARENT_RX(org)
+    for sent in sentences:
+        for pattern in patterns:
+            for m in pattern.finditer(sent.text):
+                child, parent = key_of.get(m.group("child")), key_of.get(m.group("parent"))
+                if (
+                    child
+                    and parent
+                    and child != parent
+                    and child in reading.candidates
+                    and parent in reading.candidates
+                ):
+                    out.setdefault(child, parent)
+    return out
+
+
+_RELATION_WORD = re.compile(
+    r"\b(?:brand|subsidiary|division|unit|chain|label|arm|parent|owner|owners|owned|part\s+of)\b",
+    re.IGNORECASE,
+)
+
+
+def _PARENT_RX(org: str) -> list[re.Pattern[str]]:  # noqa: N802 - a compiled-pattern factory, named like a constant
+    """The textual parent patterns with the document's names filled in."""
+    return [re.compile(p.replace("{org}", org)) for p in PARENT_PATTERNS]
+
+
+_BULLET_NAME = re.compile(
+    r"\s*(?:[•●◦▪‣∙·*–—-]|\d{1,2}[.)])\s+(?:\*\*)?(?P<name>[A-Z0-9][\w&’'.-]*(?:\s+[\w&’'.-]+){0,4}?)(?:\*\*)?(?:\s*\([^)]{1,20}\))?\s*:"
+)
+
+
+def _bullet_name(text: str, sent: Sentence, found: list[OrgMention]) -> list[OrgMention]:
+    """A list item "• Name: ..." names an organisation even when the tagger does not see a proper noun."""
+    if not sent.paragraph.is_list_item:
+        return found
+    m = _BULLET_NAME.match(text, sent.paragraph.start)
+    if not m or not sent.start <= m.start("name") < sent.end or m.end("name") > sent.end:
+        return found
+    start, end = m.start("name"), m.end("name")
+    name = text[start:end]
+    if _is_field_label(name) or _EMPTY.match(text, m.end()):
+        return [f for f in found if not (f.start < end and start < f.end)]  # a report field label, not a name
+    if any(f.start == start and f.end >= end for f in found):
+        return found
+    rest = [f for f in found if not (f.start < end and start < f.end)]
+    return [OrgMention(start, end, name, org_key(name))] + rest
+
+
+def _is_field_label(name: str) -> bool:
+    """A name made of report-template field words ("Discovery Date", "Initial Access")."""
+    words = re.findall(r"[A-Za-z]+", name)
+    return bool(words) and any(w.lower() in FIELD_LABEL_WORDS for w in words)
+
+
+_NAME_RUN = re.compile(r"[A-Z0-9][\w&’'.-]*(?:\s+(?:&\s+)?[A-Z0-9][\w&’'.-]*)*")
+
+
+def _actors_outside_names(seg: Segmented, actors: list[enrich.ActorMatch]) -> list[enrich.ActorMatch]:
+    """Drop actor matches that are only part of a longer capitalised name ("Grayling" in "Grayling Outdoor")."""
+    out = []
+    for actor in actors:
+        line_start = seg.text.rfind("\n", 0, actor.start) + 1
+        run = next(
+            (
+                m
+                for m in _NAME_RUN.finditer(seg.text, line_start, actor.end + 60)
+                if m.start() <= actor.start < m.end()
+            ),
+            None,
+        )
+        if (
+            run is not None
+            and (run.start() < actor.start or run.end() > actor.end)
+            and len(run.group().split()) > len(actor.as_written.split())
+        ):
+            continue
+        out.append(actor)
+    return out
+
+
+def _add_cues(
+    text: str, sent: Sentence, idx: int, found: list[OrgMention], candidates: dict[str, _Candidate]
+) -> None:
+    """Role cues for the mentions of one sentence, spread along coordinated lists."""
+    cues = [role_cue(text, m, sent.start, sent.end) for m in found]
+    kinds: list[str | None] = [c.victim for c in cues]
+    for group in coordinated_groups(text, found):
+        first, last = kinds[group[0]], kinds[group[-1]]
+        for i in group:
+            if kinds[i] is None:
+                if first in ("list", "object"):
+                    kinds[i] = first
+                elif last == "subject":
+                    kinds[i] = "subject"
+    if _BREACH.search(sent.text) and not is_hypothetical(sent.text):
+        for i, m in enumerate(found):
+            if kinds[i] is None and not cues[i].bystander and not m.is_person and _is_subject(m, sent):
+                kinds[i] = (
+                    "subject?"  # the subject of a sentence about the breach ("X said hackers stole...")
+                )
+    for i, (m, kind) in enumerate(zip(found, kinds)):
+        if kind == "bullet" and (_is_field_label(m.name) or _EMPTY.match(text, text.find(":", m.end) + 1)):
+            kinds[i] = None  # "- Sector: Luxury goods" is a report field, not an organisation
+    if (
+        kinds
+        and sent.paragraph.is_list_item
+        and kinds[0] == "bullet"
+        and not _BREACH.search(sent.text)
+        and not _EXPOSURE.search(sent.text)
+    ):
+        kinds[0] = "bullet?"  # confirmed below if its sibling bullets talk about breaches
+    for m, cue, kind in zip(found, cues, kinds):
+        cand = candidates.setdefault(m.key, _Candidate(m.key))
+        cand.names[m.name] += 1
+        cand.mentions.append((m, idx))
+        cand.first = min(cand.first, m.start)
+        if _AUTHORITY.search(m.name) and kind not in ("possessive", "object"):
+            cand.bystander += 2  # a regulator or police force acting on the breach
+        if m.is_person and kind not in ("title", "possessive", "object", "list"):
+            cand.bystander += (
+                2  # a person's name (researcher, spokesperson) is a victim only when named as one
+            )
+        if cue.introduced_as_bystander:
+            cand.bystander += (
+                2  # "researcher X discovered", "according to X": never the victim in this sentence
+            )
+        elif cue.bystander and kind not in ("subject", "possessive", "object"):
+            cand.bystander += 1
+        elif kind:
+            cand.cues.append((kind, idx))
+
+
+def _merge_short_forms(candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
+    """A later short form of a name already given in full is the same organisation ("Pellmore" after
+    "Pellmore Building Society"): merge it into the full name."""
+    by_first = sorted(candidates.values(), key=lambda c: c.first)
+    for short in by_first:
+        words = short.name.split()
+        for full in by_first:
+            if (
+                full is short
+                or full.first > short.first
+                or short.key not in candidates
+                or full.key not in candidates
+            ):
+                continue
+            if len(full.name.split()) > len(words) and full.name.split()[: len(words)] == words:
+                _merge_into(candidates, alias, short.key, full.key)
+                break
+
+
+def _merge_into(candidates: dict[str, _Candidate], alias: dict[str, str], key: str, target: str) -> None:
+    """Fold candidate `key` into `target`."""
+    other = candidates.pop(key)
+    into = candidates[target]
+    into.names.update(other.names)
+    into.mentions.extend(other.mentions)
+    into.cues.extend(other.cues)
+    into.bystander += other.bystander
+    into.first = min(into.first, other.first)
+    into.title_quote = into.title_quote or other.title_quote
+    alias[key] = target
+    for k, v in list(alias.items()):
+        if v == key:
+            alias[k] = target
+
+
+def _canonicalise(candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
+    """Merge candidates that name one organisation ("M&S" and "Marks & Spencer", "Pellmore" and "Pellmore Ltd")."""
+    _merge_short_forms(candidates, alias)
+    for key in list(candidates):
+        cand = candidates.get(key)
+        if cand is None:
+            continue
+        target = alias.get(key) or org_key(enrich.canonical_org(cand.name))
+        if target != key and target in candidates:
+            _merge_into(candidates, alias, key, target)
+
+
+def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
+    """Headlines: a "<name> data breach" title names the victim in full; else known candidates named in a heading.
+
+    The title's full name wins over the tagger's partial runs in the body ("We Heart It" over "Heart"): body
+    candidates whose name sits inside the title's name are merged into it.
+    """
+    text = seg.text
+    if not seg.paragraphs:
+        return
+    first = seg.paragraphs[0]
+    if first.is_heading:
+        line = text[first.start : first.end]
+        m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
+        if m and _HEADLINE_IS_NAME.match(line) and m.re is _HEADLINE_NAME:
+            name = _cut_at_verb(
+                m.group("name").strip(" .,:").split()
+            )  # "<name> data breach": the phrase is the name
+        else:
+            name = _headline_name(m.group("name"), candidates) if m else ""
+        if name and _plausible_headline_name(name):
+            key = org_key(name)
+            cand = candidates.setdefault(key, _Candidate(key))
+            for other_key, other in list(candidates.items()):
+                if other_key != key and any(
+                    _find_word(name, n) >= 0 or _find_word(n, name) >= 0 for n in other.names
+                ):
+                    _merge_into(candidates, alias, other_key, key)
+            if _HEADLINE_IS_NAME.match(line):
+                cand.names[name] += 3  # "<name> data breach": the title is the name the victim is known by
+            else:
+                # a sentence headline names it in short; the body's fuller name containing it is the name
+                fuller = max((n for n in cand.names if _find_word(n, name) >= 0), key=len, default=name)
+                cand.names[fuller] += 3
+            cand.cues.append(("title", -1))
+            cand.first = min(cand.first, first.start + m.start("name")) if m else cand.first
+            cand.title_quote = (first.start, first.end)
+            return
+    for para in seg.paragraphs[:8]:
+        if not para.is_heading:
+            continue
+        line = text[para.start : para.end]
+        if not (_BREACH.search(line) or _HEADLINE_BREACH.search(line)):
+            continue
+        for cand in candidates.values():
+            positions = [(p, n) for n in cand.names if (p := _find_word(line, n)) >= 0]
+            if positions and not any(_bystander_in_heading(line, p, n) for p, n in positions):
+                cand.cues.append(("title", -1))
+                cand.title_quote = cand.title_quote or (para.start, para.end)
+
+
+# Verbs that end the name in a headline ("Harbourline Bank Confirms Breach", "Acme suffers data breach").
+_NAME_CONNECTORS = frozenset("of the and de des du la le van von y &".split())
+_HEADLINE_VERBS = frozenset(
+    """discloses reveals admits notifies investigates fined fines sued sues charged ordered penalised penalized reprimanded settles agrees pays says warns confirms confirmed suffers suffered discloses disclosed reports reported says warns warned admits admitted
+    reveals revealed announces announced investigates investigating probes notifies notified hit hits targeted
+    faces facing fixes patches denies denied responds blames hacked breached leaks leaked exposes exposed""".split()
+)
+
+
+def _cut_at_verb(words: list[str]) -> str:
+    """The words before the first headline verb ("Dior discloses" -> "Dior")."""
+    for i, word in enumerate(words):
+        if i > 0 and word.lower() in _HEADLINE_VERBS:
+            return " ".join(words[:i])
+    return " ".join(words)
+
+
+def _headline_name(raw: str, candidates: dict[str, _Candidate]) -> str:
+    """The name part of a headline match: cut before the first headline verb ("Harbourline Bank Confirms"), and
+    when common words remain ("Energy supplier Morrowind"), the capitalised run that begins a name in the body."""
+    words = _cut_at_verb(raw.strip(" .,:").split()).split()
+    runs: list[list[str]] = [[]]
+    for word in words:
+        if word[:1].islower() and word.lower() not in _NAME_CONNECTORS and len(words) > 1:
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    runs = [r for r in runs if r]
+    if len(runs) <= 1:
+        return " ".join(runs[0]) if runs else ""
+    body_names = [c.name.split() for c in candidates.values()]
+    for run in runs:
+        if any(bn[: len(run)] == run for bn in body_names):
+            return " ".join(run)
+    return " ".join(runs[0])
+
+
+def _bystander_in_heading(line: str, pos: int, name: str) -> bool:
+    """A name that the headline itself frames as the source ("..., the Daily Ledger reports")."""
+    mention = OrgMention(pos, pos + len(name), name, org_key(name))
+    return role_cue(line, mention, 0, len(line)).bystander
+
+
+def _plausible_headline_name(name: str) -> bool:
+    """A name from a headline: at most six words, not starting or ending with a function word."""
+    words = name.split()
+    if not words or len(words) > 6 or not org_key(name) or name.lower() in NOT_ORG_WORDS:
+        return False
+    if words[-1].lower() in _HEADLINE_STOP or (
+        words[0].lower() in _HEADLINE_STOP and words[0].lower() != "the"
+    ):
+        return False
+    if len(words) == 1:
+        return True  # "tumblr data breach": a one-word name may be lower case
+    return not (words[0][:1].islower() and not any(c.isupper() or c.isdigit() for c in words[0]))
+
+
+def _find_word(line: str, name: str) -> int:
+    """Position of `name` as a whole word in `line`, or -1."""
+    m = _word_pattern(name).search(line)
+    return m.start() if m else -1
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(name: str) -> re.Pattern[str]:
+    """`name` as a whole word (compiled once per name)."""
+    return re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])")
+
+
+def _is_subject(m: OrgMention, sent: Sentence) -> bool:
+    """The mention is (part of) the sentence's grammatical subject."""
+    for tok in sent.span:
+        if m.start <= sent.start + (tok.idx - sent.span.start_char) < m.end and tok.dep_ in (
+            "nsubj",
+            "nsubjpass",
+            "compound",
+            "poss",
+        ):
+            head = tok
+            while head.dep_ in ("compound", "poss", "conj", "appos") and head.head is not head:
+                head = head.head
+            return head.dep_ in ("nsubj", "nsubjpass") or head.dep_ == "ROOT"
+    return False

@@ -1,0 +1,121 @@
+"""Step 3 of attribution: the main victim, brands folded into a parent, and the other victims mentioned."""
+
+from __future__ import annotations
+
+from .. import enrich
+from ..extract.orgs import org_key
+from .candidates import _BREACH, _EXPOSURE, _Candidate, _Reading
+
+MAIN_WEIGHTS = {
+    "title": 4.0,
+    "subject": 2.0,
+    "possessive": 2.0,
+    "object": 1.5,
+    "list": 0.3,
+    "bullet": 0.3,
+    "subject?": 1.0,
+}
+FIRST_PARAGRAPHS_BONUS = 1.0  # cues in the first three paragraphs: articles name their subject early
+MENTION_WEIGHT = 0.15  # plain frequency breaks ties, never decides alone
+
+
+def _score(reading: _Reading, cand: _Candidate) -> float:
+    """How strongly the document presents this candidate as its victim."""
+    bullets_ok = _confirmed_bullets(reading)
+    early = {p.index for p in reading.seg.paragraphs[:4]}
+    score = 0.0
+    for kind, idx in cand.cues:
+        if kind == "bullet?" and idx not in bullets_ok:
+            continue
+        weight = MAIN_WEIGHTS.get("bullet" if kind == "bullet?" else kind, 0.0)
+        if idx >= 0 and reading.seg.sentences[idx].paragraph.index in early:
+            weight += FIRST_PARAGRAPHS_BONUS * (weight >= 1.5)
+        score += weight
+    return score + MENTION_WEIGHT * len(cand.mentions)
+
+
+def _confirmed_bullets(reading: _Reading) -> set[int]:
+    """Sentence indices of "Name:" bullets whose list mostly talks about breaches."""
+    sents = reading.seg.sentences
+    bullet_idx = [i for i, s in enumerate(sents) if s.paragraph.is_list_item]
+    out: set[int] = set()
+    run: list[int] = []
+    for i in bullet_idx + [-1]:
+        if run and (i < 0 or sents[i].paragraph.index - sents[run[-1]].paragraph.index > 1):
+            breachy = sum(1 for j in run if _BREACH.search(sents[j].text) or _EXPOSURE.search(sents[j].text))
+            if breachy >= 2:
+                out.update(run)
+            run = []
+        if i >= 0:
+            run.append(i)
+    return out
+
+
+def _has_victim_cue(reading: _Reading, cand: _Candidate) -> bool:
+    """A candidate that some sentence presents as breached (and is not mostly a quoted source)."""
+    bullets_ok = _confirmed_bullets(reading)
+    real = [k for k, i in cand.cues if (k != "bullet?" or i in bullets_ok) and k != "subject?"]
+    strong = [k for k in real if k in ("subject", "possessive", "title", "object")]
+    if "title" in real:
+        return True  # the headline names it as breached: mentions elsewhere as a source do not undo that
+    return bool(real) and (len(real) > cand.bystander or len(strong) > 0) and cand.bystander < 3
+
+
+def _choose_main(reading: _Reading) -> str | None:
+    """Key of the main victim, or None when the document describes no breach."""
+    if not _BREACH.search(reading.seg.text):
+        return None
+    scored = [
+        (_score(reading, c), -c.first, key)
+        for key, c in reading.candidates.items()
+        if _has_victim_cue(reading, c)
+        and any(k in ("subject", "possessive", "title", "object") for k, _ in c.cues)
+    ]
+    if not scored:
+        # no sentence names a victim outright: the subject of the breach sentences, if any, is the best reading
+        scored = [
+            (_score(reading, c), -c.first, key)
+            for key, c in reading.candidates.items()
+            if any(k == "subject?" for k, _ in c.cues) and c.bystander < 3
+        ]
+    if not scored:
+        return None
+    return max(scored)[2]
+
+
+def _parent_in_text(reading: _Reading, key: str) -> str | None:
+    """The candidate that is `key`'s parent: as the text states it, else per the curated brand table."""
+    if key in reading.parents:
+        return reading.parents[key]
+    parent = enrich.parent_of(reading.candidates[key].name)
+    if parent and org_key(parent) in reading.candidates:
+        return org_key(parent)
+    return None
+
+
+def _fold_brands(reading: _Reading, main_key: str) -> tuple[str, set[str], str | None]:
+    """When several brands of one parent named in the text are hit together, the parent is the victim.
+
+    Returns the main victim, the brand keys folded into it, and the main victim's parent (when it stays a brand).
+    """
+    cands = reading.candidates
+    parent_key = _parent_in_text(reading, main_key)
+    if parent_key is None:
+        return main_key, {k for k in cands if k != main_key and _parent_in_text(reading, k) == main_key}, None
+    siblings = {
+        k for k in cands if _parent_in_text(reading, k) == parent_key and _has_victim_cue(reading, cands[k])
+    }
+    if len(siblings | {main_key}) >= 2:
+        return parent_key, siblings | {main_key}, None
+    return main_key, set(), parent_key
+
+
+def _victim_keys(reading: _Reading, main_key: str, brand_keys: set[str]) -> set[str]:
+    """Main victim plus every other candidate some sentence presents as breached."""
+    out = {main_key}
+    for key, cand in reading.candidates.items():
+        if key in brand_keys or key == main_key:
+            continue
+        if _has_victim_cue(reading, cand):
+            out.add(key)
+    return out
