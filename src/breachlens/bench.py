@@ -1,8 +1,9 @@
 """`breachlens bench`: throughput of our analysis against a bare spaCy pass, and resolve's growth with n.
 
 Numbers are reported as ratios measured in one run, because machines here are noisy: the analyse/spaCy ratio
-compares our whole per-document pipeline (acquire, clean, segment, extract, attribute) with `nlp.pipe` alone over
-the same cleaned texts with the same model, so the extraction's own cost shows as (ratio - 1).
+compares our per-document pipeline (clean, segment, extract, attribute; batched through `nlp.pipe` exactly as
+`analyze` runs it) with `nlp.pipe` alone over the same cleaned texts with the same model, so the extraction's own
+cost shows as (ratio - 1). The median / p95 figures are single-document latencies (no batching).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from .acquire import acquire, expand_sources
 from .clean import clean
 from .nlp import load_nlp
-from .pipeline import analyze_clean
+from .pipeline import NLP_BATCH, _finish, analyze_clean
 from .records import CleanDocument, SourceFailure
 from .settings import Settings
 from .synthetic import bench_resolve
@@ -44,8 +45,8 @@ class BenchResult:
                 {
                     "seconds": round(self.seconds, 3),
                     "documents_per_second": round(self.documents / self.seconds, 2) if self.seconds else None,
-                    "ms_per_document_median": round(statistics.median(ms), 2),
-                    "ms_per_document_p95": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),
+                    "single_doc_ms_median": round(statistics.median(ms), 2),
+                    "single_doc_ms_p95": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),
                     "spacy_seconds": round(self.spacy_seconds, 3),
                     "ratio_to_spacy": round(self.seconds / self.spacy_seconds, 3)
                     if self.spacy_seconds
@@ -70,6 +71,19 @@ def _load(sources: Sequence[str], settings: Settings) -> list[tuple[Any, CleanDo
     return docs
 
 
+def _pipeline_pass(docs: Sequence[tuple[Any, CleanDocument]], settings: Settings) -> None:
+    """Stages 3-5 exactly as `analyze` runs them: clean, then batches through `nlp.pipe`, segment, attribute."""
+    batch: list[Any] = []
+    for raw, _c in docs:
+        batch.append((raw.source, raw, clean(raw, settings)))
+        if len(batch) >= NLP_BATCH:
+            for _result in _finish(batch, settings):
+                pass
+            batch = []
+    for _result in _finish(batch, settings):
+        pass
+
+
 def run_bench(
     sources: Sequence[str],
     settings: Settings,
@@ -92,16 +106,15 @@ def run_bench(
             for _doc in nlp.pipe(texts):
                 pass
             spacy_best = min(spacy_best, time.perf_counter() - start)
-            per_doc: list[float] = []
             start = time.perf_counter()
-            for raw, _c in docs:
-                t0 = time.perf_counter()
-                analyze_clean(clean(raw, settings), settings)
-                per_doc.append((time.perf_counter() - t0) * 1000)
-            elapsed = time.perf_counter() - start
-            if elapsed < ours_best:
-                ours_best, result.per_doc_ms = elapsed, per_doc
+            _pipeline_pass(docs, settings)
+            ours_best = min(ours_best, time.perf_counter() - start)
         result.seconds, result.spacy_seconds = ours_best, spacy_best
+        # latency of one document on its own (no batching), for the median / p95 figures
+        for raw, _c in docs:
+            t0 = time.perf_counter()
+            analyze_clean(clean(raw, settings), settings)
+            result.per_doc_ms.append((time.perf_counter() - t0) * 1000)
         tracemalloc.start()
         for raw, _c in docs[:50]:
             analyze_clean(clean(raw, settings), settings)
