@@ -203,3 +203,16 @@ def test_cli_export_navigator_layer_over_stored_incidents(runner: CliRunner, tmp
     layer = json.loads(result.stdout)
     scored = {t["techniqueID"]: t for t in layer["techniques"]}
     assert "T1078" in scored and "pellucid-water-2025-09" in scored["T1078"]["comment"]
+
+
+def test_cli_ingest_raises_watchlist_alerts_once(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "alerts.db")
+    added = runner.invoke(cli, ["watchlist", "add", "utilities", "--db", db, "--org", "Pellucid Water"])
+    assert added.exit_code == 0, added.output
+    first = runner.invoke(cli, ["ingest", str(OUTLETS), "--db", db, "-q"])
+    assert first.exit_code == 0, first.output
+    listed = json.loads(runner.invoke(cli, ["alerts", "--db", db, "--json"]).stdout)
+    assert [a["incident_id"] for a in listed] == ["pellucid-water-2025-09"]
+    again = runner.invoke(cli, ["ingest", str(OUTLETS), "--db", db, "-q"])
+    assert again.exit_code == 0
+    assert len(json.loads(runner.invoke(cli, ["alerts", "--db", db, "--json"]).stdout)) == 1

@@ -18,6 +18,7 @@ import click
 from . import __version__
 from .errors import BreachlensError
 from .records import MergedIncident, SourceFailure
+from .alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
 from .settings import Settings
 
 FORMATS = ("json", "md", "html")
@@ -200,6 +201,8 @@ def _write(text: str, output: str | None) -> None:
 @_allow_private_option
 @click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
 @_config_option
+@notify_option
+@notify_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def ingest(
@@ -212,6 +215,8 @@ def ingest(
     config: str | None,
     as_json: bool,
     quiet: bool,
+    notify: tuple[str, ...] = (),
+    notify_config: str | None = None,
 ) -> None:
     """Analyse articles and store them; sources about one incident are merged into one record.
 
@@ -237,6 +242,7 @@ def ingest(
     parts: list[IngestSummary] = []
     with _open_store(db) as store:
         try:
+            alert_hook = alert_run(store, settings, notify, notify_config)
             if files:
                 with _progress(_count_sources(files, settings), quiet, "ingesting") as progress:
                     parts.append(run(files, store, settings, progress))
@@ -252,6 +258,7 @@ def ingest(
                 from .warc import ingest_warc
 
                 parts.append(ingest_warc(archives, store, settings))
+            raised, _report = alert_hook.after()
         except BreachlensError as exc:
             raise click.ClickException(str(exc)) from exc
     summary = _combine(parts)
@@ -316,6 +323,8 @@ def _parse_duration(text: str) -> float:
 @click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
 @click.option("--once", is_flag=True, help="Do one run and stop (for cron).")
 @_config_option
+@notify_option
+@notify_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print each event as a JSON line.")
 def watch(
     feeds_file: str,
@@ -326,6 +335,8 @@ def watch(
     once: bool,
     config: str | None,
     as_json: bool,
+    notify: tuple[str, ...] = (),
+    notify_config: str | None = None,
 ) -> None:
     """Poll the feeds listed in FEEDS_FILE (one URL a line, # comments) and ingest what is new, until stopped.
 
@@ -366,11 +377,18 @@ def watch(
             )
         else:
             click.echo(event.message, err=event.kind in ("feed_error", "error"))
+        if event.kind == "run":
+            alerts_raised, _report = hook["run"].after()
+            for alert in alerts_raised:
+                click.echo(f"alert: {alert.title}")
+            hook["run"] = alert_run(store, settings, notify, notify_config)
         if once and event.kind == "run":
             stop.set()
 
     fetch_opts = {"respect_robots": False} if ignore_robots else {}
+    hook: dict[str, Any] = {}
     with _open_store(db) as store:
+        hook["run"] = alert_run(store, settings, notify, notify_config)
         run(urls, store, settings, _parse_duration(every), on_event, stop, **fetch_opts)
 
 
@@ -623,6 +641,10 @@ def serve(db: str, host: str, port: int, token: str | None, config: str | None) 
         run(host=host, port=port, db=db, token=token, settings=_settings(config))
     except BreachlensError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+cli.add_command(watchlist)
+cli.add_command(alerts)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias
