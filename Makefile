@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPORT := out/demo-report.md
 
-.PHONY: demo test install clean bench gate
+.PHONY: demo test install clean bench lint
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src --select F,E9
 
 bench: $(STAMP)
 	$(BIN)/breachlens bench samples/
