@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
+from datetime import datetime, timedelta, timezone
+
 import jinja2
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -99,14 +101,14 @@ def render(request: Request, name: str, status: int = 200, headers: dict[str, st
     state = app_state(request)
     html = environment().get_template(name).render(
         path=request.url.path, require_token=state.require_token, fetch_available=state.fetch is not None,
-        **context,
+        recent_alerts=_recent_alert_count(state.store), **context,
     )
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
 def render_error(request: Request, body: dict[str, Any], headers: dict[str, str]) -> Response:
     """The HTML error page for a browser, from the one error body."""
-    html = environment().get_template("error.html").render(path=request.url.path, require_token=False,
+    html = environment().get_template("error.html").render(path=request.url.path, require_token=False, recent_alerts=0,
                                                            fetch_available=False, body=body,
                                                            title=f"Error {body['status']}")
     return HTMLResponse(html, status_code=body["status"], headers=headers)
@@ -355,6 +357,32 @@ def _trend_context(incidents: Sequence[MergedIncident]) -> dict[str, Any]:
         "types_chart": bar_chart(types, horizontal=True) if types else None,
         "rows": [q.incident_summary(m) for m in incidents],
     }
+
+
+# The nav badge counts alerts raised in this many days.
+ALERT_BADGE_DAYS = 7
+
+
+def _recent_alert_count(store: Any) -> int:
+    """Alerts raised in the last ALERT_BADGE_DAYS days (0 for a store that keeps no alerts)."""
+    since = (datetime.now(timezone.utc) - timedelta(days=ALERT_BADGE_DAYS)).date().isoformat()
+    try:
+        return len(store.alerts(since=since))
+    except NotImplementedError:
+        return 0
+
+
+@router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+def alerts_page(request: Request) -> HTMLResponse:
+    """Watchlist alerts, newest first: what matched, what changed, the quotes behind it and delivery status."""
+    store = app_state(request).store
+    try:
+        stored = store.alerts(limit=200)
+        pending = {d.alert_key for d in store.deliveries(status="pending")}
+    except NotImplementedError:
+        stored, pending = [], set()
+    rows = [{"alert": a.data, "pending": a.key in pending} for a in stored]
+    return render(request, "alerts.html", rows=rows, title="Alerts", badge_days=ALERT_BADGE_DAYS)
 
 
 @router.get("/actors", response_class=HTMLResponse, include_in_schema=False)
