@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from store_helpers import needs_pg, pg_schema_url
 
 from breachlens.bench_scale import write_corpus

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from store_helpers import dump_store, make_document, make_incident, store_url  # noqa: F401 - store_url: fixture
+from store_helpers import dump_store, make_document, make_incident, store_url  # noqa: F401, F811 - store_url: a fixture
 
 from breachlens import store as store_module
 from breachlens.errors import StoreError
