@@ -25,9 +25,15 @@ demo: $(STAMP)
 	@echo
 	@echo "Report written to $(REPORT); incidents stored in out/demo.db (try: $(BIN)/breachlens show ID --db out/demo.db)"
 
+# The store tests also run against a real PostgreSQL server: a throwaway cluster on 127.0.0.1 is started (and
+# Debian's postgresql installed) unless BREACHLENS_TEST_PG_URL names one; without root and without a server the
+# PostgreSQL tests are skipped on a developer machine (under CI they fail instead).
 test: $(STAMP)
 	bash scripts/install-browser.sh
-	$(BIN)/python -m pytest -q
+	@set -e; url="$${BREACHLENS_TEST_PG_URL:-}"; started=""; \
+	if [ -z "$$url" ]; then url="$$(bash scripts/pg-test-cluster.sh || true)"; [ -n "$$url" ] && started=1; fi; \
+	trap 'if [ -n "$$started" ]; then bash scripts/pg-test-cluster.sh stop "$$url"; fi' EXIT; \
+	BREACHLENS_TEST_PG_URL="$$url" $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src --select F,E9

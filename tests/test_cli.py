@@ -216,3 +216,13 @@ def test_cli_ingest_raises_watchlist_alerts_once(runner: CliRunner, tmp_path: Pa
     again = runner.invoke(cli, ["ingest", str(OUTLETS), "--db", db, "-q"])
     assert again.exit_code == 0
     assert len(json.loads(runner.invoke(cli, ["alerts", "--db", db, "--json"]).stdout)) == 1
+
+
+def test_cli_ingest_with_workers_stores_what_a_serial_run_stores(runner: CliRunner, tmp_path: Path) -> None:
+    stored = []
+    for workers in ("1", "2"):
+        db = str(tmp_path / f"w{workers}.db")
+        result = runner.invoke(cli, ["ingest", str(OUTLETS), "--db", db, "--workers", workers, "-q"])
+        assert result.exit_code == 0, result.output
+        stored.append(runner.invoke(cli, ["incidents", "--db", db, "--json"]).stdout)
+    assert stored[0] == stored[1]

@@ -507,3 +507,11 @@ def test_store_crash_mid_ingest_keeps_every_committed_document(db_path: Path) ->
         assert stored in (len(committed), len(committed) + 4)
         assert len(reopened.document_analyses()) == stored
         assert reopened.search_documents("Acme0")[0].source.startswith("doc-0-")
+
+
+def test_store_search_ignores_control_characters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from breachlens.store import open_store
+
+    with open_store(str(tmp_path / "ctl.db")) as store:
+        assert store.search_documents("\xa0\x000\x05") == []
+        assert store.incidents(search="a\x00b") == []

@@ -317,6 +317,12 @@ def test_web_api_incident_document_actor_search(client: ASGIClient) -> None:
     assert [h["source"].rsplit("/", 1)[-1] for h in hits["documents"]] == ["quenby-clinic-breach.txt"]
 
 
+@pytest.mark.parametrize(("payload", "reason"), [({"text": "  "}, "empty text"), ({"url": "\u0085"}, "empty URL")])
+def test_web_api_analyze_blank_input_is_a_source_error(client: ASGIClient, payload: dict[str, Any], reason: str) -> None:
+    body = client.post("/api/analyze", json=payload).json()  # schema-valid, so accepted: the source fails instead
+    assert body["documents"] == [] and [e["reason"] for e in body["errors"]] == [reason]
+
+
 def test_web_api_analyze_text(client: ASGIClient) -> None:
     text = (FIXTURES / "quenby-clinic-breach.txt").read_text()
     body = client.post("/api/analyze", json={"text": text, "source": "pasted"}).json()
@@ -324,7 +330,7 @@ def test_web_api_analyze_text(client: ASGIClient) -> None:
     assert body["incidents"][0]["victim"] == "Quenby Clinics" and body["errors"] == []
 
 
-@pytest.mark.parametrize("payload", [{}, {"text": "a", "url": "https://x.example/"}, {"text": "  "}, {"other": 1},
+@pytest.mark.parametrize("payload", [{}, {"text": "a", "url": "https://x.example/"}, {"other": 1},
                                      {"text": ""}, {"url": ""}])
 def test_web_api_analyze_needs_exactly_one_input(client: ASGIClient, payload: dict[str, Any]) -> None:
     _assert_error(client.post("/api/analyze", json=payload), 422)

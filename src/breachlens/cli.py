@@ -104,7 +104,7 @@ _db_option = click.option(
     default="breachlens.db",
     show_default=True,
     envvar="BREACHLENS_DB",
-    help="SQLite database file (or sqlite:/// URL).",
+    help="SQLite file (or sqlite:/// URL), or postgresql://user@host/dbname for a shared database.",
 )
 _allow_private_option = click.option(
     "--allow-private",
@@ -200,6 +200,10 @@ def _write(text: str, output: str | None) -> None:
 )
 @_allow_private_option
 @click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Analysis processes for files (default: one per core for large batches; 1 = serial).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Analyse on a Dask cluster: tcp://host:8786, or 'local' (pip install 'breachlens[dask]').")
 @_config_option
 @notify_option
 @notify_config_option
@@ -217,6 +221,8 @@ def ingest(
     quiet: bool,
     notify: tuple[str, ...] = (),
     notify_config: str | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> None:
     """Analyse articles and store them; sources about one incident are merged into one record.
 
@@ -244,8 +250,13 @@ def ingest(
         try:
             alert_hook = alert_run(store, settings, notify, notify_config)
             if files:
-                with _progress(_count_sources(files, settings), quiet, "ingesting") as progress:
-                    parts.append(run(files, store, settings, progress))
+                from .executors import make_executor
+
+                count = _count_sources(files, settings)
+                if workers is None and not dask_address and count < POOL_MIN_DOCUMENTS:
+                    workers = 1  # a pool costs ~2 s to start: not worth it for a few documents
+                with _progress(count, quiet, "ingesting") as progress, make_executor(workers, dask_address) as executor:
+                    parts.append(run(files, store, settings, progress, executor=executor))
             if urls:
                 from .fetch import ingest_urls
 
@@ -273,6 +284,9 @@ def ingest(
     if summary["failed"]:
         sys.exit(1)
 
+
+# Below this many files ingest runs serially: starting a process pool (spaCy loaded in each worker) costs ~2 s.
+POOL_MIN_DOCUMENTS = 64
 
 _ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 
@@ -588,10 +602,13 @@ def search(query: str, db: str, limit: int, as_json: bool) -> None:
     "--repeats", type=click.IntRange(min=1), default=1, show_default=True, help="Timed runs (best kept)."
 )
 @click.option("--no-resolve", is_flag=True, help="Skip the resolve benchmark on synthetic documents.")
+@click.option("--scaling", is_flag=True,
+              help="Also measure serial vs --workers 2 vs a 2-worker Dask LocalCluster on 1,000 synthetic documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_config_option
 def bench(
-    sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None
+    sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None,
+    scaling: bool = False,
 ) -> None:
     """Measure throughput: our analysis vs a bare spaCy pass over the same texts, and resolve vs n·log n.
 
@@ -604,12 +621,23 @@ def bench(
     settings = _settings(config)
     result = run_bench(list(sources), settings, repeats, () if no_resolve else (250, 500, 1000, 2000))
     figures = result.as_dict()
+    if scaling:
+        from .bench_scale import bench_scaling
+
+        try:
+            import distributed  # noqa: F401 - only to know whether the Dask extra is installed
+            has_dask = True
+        except ImportError:
+            has_dask = False
+        figures["scaling"] = bench_scaling(docs=1000, memory_docs=0, workers=2, dask=has_dask, settings=settings)
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
     for key, value in figures.items():
         if key != "resolve":
             click.echo(f"{key:28} {value}")
+    if "scaling" in figures:
+        click.echo("scaling: " + json.dumps(figures["scaling"]))
     for row in figures.get("resolve", []):
         click.echo(
             f"resolve n={row['n']:<6} incidents={row['incidents']:<5} {row['seconds']:.3f}s  "

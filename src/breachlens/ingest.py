@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .pipeline import DocumentResult, Progress, analyze_clean, analyze_documents
 from .clean import clean
@@ -20,6 +21,9 @@ from .records import MergedIncident, RawDocument, SourceFailure
 from .resolve import resolve
 from .settings import Settings
 from .store import Store, StoredDocument
+
+if TYPE_CHECKING:
+    from .executors import Executor
 
 # Documents per transaction: small enough that a crash loses at most this many analyses (they are re-done on the
 # next run), large enough that fsync per commit does not dominate (measured: 20 docs/commit ~ 3% of ingest time).
@@ -54,11 +58,23 @@ class IngestSummary:
 
 
 def ingest(
-    sources: Iterable[str], store: Store, settings: Settings, progress: Progress | None = None
+    sources: Iterable[str], store: Store, settings: Settings, progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> IngestSummary:
-    """Analyse files/directories and store them; re-resolve incidents. Already-stored documents are skipped."""
+    """Analyse files/directories and store them; re-resolve incidents. Already-stored documents are skipped.
+
+    `executor` runs the per-document stages elsewhere (a process pool or a Dask cluster, executors.py); results
+    come back in input order, so what is stored is the same as a serial run's.
+    """
     summary = IngestSummary()
-    results = analyze_documents(sources, settings, progress, skip=store.has_document)
+    if executor is None:
+        results: Iterable[DocumentResult | SourceFailure | str] = analyze_documents(
+            sources, settings, progress, skip=store.has_document
+        )
+    else:
+        from .executors import analyze_documents_parallel
+
+        results = analyze_documents_parallel(sources, settings, executor, progress, skip=store.has_document)
     _store_results(results, store, summary)
     summary.incidents = refresh_incidents(store, settings)
     return summary

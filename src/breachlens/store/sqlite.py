@@ -53,6 +53,8 @@ _LATEST = "SELECT max(id) FROM documents GROUP BY source"
 
 def fts_query(text: str) -> str:
     """Turn user words into an FTS5 query that matches all of them, with no operator or syntax interpreted."""
+    # control characters (NUL above all) cannot appear inside an FTS5 string: they separate words instead
+    text = "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in text)
     return " ".join('"' + word.replace('"', '""') + '"' for word in _WORD.findall(text))
 
 

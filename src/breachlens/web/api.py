@@ -261,7 +261,7 @@ class AnalyzeText(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=150_000, pattern=r"\S")
+    text: str = Field(min_length=1, max_length=150_000)
     source: str | None = Field(default=None, max_length=500, description="A name for the text in the result")
 
 

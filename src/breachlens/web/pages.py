@@ -436,7 +436,8 @@ def analyze_submit(
     """Run the analysis and show each incident's report with its quotes."""
     require_write_token(request, token or None)
     state = app_state(request)
-    analysis = analyze_request(state, text, url)
+    # a form posts both fields; the one left blank is not given
+    analysis = analyze_request(state, text if text.strip() else None, url if url.strip() else None)
     reports = []
     for merged in analysis.incidents:
         built = report.build_report(merged, analysis.documents)

@@ -90,11 +90,15 @@ def analyze_request(state: AppState, text: str | None, url: str | None, source: 
     As in a batch, a source that cannot be read (refused or failed fetch, undecodable page) is not an HTTP error:
     it is the Analysis's one `errors` entry, with its one-line reason.
     """
-    text = text if text and text.strip() else None
-    url = url.strip() if url and url.strip() else None
     if (text is None) == (url is None):
         raise WebError(422, "give either text or url", [{"loc": ["body"], "msg": "exactly one of text, url"}])
     name = source or "<pasted text>" if text is not None else str(url)
+    # blank input is that source's failure (one line in `errors`), as in a batch, not a malformed request
+    if text is not None and not text.strip():
+        return Analysis((), (), (SourceFailure(name, "empty text"),))
+    url = url.strip() if url is not None else None
+    if url is not None and not url:
+        return Analysis((), (), (SourceFailure(name, "empty URL"),))
     try:
         if text is not None:
             with state.analysis_lock:
