@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from .. import enrich
 from ..assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity_at
@@ -102,8 +103,9 @@ def _build_incidents(
         mod = modality(sent.text)
         if mod == "reported" and speaker.search(sent.text):
             mod = "confirmed"  # "Corvane Health said the attackers copied...": the victim's own statement
-        _read_data_types(text, sent, owners[idx], ev, mod, facts)
-        _read_counts(text, sent, owners[idx], ev, mod, facts)
+        at = _SentenceAt(text, sent, owners[idx], ev, mod)
+        _read_data_types(at, facts)
+        _read_counts(at, facts)
         if _is_imperative(sent):
             continue  # "Review access controls", "Conduct a forensic investigation": advice, not what was done
         for hit in find_responses(text, sent.start, sent.end):
@@ -125,7 +127,7 @@ def _build_incidents(
                 _add(
                     facts[owner].vectors, hit.label, Fact(hit.label, mod, (ev,), attack_techniques=techniques)
                 )
-        _read_dates(text, sent, owners[idx], ev, mod, facts)
+        _read_dates(at, facts)
     _read_actors(reading, owners, explicit, facts, main_key)
     for ioc in find_iocs(text):
         _add(
@@ -165,20 +167,24 @@ def _speaker_pattern(reading: _Reading, keys: list[str]) -> re.Pattern[str]:
     )
 
 
-def _read_data_types(
-    text: str,
-    sent: Sentence,
-    owners: list[tuple[int, int, str]],
-    ev: Evidence,
-    mod: str,
-    facts: dict[str, _Facts],
-) -> None:
+class _SentenceAt(NamedTuple):
+    """One sentence being read: the document text, the sentence, whose clauses are whose, its quote, its modality."""
+
+    text: str
+    sent: Sentence
+    owners: list[tuple[int, int, str]]
+    ev: Evidence
+    mod: str
+
+
+def _read_data_types(at: _SentenceAt, facts: dict[str, _Facts]) -> None:
     """Exposed / not-exposed data types, each read in its clause with the negation that scopes over it."""
-    # "exploited stolen credentials" / "has reset staff passwords": how attackers got in or what the victim did
+    text, sent, owners, ev, mod = at
+    # "exploited stolen credentials" / "has reset staff passwords": how attackers got in or what the victim did,
+    # not data that leaked
     vector_spans = [(h.start, h.end) for h in find_labelled(text, VECTOR_PATTERNS, sent.start, sent.end)]
     vector_spans += [(h.start, h.end) for h in find_responses(text, sent.start, sent.end)]
     for cs, ce in clauses(text, sent.start, sent.end):
-        # "exploited stolen credentials" names how attackers got in, not data that leaked
         hits = [
             h for h in find_data_types(text, cs, ce) if not any(s <= h.start < e for s, e in vector_spans)
         ]
@@ -194,15 +200,9 @@ def _read_data_types(
             _add(bucket, hit.label, Fact(hit.label, fact_mod, (ev,)))
 
 
-def _read_counts(
-    text: str,
-    sent: Sentence,
-    owners: list[tuple[int, int, str]],
-    ev: Evidence,
-    mod: str,
-    facts: dict[str, _Facts],
-) -> None:
+def _read_counts(at: _SentenceAt, facts: dict[str, _Facts]) -> None:
     """Record-count candidates per victim, from sentences about the breach (customer bases excluded)."""
+    text, sent, owners, ev, mod = at
     if is_hypothetical(sent.text) and not re.search(r"\bclaim", sent.text, re.IGNORECASE):
         return
     if not (_BREACH.search(sent.text) or _EXPOSURE.search(sent.text)):
@@ -238,15 +238,9 @@ def count_rank(noun: str) -> int:
     return 2
 
 
-def _read_dates(
-    text: str,
-    sent: Sentence,
-    owners: list[tuple[int, int, str]],
-    ev: Evidence,
-    mod: str,
-    facts: dict[str, _Facts],
-) -> None:
+def _read_dates(at: _SentenceAt, facts: dict[str, _Facts]) -> None:
     """Incident / disclosure / detection dates and the timeline events they make."""
+    text, sent, owners, ev, mod = at
     for date in find_dates(text, sent.start, sent.end):
         if date.value.startswith("--") and len(date.value) == 4:
             continue  # a month without year or day is too vague for the contract
