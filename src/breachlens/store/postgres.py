@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import StoreError
 from ..records import DocumentAnalysis, MergedIncident
-from . import DocumentHit, FeedStatus, Store, StoredDocument, Validators
+from . import Delivery, DocumentHit, FeedStatus, Store, StoredAlert, StoredDocument, Validators
 from .migrations_pg import LOCK_INCIDENTS, migrate
 from .sqlite import (
     _INCIDENT_COLUMNS,
@@ -43,6 +43,7 @@ from .sqlite import (
     _analysis,
     _document_row,
     _incident_row,
+    _json,
     _name_key,
     _now,
     _stored_document,
@@ -417,6 +418,161 @@ class PostgresStore(Store):
             else:
                 rows = conn.execute(query + " WHERE feed_url = %s", (feed_url,)).fetchall()
         return [FeedStatus(*row) for row in rows]
+
+    # -- watchlists and alerts (issue 9) ---------------------------------------------------------------------
+    # The alert tables (migration step 4) are plain TEXT in the database's default collation, so every ORDER BY
+    # and every comparison of ISO times says COLLATE "C": the same byte order SQLite uses, whatever the locale.
+
+    def save_watchlist(self, name: str, spec: dict[str, Any]) -> None:
+        """Create or replace the watchlist `name` with its criteria (`alerts.Watchlist.as_dict`)."""
+        data = _json(spec)
+        at = _now()
+        self._write(lambda conn: conn.execute(
+            "INSERT INTO watchlists (name, spec, created_at, updated_at) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at",
+            (name, data, at, at),
+        ))
+
+    def watchlists(self) -> dict[str, dict[str, Any]]:
+        """Every watchlist's criteria, by name."""
+        with self._reading() as conn:
+            rows = conn.execute('SELECT name, spec FROM watchlists ORDER BY name COLLATE "C"').fetchall()
+        return {name: json.loads(spec) for name, spec in rows}
+
+    def remove_watchlist(self, name: str) -> bool:
+        """Delete a watchlist and what it was told about (its alerts stay); False when there was none."""
+
+        def remove(conn: Any) -> bool:
+            """Both deletes in one transaction."""
+            gone = conn.execute("DELETE FROM watchlists WHERE name = %s", (name,)).rowcount
+            conn.execute("DELETE FROM alert_facts WHERE watchlist = %s", (name,))
+            return bool(gone)
+
+        return self._write(remove)
+
+    def alert_fact_keys(self, watchlist: str, incident_id: str) -> set[str]:
+        """Facts of `incident_id` that `watchlist` has already been alerted about (empty before a first match)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT fact_key FROM alert_facts WHERE watchlist = %s AND incident_id = %s", (watchlist, incident_id)
+            ).fetchall()
+        return {key for (key,) in rows}
+
+    def add_alerts(self, alerts: Sequence[StoredAlert], channels: Sequence[str]) -> list[str]:
+        """Store alerts, record their fact keys and queue each new one for every channel, in one transaction."""
+        rows = [(a.key, a.watchlist, a.incident_id, a.created_at, _json(a.data)) for a in alerts]
+        unique_channels = list(dict.fromkeys(channels))
+
+        def add(conn: Any) -> list[str]:
+            """Each alert unless its key is stored, its facts, and (when new) its deliveries."""
+            new: list[str] = []
+            with conn.cursor() as cursor:
+                for alert, row in zip(alerts, rows):
+                    cursor.execute(
+                        "INSERT INTO alerts (key, watchlist, incident_id, created_at, data) "
+                        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING",
+                        row,
+                    )
+                    inserted = cursor.rowcount == 1
+                    cursor.executemany(
+                        "INSERT INTO alert_facts (watchlist, incident_id, fact_key, alert_key) "
+                        "VALUES (%s, %s, %s, %s) ON CONFLICT (watchlist, incident_id, fact_key) DO NOTHING",
+                        [(alert.watchlist, alert.incident_id, k, alert.key) for k in alert.fact_keys],
+                    )
+                    if not inserted:
+                        continue
+                    new.append(alert.key)
+                    cursor.executemany(
+                        "INSERT INTO alert_deliveries "
+                        "(alert_key, channel, status, attempts, queued_at, next_attempt_at) "
+                        "VALUES (%s, %s, 'pending', 0, %s, %s) ON CONFLICT (alert_key, channel) DO NOTHING",
+                        [(alert.key, channel, alert.created_at, alert.created_at) for channel in unique_channels],
+                    )
+            return new
+
+        return self._write(add)
+
+    def alerts(
+        self, since: str | None = None, watchlist: str | None = None, pending: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredAlert]:
+        """Stored alerts, newest first (see `Store.alerts`)."""
+        where: list[str] = []
+        params: list[Any] = []
+        if since is not None:
+            where.append('a.created_at COLLATE "C" >= %s')
+            params.append(since)
+        if watchlist is not None:
+            where.append("a.watchlist = %s")
+            params.append(watchlist)
+        if pending:
+            where.append("a.key IN (SELECT alert_key FROM alert_deliveries WHERE status = 'pending')")
+        sql = "SELECT a.key, a.watchlist, a.incident_id, a.created_at, a.data FROM alerts AS a"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += ' ORDER BY a.created_at COLLATE "C" DESC, a.key COLLATE "C"'
+        if limit is not None:
+            sql += " LIMIT %s"
+            params.append(max(0, limit))
+        with self._reading() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [StoredAlert(key, wl, inc, at, json.loads(data)) for key, wl, inc, at, data in rows]
+
+    def deliveries(
+        self, alert_key: str | None = None, channel: str | None = None, status: str | None = None,
+        due_by: str | None = None,
+    ) -> list[Delivery]:
+        """Queued deliveries matching every given filter, oldest first (see `Store.deliveries`)."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("alert_key", alert_key), ("channel", channel), ("status", status)):
+            if value is not None:
+                where.append(f"{column} = %s")
+                params.append(value)
+        if due_by is not None:
+            where.append('next_attempt_at COLLATE "C" <= %s')
+            params.append(due_by)
+        sql = (
+            "SELECT alert_key, channel, status, attempts, queued_at, next_attempt_at, last_error, delivered_at "
+            "FROM alert_deliveries"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += ' ORDER BY queued_at COLLATE "C", alert_key COLLATE "C", channel COLLATE "C"'
+        with self._reading() as conn:
+            return [Delivery(*row) for row in conn.execute(sql, params).fetchall()]
+
+    def record_delivery(
+        self, alert_key: str, channel: str, at: str, error: str | None = None, retry_at: str | None = None
+    ) -> None:
+        """Record one attempt: delivered when `error` is None, else still pending until `retry_at`."""
+        if error is None:
+            sql = (
+                "UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = %s, "
+                "last_error = NULL WHERE alert_key = %s AND channel = %s"
+            )
+            params: tuple[Any, ...] = (at, alert_key, channel)
+        else:
+            sql = (
+                "UPDATE alert_deliveries SET attempts = attempts + 1, last_error = %s, next_attempt_at = %s "
+                "WHERE alert_key = %s AND channel = %s AND status = 'pending'"
+            )
+            params = (error, retry_at or at, alert_key, channel)
+        self._write(lambda conn: conn.execute(sql, params))
+
+    def last_digest(self, channel: str) -> str | None:
+        """When the last digest went out on `channel` (UTC ISO time), or None."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT last_sent_at FROM alert_digests WHERE channel = %s", (channel,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def record_digest(self, channel: str, at: str) -> None:
+        """Remember that a digest went out on `channel` at `at`."""
+        self._write(lambda conn: conn.execute(
+            "INSERT INTO alert_digests (channel, last_sent_at) VALUES (%s, %s) "
+            "ON CONFLICT (channel) DO UPDATE SET last_sent_at = excluded.last_sent_at",
+            (channel, at),
+        ))
 
     def close(self) -> None:
         """Release the connection; safe to call twice."""
