@@ -74,9 +74,10 @@ class _Reading:
     alias: dict[str, str]
     actor_spans: list[enrich.ActorMatch]
     parents: dict[str, str] = field(default_factory=dict)  # child key -> parent key, as the text states it
-    recalled: set[str] = field(
-        default_factory=set
-    )  # keys of earlier breaches of the main victim the text recalls
+    # keys of earlier breaches of the main victim the text recalls
+    recalled: set[str] = field(default_factory=set)
+    # sentence indices of "Name:" bullets whose list talks about breaches (derived from `seg` once)
+    confirmed_bullets: set[int] = field(default_factory=set)
 
 
 def _read_candidates(source: str, seg: Segmented) -> _Reading:
@@ -108,7 +109,25 @@ def _read_candidates(source: str, seg: Segmented) -> _Reading:
     _headline_cues(seg, candidates, alias)
     reading = _Reading(source, seg, mentions, candidates, alias, actors)
     reading.parents = _textual_parents(reading)
+    reading.confirmed_bullets = _confirmed_bullets(seg)
     return reading
+
+
+def _confirmed_bullets(seg: Segmented) -> set[int]:
+    """Sentence indices of "Name:" bullets whose list mostly talks about breaches."""
+    sents = seg.sentences
+    bullet_idx = [i for i, s in enumerate(sents) if s.paragraph.is_list_item]
+    out: set[int] = set()
+    run: list[int] = []
+    for i in bullet_idx + [-1]:
+        if run and (i < 0 or sents[i].paragraph.index - sents[run[-1]].paragraph.index > 1):
+            breachy = sum(1 for j in run if _BREACH.search(sents[j].text) or _EXPOSURE.search(sents[j].text))
+            if breachy >= 2:
+                out.update(run)
+            run = []
+        if i >= 0:
+            run.append(i)
+    return out
 
 
 def _textual_parents(reading: _Reading) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import enrich
 from ..extract.orgs import org_key
-from .candidates import _BREACH, _EXPOSURE, _Candidate, _Reading
+from .candidates import _BREACH, _Candidate, _Reading
 
 MAIN_WEIGHTS = {
     "title": 4.0,
@@ -21,7 +21,7 @@ MENTION_WEIGHT = 0.15  # plain frequency breaks ties, never decides alone
 
 def _score(reading: _Reading, cand: _Candidate) -> float:
     """How strongly the document presents this candidate as its victim."""
-    bullets_ok = _confirmed_bullets(reading)
+    bullets_ok = reading.confirmed_bullets
     early = {p.index for p in reading.seg.paragraphs[:4]}
     score = 0.0
     for kind, idx in cand.cues:
@@ -34,26 +34,9 @@ def _score(reading: _Reading, cand: _Candidate) -> float:
     return score + MENTION_WEIGHT * len(cand.mentions)
 
 
-def _confirmed_bullets(reading: _Reading) -> set[int]:
-    """Sentence indices of "Name:" bullets whose list mostly talks about breaches."""
-    sents = reading.seg.sentences
-    bullet_idx = [i for i, s in enumerate(sents) if s.paragraph.is_list_item]
-    out: set[int] = set()
-    run: list[int] = []
-    for i in bullet_idx + [-1]:
-        if run and (i < 0 or sents[i].paragraph.index - sents[run[-1]].paragraph.index > 1):
-            breachy = sum(1 for j in run if _BREACH.search(sents[j].text) or _EXPOSURE.search(sents[j].text))
-            if breachy >= 2:
-                out.update(run)
-            run = []
-        if i >= 0:
-            run.append(i)
-    return out
-
-
 def _has_victim_cue(reading: _Reading, cand: _Candidate) -> bool:
     """A candidate that some sentence presents as breached (and is not mostly a quoted source)."""
-    bullets_ok = _confirmed_bullets(reading)
+    bullets_ok = reading.confirmed_bullets
     real = [k for k, i in cand.cues if (k != "bullet?" or i in bullets_ok) and k != "subject?"]
     strong = [k for k in real if k in ("subject", "possessive", "title", "object")]
     if "title" in real:
