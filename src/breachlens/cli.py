@@ -16,9 +16,9 @@ from typing import Any
 import click
 
 from . import __version__
+from .alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
 from .errors import BreachlensError
 from .records import MergedIncident, SourceFailure
-from .alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
 from .settings import Settings
 
 FORMATS = ("json", "md", "html")
@@ -111,6 +111,9 @@ _allow_private_option = click.option(
     is_flag=True,
     help="Allow URLs on loopback/private networks (off by default: such URLs are refused as unsafe).",
 )
+_output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout."
+)
 _config_option = click.option(
     "--config", type=click.Path(dir_okay=False), help="Settings file (TOML, as defaults.toml)."
 )
@@ -126,12 +129,7 @@ _config_option = click.option(
     show_default=True,
     help="json: the analysis contract; md/html: an analyst's report per incident.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to a file instead of stdout.",
-)
+@_output_option
 @click.option(
     "--show-dropped", is_flag=True, help="Include the page chrome dropped from each document (json)."
 )
@@ -236,7 +234,8 @@ def ingest(
       breachlens ingest --feed https://example.org/security/feed.xml
       breachlens ingest crawl.warc.gz
     """
-    from .ingest import IngestSummary, ingest as run
+    from .ingest import IngestSummary
+    from .ingest import ingest as run
 
     if not sources and not feeds:
         raise click.UsageError("give files, directories, URLs, web archives or --feed URL")
@@ -363,7 +362,8 @@ def watch(
     """
     import threading
 
-    from .watch import WatchEvent, watch as run
+    from .watch import WatchEvent
+    from .watch import watch as run
 
     urls = [
         line.strip()
@@ -497,12 +497,7 @@ REPORT_FORMATS = ("md", "html", "json", "stix", "misp", "veris")
     show_default=True,
     help="md/html/json: the analyst's report; stix/misp/veris: for threat-intel platforms.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to a file instead of stdout.",
-)
+@_output_option
 def report(incident_id: str, db: str, fmt: str, output: str | None) -> None:
     """An analyst's report on a stored incident (each factual line cited), or its STIX 2.1 / MISP / VERIS export.
 
@@ -545,12 +540,7 @@ def _export(fmt: str, incidents: Sequence[MergedIncident], documents: Sequence[A
 @click.option("--since", help="Only incidents dated on/after YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--sector", help="Only this sector.")
 @click.option("--actor", help="Only incidents attributed to this threat actor.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to a file instead of stdout.",
-)
+@_output_option
 def export_command(
     db: str, fmt: str, since: str | None, sector: str | None, actor: str | None, output: str | None
 ) -> None:
