@@ -40,8 +40,8 @@ from typing import Any, Generic, TypeVar
 from . import __version__
 from .acquire import acquire, expand_sources
 from .clean import clean
-from .errors import BreachlensError, SourceError
-from .pipeline import NLP_BATCH, DocumentResult, Progress, _finish, _Pending
+from .errors import BreachlensError
+from .pipeline import NLP_BATCH, DocumentResult, Progress, _finish, _Pending, guard
 from .records import CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
 from .settings import Settings
 
@@ -456,7 +456,7 @@ def analyze_batch(documents: Sequence[_Doc], settings: Settings) -> list[Outcome
         return []
     batch: list[_Pending | SourceFailure | str] = []
     for item, raw in documents:
-        cleaned = _guard(item, lambda raw=raw: clean(raw, settings))  # type: ignore[misc]
+        cleaned = guard(item, lambda raw=raw: clean(raw, settings))  # type: ignore[misc]
         batch.append(cleaned if isinstance(cleaned, SourceFailure) else (item, raw, cleaned))
     out: list[Outcome] = []
     for result in _finish(batch, settings):
@@ -467,19 +467,6 @@ def analyze_batch(documents: Sequence[_Doc], settings: Settings) -> list[Outcome
     return out
 
 
-def _guard(item: str, work: Callable[[], R]) -> R | SourceFailure:
-    """work(), or the one-line failure the serial pipeline would report for it (pipeline._acquire_clean)."""
-    try:
-        return work()
-    except SourceError as exc:
-        return SourceFailure(item, exc.reason)
-    except BreachlensError as exc:
-        return SourceFailure(item, str(exc))
-    except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
-        # A parser choking on hostile input is that document's failure, not the batch's.
-        return SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {exc})")
-
-
 def _entries(sources: Iterable[str], settings: Settings, skip: Callable[[str], bool] | None) -> Iterator[_Entry]:
     """Stages 1-2 in this process: a document to analyse, a failure, or a duplicate."""
     seen: set[str] = set()
@@ -487,7 +474,7 @@ def _entries(sources: Iterable[str], settings: Settings, skip: Callable[[str], b
         if isinstance(item, SourceFailure):
             yield _Expanded(item)
             continue
-        raw = _guard(item, lambda item=item: acquire(item, settings))  # type: ignore[misc]
+        raw = guard(item, lambda item=item: acquire(item, settings))  # type: ignore[misc]
         if isinstance(raw, SourceFailure):
             yield raw
         elif skip is not None and (raw.sha256 in seen or skip(raw.sha256)):

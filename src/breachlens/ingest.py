@@ -10,13 +10,11 @@ nothing already committed and leaves no half-written row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .pipeline import DocumentResult, Progress, analyze_clean, analyze_documents
-from .clean import clean
-from .errors import BreachlensError, SourceError
+from .pipeline import DocumentResult, Progress, analyze_documents, analyze_raw_documents
 from .records import MergedIncident, RawDocument, SourceFailure
 from .resolve import resolve
 from .settings import Settings
@@ -88,26 +86,7 @@ def ingest_raw(
 ) -> IngestSummary:
     """Store already-acquired documents (from a fetcher, a feed or a web archive) and re-resolve incidents."""
     summary = IngestSummary()
-
-    def analysed() -> Iterable[DocumentResult | SourceFailure | str]:
-        for raw in raws:
-            if isinstance(raw, SourceFailure):
-                yield raw
-                continue
-            if store.has_document(raw.sha256):
-                yield "duplicate"
-                continue
-            if progress:
-                progress(raw.source)
-            try:
-                cleaned = clean(raw, settings)
-                yield DocumentResult(raw, cleaned, analyze_clean(cleaned, settings))
-            except SourceError as exc:
-                yield SourceFailure(raw.source, exc.reason)
-            except BreachlensError as exc:
-                yield SourceFailure(raw.source, str(exc))
-
-    _store_results(analysed(), store, summary)
+    _store_results(analyze_raw_documents(raws, settings, progress, skip=store.has_document), store, summary)
     summary.incidents = refresh_incidents(store, settings)
     return summary
 
@@ -123,7 +102,6 @@ def _store_results(
     results: Iterable[DocumentResult | SourceFailure | str],
     store: Store,
     summary: IngestSummary,
-    on_batch: Callable[[int], None] | None = None,
 ) -> None:
     """Commit analysed documents in batches; count duplicates, failures and non-breach pages."""
     batch: list[StoredDocument] = []

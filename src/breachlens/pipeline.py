@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .acquire import acquire, expand_sources
 from .attribute import attribute
@@ -68,6 +69,8 @@ def analyze_text(text: str, source: str = "<text>", settings: Settings | None = 
     return analyze_clean(clean(raw, settings), settings)
 
 
+R = TypeVar("R")
+
 # Documents handed to spaCy together: batching is what makes `nlp.pipe` fast, and 16 keeps memory flat.
 NLP_BATCH = 16
 
@@ -84,29 +87,51 @@ def analyze_documents(
 
     `skip(sha256)` true means the document is already known: "duplicate" is yielded instead of re-analysing it.
     """
-    batch: list[_Pending | SourceFailure | str] = []
-    for item in expand_sources(sources, settings):
-        if isinstance(item, SourceFailure):
-            batch.append(item)
-            continue
-        if progress:
-            progress(item)
-        batch.append(_acquire_clean(item, settings, skip))
-        if sum(1 for b in batch if isinstance(b, tuple)) >= NLP_BATCH:
-            yield from _finish(batch, settings)
-            batch = []
-    yield from _finish(batch, settings)
+
+    def pending() -> Iterator[_Pending | SourceFailure | str]:
+        for item in expand_sources(sources, settings):
+            if isinstance(item, SourceFailure):
+                yield item
+                continue
+            if progress:
+                progress(item)
+            raw = guard(item, lambda item=item: acquire(item, settings))  # type: ignore[misc]
+            if isinstance(raw, SourceFailure):
+                yield raw
+            elif skip is not None and skip(raw.sha256):
+                yield "duplicate"
+            else:
+                yield _cleaned(item, raw, settings)
+
+    yield from _in_batches(pending(), settings)
 
 
-def _acquire_clean(
-    item: str, settings: Settings, skip: Callable[[str], bool] | None
-) -> _Pending | SourceFailure | str:
-    """Stages 2-3 for one source, or its failure."""
+def analyze_raw_documents(
+    raws: Iterable[RawDocument | SourceFailure],
+    settings: Settings,
+    progress: Progress | None = None,
+    skip: Callable[[str], bool] | None = None,
+) -> Iterator[DocumentResult | SourceFailure | str]:
+    """Stages 3-5 over documents acquired elsewhere (a fetcher, a feed, a web archive), like `analyze_documents`."""
+
+    def pending() -> Iterator[_Pending | SourceFailure | str]:
+        for raw in raws:
+            if isinstance(raw, SourceFailure):
+                yield raw
+            elif skip is not None and skip(raw.sha256):
+                yield "duplicate"
+            else:
+                if progress:
+                    progress(raw.source)
+                yield _cleaned(raw.source, raw, settings)
+
+    yield from _in_batches(pending(), settings)
+
+
+def guard(item: str, work: Callable[[], R]) -> R | SourceFailure:
+    """work(), or the one-line failure of `item` it raised: a bad input fails alone, the batch goes on."""
     try:
-        raw = acquire(item, settings)
-        if skip is not None and skip(raw.sha256):
-            return "duplicate"
-        return (item, raw, clean(raw, settings))
+        return work()
     except SourceError as exc:
         return SourceFailure(item, exc.reason)
     except BreachlensError as exc:
@@ -114,6 +139,25 @@ def _acquire_clean(
     except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
         # A parser choking on hostile input is that document's failure, not the batch's.
         return SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {exc})")
+
+
+def _cleaned(item: str, raw: RawDocument, settings: Settings) -> _Pending | SourceFailure:
+    """Stage 3 for one document, or its failure."""
+    cleaned = guard(item, lambda: clean(raw, settings))
+    return cleaned if isinstance(cleaned, SourceFailure) else (item, raw, cleaned)
+
+
+def _in_batches(
+    entries: Iterable[_Pending | SourceFailure | str], settings: Settings
+) -> Iterator[DocumentResult | SourceFailure | str]:
+    """Stages 4-5 over a stream, NLP_BATCH documents at a time, order kept."""
+    batch: list[_Pending | SourceFailure | str] = []
+    for entry in entries:
+        batch.append(entry)
+        if sum(1 for b in batch if isinstance(b, tuple)) >= NLP_BATCH:
+            yield from _finish(batch, settings)
+            batch = []
+    yield from _finish(batch, settings)
 
 
 def _finish(
