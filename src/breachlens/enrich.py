@@ -40,11 +40,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
-from typing import Any
-
 from importlib.util import find_spec
 from itertools import accumulate
+from pathlib import Path
+from typing import Any
 
 from . import vocab
 

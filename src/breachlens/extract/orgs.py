@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .patterns import (
-    ORG_HEAD_WORDS,
     NON_VICTIM_LEFT,
     NON_VICTIM_RIGHT,
     NOT_ORG_WORDS,
+    ORG_HEAD_WORDS,
     VICTIM_LEFT,
     VICTIM_RIGHT,
 )

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
-
-from datetime import datetime, timedelta, timezone
 
 import jinja2
 from fastapi import APIRouter, Form, Path, Query, Request
