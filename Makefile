@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPORT := out/demo-report.md
 
-.PHONY: demo test install clean bench lint
+.PHONY: demo test install clean bench lint train eval
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ test: $(STAMP)
 	if [ -z "$$url" ]; then url="$$(bash scripts/pg-test-cluster.sh || true)"; [ -n "$$url" ] && started=1; fi; \
 	trap 'if [ -n "$$started" ]; then bash scripts/pg-test-cluster.sh stop "$$url"; fi' EXIT; \
 	BREACHLENS_TEST_PG_URL="$$url" $(BIN)/python -m pytest -q
+
+# The learned scorers: fitted on ../shared (dev sets + seeds, see src/breachlens/data/train.toml), written as JSON
+# weights into the package. Seeded: a clean checkout reproduces the shipped file byte for byte.
+SHARED ?= $(abspath ../shared)
+train: $(STAMP)
+	$(BIN)/breachlens train --shared $(SHARED) -o src/breachlens/data/scorers.json
+
+# Cross-validated scores on the real-news dev set (trained on the other folds only).
+eval: $(STAMP)
+	$(BIN)/breachlens eval $(SHARED)/dev/news/gold.jsonl $(SHARED)/dev/news/articles --folds 5 --shared $(SHARED)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src --select F,E9

@@ -18,6 +18,7 @@ import click
 from . import __version__
 from .alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
 from .errors import BreachlensError
+from .learn.cli import eval_command, train
 from .records import MergedIncident, SourceFailure
 from .settings import Settings
 
@@ -663,6 +664,8 @@ def serve(db: str, host: str, port: int, token: str | None, config: str | None) 
 
 cli.add_command(watchlist)
 cli.add_command(alerts)
+cli.add_command(train)
+cli.add_command(eval_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias

@@ -27,6 +27,7 @@ from .errors import BreachlensError, SourceError
 from .nlp import load_nlp
 from .records import Analysis, CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
 from .resolve import resolve
+from .scorers import Scorers
 from .segment import Segmented, segment, segment_parsed
 from .settings import Settings
 
@@ -44,12 +45,12 @@ class DocumentResult:
 
 def analyze_clean(doc: CleanDocument, settings: Settings) -> DocumentAnalysis:
     """Stages 4-5 for one cleaned document."""
-    return _attribute(doc, segment(doc.text, load_nlp(settings.model), settings.max_chars))
+    return document_analysis(doc, segment(doc.text, load_nlp(settings.model), settings.max_chars))
 
 
-def _attribute(doc: CleanDocument, seg: Segmented) -> DocumentAnalysis:
-    """Stage 5 and the record of one document."""
-    incidents = attribute(doc.source, seg, doc.title)
+def document_analysis(doc: CleanDocument, seg: Segmented, scorers: Scorers | None = None) -> DocumentAnalysis:
+    """Stage 5 and the record of one document (`scorers`: the shipped ones unless given, e.g. by `eval`)."""
+    incidents = attribute(doc.source, seg, doc.title, scorers)
     return DocumentAnalysis(
         source=doc.source,
         title=doc.title,
@@ -176,7 +177,7 @@ def _finish(
         item, raw, cleaned = entry
         try:
             yield DocumentResult(
-                raw, cleaned, _attribute(cleaned, segment_parsed(cleaned.text, next(parsed)))
+                raw, cleaned, document_analysis(cleaned, segment_parsed(cleaned.text, next(parsed)))
             )
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the rest of the batch; it is reported
             yield SourceFailure(

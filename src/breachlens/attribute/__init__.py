@@ -17,25 +17,30 @@ exactly the failure this tool exists to avoid. Steps:
 from __future__ import annotations
 
 from ..records import Incident
+from ..scorers import Scorers, load_scorers
 from ..segment import Segmented
 from .candidates import _read_candidates
 from .facts import _build_incidents
 from .owners import _assign_owners
-from .victims import _choose_main, _fold_brands, _victim_keys
+from .victims import _fold_brands, candidate_table, decide
 
-__all__ = ["attribute"]
+__all__ = ["attribute", "candidate_table", "read_mentions"]
+
+read_mentions = _read_candidates  # the mention table: candidates with their role cues (for training and eval)
 
 
-def attribute(source: str, seg: Segmented, title: str | None = None) -> tuple[Incident, ...]:
+def attribute(
+    source: str, seg: Segmented, title: str | None = None, scorers: Scorers | None = None
+) -> tuple[Incident, ...]:
     """The document's incidents: the main one first (if any), then mentioned ones, each with its facts."""
     reading = _read_candidates(source, seg)
-    main_key = _choose_main(reading)
-    if main_key is None:
+    decision = decide(reading, scorers or load_scorers())
+    if decision.main is None:
         return ()
-    main_key, brand_keys, parent_key = _fold_brands(reading, main_key)
+    main_key, brand_keys, parent_key = _fold_brands(reading, decision.main)
     # the parent speaks for the brand's breach: its statements are facts of the same incident
     same_incident = brand_keys | ({parent_key} if parent_key else set())
-    victims = _victim_keys(reading, main_key, same_incident)
+    victims = {main_key} | (set(decision.others) - same_incident)
     owners = _assign_owners(reading, main_key, victims, same_incident)
     victims |= reading.recalled
     return _build_incidents(reading, main_key, victims, brand_keys, owners, parent_key)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .. import enrich
 from ..extract.orgs import org_key
+from ..scorers import Scorers
 from .candidates import _BREACH, _Candidate, _Reading
+from .features import candidate_features, document_features
 
 MAIN_WEIGHTS = {
     "title": 4.0,
@@ -44,26 +48,50 @@ def _has_victim_cue(reading: _Reading, cand: _Candidate) -> bool:
     return bool(real) and (len(real) > cand.bystander or len(strong) > 0) and cand.bystander < 3
 
 
-def _choose_main(reading: _Reading) -> str | None:
-    """Key of the main victim, or None when the document describes no breach."""
-    if not _BREACH.search(reading.seg.text):
-        return None
-    scored = [
-        (_score(reading, c), -c.first, key)
-        for key, c in reading.candidates.items()
-        if _has_victim_cue(reading, c)
-        and any(k in ("subject", "possessive", "title", "object") for k, _ in c.cues)
-    ]
-    if not scored:
-        # no sentence names a victim outright: the subject of the breach sentences, if any, is the best reading
-        scored = [
-            (_score(reading, c), -c.first, key)
-            for key, c in reading.candidates.items()
-            if any(k == "subject?" for k, _ in c.cues) and c.bystander < 3
-        ]
-    if not scored:
-        return None
-    return max(scored)[2]
+def candidate_table(reading: _Reading) -> dict[str, dict[str, float]]:
+    """Every candidate's features for the learned scorers (the hand-written score is one of them)."""
+    rule = {key: _score(reading, cand) for key, cand in reading.candidates.items()}
+    order = sorted(rule, key=lambda k: (-rule[k], reading.candidates[k].first))
+    rank = {key: i for i, key in enumerate(order)}
+    return {
+        key: candidate_features(reading, cand, rule[key], rank[key], _has_victim_cue(reading, cand))
+        for key, cand in reading.candidates.items()
+        if not _is_actor_name(cand)
+    }
+
+
+def _is_actor_name(cand: _Candidate) -> bool:
+    """A candidate whose every spelling is a threat actor's name: the attacker, never the victim."""
+    return all(
+        (found := enrich.find_actors(name)) and found[0].start == 0 and found[0].end == len(name)
+        for name in cand.names
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the scorers decided for one document: its victim (None: no incident) and the other victims named."""
+
+    main: str | None
+    others: frozenset[str]
+    p_incident: float
+
+
+def decide(reading: _Reading, scorers: Scorers) -> Decision:
+    """The main victim and the other breached organisations, by the learned scorers over the mention table."""
+    if not reading.candidates or not _BREACH.search(reading.seg.text):
+        return Decision(None, frozenset(), 0.0)
+    table = candidate_table(reading)
+    if not table:
+        return Decision(None, frozenset(), 0.0)
+    p_main = {key: scorers.main.probability(f) for key, f in table.items()}
+    doc = document_features(reading, list(p_main.values()))
+    p_incident = scorers.incident.probability(doc)
+    if p_incident < scorers.incident.threshold:
+        return Decision(None, frozenset(), p_incident)
+    main = max(p_main, key=lambda k: (p_main[k], -reading.candidates[k].first))
+    others = frozenset(k for k, f in table.items() if k != main and scorers.other.accepts(f))
+    return Decision(main, others, p_incident)
 
 
 def _parent_in_text(reading: _Reading, key: str) -> str | None:
@@ -91,14 +119,3 @@ def _fold_brands(reading: _Reading, main_key: str) -> tuple[str, set[str], str |
     if len(siblings | {main_key}) >= 2:
         return parent_key, siblings | {main_key}, None
     return main_key, set(), parent_key
-
-
-def _victim_keys(reading: _Reading, main_key: str, brand_keys: set[str]) -> set[str]:
-    """Main victim plus every other candidate some sentence presents as breached."""
-    out = {main_key}
-    for key, cand in reading.candidates.items():
-        if key in brand_keys or key == main_key:
-            continue
-        if _has_victim_cue(reading, cand):
-            out.add(key)
-    return out

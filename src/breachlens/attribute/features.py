@@ -1,0 +1,192 @@
+"""Features of the mention table that the learned scorers read.
+
+Each candidate organisation of a document (extracted once by attribute/candidates.py with its role cues) becomes
+a dict of named numbers; the document gets its own dict. The scorers never look at the text again, so what a
+candidate "is" to the model is exactly this table — print it to see why a candidate won.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+
+from .. import enrich
+from ..extract.orgs import org_key
+from ..extract.patterns import AUTHORITY_NAME, NOT_ORG_WORDS
+from .candidates import _BREACH, _EXPOSURE, _Candidate, _Reading
+
+CUE_KINDS = ("title", "subject", "possessive", "object", "list", "bullet", "subject?")
+STRONG_CUES = frozenset({"title", "subject", "possessive", "object"})
+EARLY_PARAGRAPHS = 4  # articles name their subject in the headline and the first paragraphs
+_AUTHORITY = re.compile(AUTHORITY_NAME)
+_GENERIC_HEAD = re.compile(
+    r"\b(?:data|breach|breaches|ransomware|report|reports|security|cyber\w*|hackers?|malware|attack|news|"
+    r"update|privacy|policy|statement|notice|investigation)\b",
+    re.IGNORECASE,
+)
+_NER_LABELS = ("ORG", "PERSON", "GPE", "PRODUCT", "NORP")
+_ADVICE = re.compile(
+    r"\b(?:you\s+should|how\s+to|tips?|best\s+practices?|make\s+sure|we\s+recommend|protect\s+yourself)\b",
+    re.IGNORECASE,
+)
+_RECORD_COUNT = re.compile(
+    r"\b\d[\d,.]*\s*(?:k|m|mn|million|billion|bn|thousand)?\s+(?:\w+\s+){0,2}"
+    r"(?:records|customers|users|accounts|people|individuals|patients|employees|members|clients)\b",
+    re.IGNORECASE,
+)
+_VULNERABILITY = re.compile(
+    r"\b(?:vulnerabilit\w+|patch\w*|CVE-\d+|flaws?|bugs?|zero-day|firmware|security\s+update|proof[-\s]of[-\s]concept)\b",
+    re.IGNORECASE,
+)
+_EVENT = re.compile(
+    r"\b(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:hacked|breached|stolen|compromised|exposed|accessed|leaked|"
+    r"exfiltrated|taken|encrypted|affected|hit)\b|\b(?:suffered|disclosed|confirmed|notified|discovered|detected)\s+"
+    r"(?:a|an|the)?\s*(?:\w+\s+){0,2}(?:breach|attack|incident|intrusion|hack)|\b(?:stole|accessed|exfiltrated|"
+    r"leaked|encrypted)\b",
+    re.IGNORECASE,
+)
+_STATISTICS = re.compile(
+    r"\b(?:per\s*cent|percent|%|average\s+cost|survey|respondents|study|statistics|report\s+finds|"
+    r"funding|raised|series\s+[a-d]|investors?|valuation|conference|webinar|vacanc\w+|apply|salary)\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _bystander_keys() -> Mapping[str, str]:
+    """Normalised names of outlets, security firms and authorities (data/bystanders.toml) -> their kind."""
+    raw = tomllib.loads(resources.files("breachlens").joinpath("data/bystanders.toml").read_text("utf-8"))
+    return {org_key(name): kind for kind, names in raw.items() for name in names if org_key(name)}
+
+
+def bystander_kind(name: str) -> str | None:
+    """"outlets", "security_firms" or "authorities" when the name is a known reporter/commentator/regulator."""
+    return _bystander_keys().get(org_key(name))
+
+
+def _log(n: float) -> float:
+    return math.log1p(max(n, 0.0))
+
+
+def _ner_fractions(reading: _Reading, cand: _Candidate) -> dict[str, float]:
+    """Share of the candidate's mention tokens that spaCy's NER labels ORG, PERSON, GPE, PRODUCT, NORP."""
+    counts = dict.fromkeys(_NER_LABELS, 0)
+    total = 0
+    for mention, idx in cand.mentions:
+        if idx < 0:
+            continue
+        span = reading.seg.sentences[idx].span
+        base = reading.seg.sentences[idx].start - span.start_char
+        for tok in span:
+            pos = base + tok.idx
+            if mention.start <= pos < mention.end:
+                total += 1
+                if tok.ent_type_ in counts:
+                    counts[tok.ent_type_] += 1
+    return {f"ner_{label.lower()}": (counts[label] / total if total else 0.0) for label in _NER_LABELS}
+
+
+def candidate_features(
+    reading: _Reading, cand: _Candidate, rule_score: float, rule_rank: int, rule_victim: bool
+) -> dict[str, float]:
+    """Named features of one candidate: position, role cues, frequency, NER, known bystander lists."""
+    seg = reading.seg
+    title = seg.text[seg.paragraphs[0].start : seg.paragraphs[0].end] if seg.paragraphs else ""
+    text_len = max(len(seg.text), 1)
+    total_mentions = sum(len(c.mentions) for c in reading.candidates.values()) or 1
+    early = {p.index for p in seg.paragraphs[:EARLY_PARAGRAPHS]}
+    cue_counts = dict.fromkeys(CUE_KINDS, 0)
+    early_strong = 0
+    for kind, idx in cand.cues:
+        base = "bullet" if kind == "bullet?" else kind
+        if kind == "bullet?" and idx not in reading.confirmed_bullets:
+            continue
+        cue_counts[base] = cue_counts.get(base, 0) + 1
+        if base in STRONG_CUES and (idx < 0 or seg.sentences[idx].paragraph.index in early):
+            early_strong += 1
+    breach_sents = exposure_sents = early_mentions = 0
+    for _mention, idx in cand.mentions:
+        if idx < 0:
+            continue
+        sent = seg.sentences[idx]
+        breach_sents += bool(_BREACH.search(sent.text))
+        exposure_sents += bool(_EXPOSURE.search(sent.text))
+        early_mentions += sent.paragraph.index in early
+    name = cand.name
+    kind = bystander_kind(name) or next((k for n in cand.names if (k := bystander_kind(n))), None)
+    persons = sum(1 for m, _ in cand.mentions if m.is_person)
+    words = name.split()
+    features = {
+        "log_mentions": _log(len(cand.mentions)),
+        "mention_share": len(cand.mentions) / total_mentions,
+        "first_position": min(cand.first, text_len) / text_len,
+        "early_mentions": _log(early_mentions),
+        "early_strong_cues": _log(early_strong),
+        "bystander": _log(cand.bystander),
+        "bystander_share": cand.bystander / (cand.bystander + len(cand.cues) + 1),
+        "person_share": persons / max(len(cand.mentions), 1),
+        "authority_name": float(bool(_AUTHORITY.search(name))),
+        "known_outlet": float(kind == "outlets"),
+        "known_security_firm": float(kind == "security_firms"),
+        "known_authority": float(kind == "authorities"),
+        "known_org": float(enrich.org_profile(name) is not None),
+        "generic_words": float(bool(_GENERIC_HEAD.search(name)) or name.lower() in NOT_ORG_WORDS),
+        "name_words": min(len(words), 6) / 6,
+        "all_caps": float(name.isupper() and len(name) > 1),
+        "breach_sentences": _log(breach_sents),
+        "exposure_sentences": _log(exposure_sents),
+        "is_parent": float(cand.key in reading.parents.values()),
+        "is_child": float(cand.key in reading.parents),
+        "in_title": float(any(_contains_word(title, n) for n in cand.names)),
+        "rule_victim_cue": float(rule_victim),
+        "rule_score": _log(rule_score),
+        "rule_top": float(rule_rank == 0),
+        "rule_second": float(rule_rank == 1),
+    }
+    features.update({f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()})
+    features.update(_ner_fractions(reading, cand))
+    return features
+
+
+def _contains_word(line: str, name: str) -> bool:
+    """`name` as a whole word of `line`."""
+    at = line.find(name)
+    while at >= 0:
+        before = line[at - 1] if at else " "
+        after = line[at + len(name)] if at + len(name) < len(line) else " "
+        if not (before.isalnum() or after.isalnum()):
+            return True
+        at = line.find(name, at + 1)
+    return False
+
+
+def document_features(reading: _Reading, main_probs: list[float]) -> dict[str, float]:
+    """Named features of the whole document for the is-it-an-incident scorer."""
+    seg = reading.seg
+    sents = seg.sentences or ()
+    n = max(len(sents), 1)
+    breach = sum(1 for s in sents if _BREACH.search(s.text))
+    exposure = sum(1 for s in sents if _EXPOSURE.search(s.text))
+    heads = [seg.text[p.start : p.end] for p in seg.paragraphs[:3] if p.is_heading]
+    probs = sorted(main_probs, reverse=True) + [0.0, 0.0]
+    return {
+        "top_main": probs[0],
+        "main_gap": probs[0] - probs[1],
+        "breach_sentences": _log(breach),
+        "breach_share": breach / n,
+        "exposure_sentences": _log(exposure),
+        "exposure_share": exposure / n,
+        "heading_breach": float(any(_BREACH.search(h) for h in heads)),
+        "record_counts": _log(len(_RECORD_COUNT.findall(seg.text))),
+        "advice_share": sum(1 for s in sents if _ADVICE.search(s.text)) / n,
+        "statistics_share": sum(1 for s in sents if _STATISTICS.search(s.text)) / n,
+        "vulnerability_share": sum(1 for s in sents if _VULNERABILITY.search(s.text)) / n,
+        "event_sentences": _log(sum(1 for s in sents if _EVENT.search(s.text))),
+        "event_share": sum(1 for s in sents if _EVENT.search(s.text)) / n,
+        "log_candidates": _log(len(reading.candidates)),
+        "log_sentences": _log(len(sents)),
+    }
