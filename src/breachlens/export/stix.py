@@ -605,4 +605,5 @@ def export_stix(incidents: Sequence[MergedIncident], documents: Sequence[Documen
     """
     bundle = stix_bundle(incidents, documents)
     objects = [json.loads(o.serialize(pretty=True)) for o in bundle.objects]
-    return json.dumps({"type": "bundle", "id": bundle.id, "objects": objects}, indent=4, separators=(",", ": "))
+    payload = {"type": "bundle", "id": bundle.id, "objects": objects}
+    return json.dumps(payload, indent=4, separators=(",", ": "))

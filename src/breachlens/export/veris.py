@@ -1,10 +1,10 @@
-"""VERIS 1.4 export: one VERIS incident (JSON) per breachlens incident, valid for the VERIS Community Schema 1.4.1.
+"""VERIS 1.4 export: one VERIS incident per breachlens incident, valid for the VERIS Community Schema 1.4.1.
 
 Where each VERIS section comes from:
 
 * `action`, `asset`: each access vector through `data/veris_map.toml` ([vector.*]); a ransom adds
   social/Extortion; a CVE among the IOCs goes to `action.hacking.cve` when there is a hacking action. No
-  vector: `action.unknown`. `action.social.target` and `asset.cloud` are "Unknown": no article we read says them.
+  vector: `action.unknown`. `action.social.target` and `asset.cloud` are "Unknown": articles do not say them.
 * `actor`: named threat actors -> `actor.external.name`; the insider vector -> `actor.internal`; any other
   action -> an external actor of unknown variety; nothing -> `actor.unknown`. Motive is Financial when a
   ransom was demanded, else Unknown.
@@ -14,7 +14,8 @@ Where each VERIS section comes from:
 * `victim`: name, NAICS industry from the sector ([naics]), country; `government` "NA" outside public
   administration (NAICS 92), else "Unknown" (the level of government is not something we extract).
 * `timeline.incident` from the incident date, else the disclosure date, else the first known day (timeline,
-  sources' publication); `timeline.discovery` in days when incident and detection days are known.
+  sources' publication), else the export year (below); `timeline.discovery` in days when incident and
+  detection days are known.
 * `discovery_method`: "Actor disclosure" when the timeline has the attacker's claim, else unknown.
 * `summary`, `reference` (the sources, "; "-separated), `notes` (every quote, one line per fact: the
   evidence), `confidence` from the mean merged confidence ([confidence]), and `plus` (ids, dates, credit
@@ -240,7 +241,7 @@ def _fact_note(field_name: str, fact: Fact) -> str:
 
 
 def _government(industry: str) -> list[str]:
-    """`victim.government`: "NA" unless the victim is in public administration (NAICS 92), whose level we lack."""
+    """`victim.government`: "NA" outside public administration (NAICS 92); there, or unsure, "Unknown"."""
     return ["Unknown"] if industry.startswith("92") or industry == "000" else ["NA"]
 
 
