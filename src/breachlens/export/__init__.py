@@ -5,7 +5,7 @@ sources' titles, publication dates and hashes (an exporter may ignore it). The f
 
     stix       STIX 2.1 bundle (stix.py), any number of incidents
     misp       MISP event JSON (misp.py); several incidents as {"response": [...]}
-    veris      VERIS 1.3 incident JSON (veris.py); several incidents as an array
+    veris      VERIS 1.4 incident JSON Lines (veris.py), one incident per line
     navigator  ATT&CK Navigator layer 4.5 (navigator.py) scoring techniques by incidents
 
 The exporter modules are imported on first use (stix2 and pymisp take about a second each to import), so
@@ -49,7 +49,7 @@ EXPORTERS: Mapping[str, Exporter] = MappingProxyType(
             "misp", "export_misp", 'MISP event JSON: one event, or {"response": [...]} for several.'
         ),
         "veris": _lazy(
-            "veris", "export_veris", "VERIS 1.3 JSON: one incident object, or an array for several."
+            "veris", "export_veris", "VERIS 1.4 JSON Lines: one incident object per line."
         ),
         "navigator": _lazy("navigator", "export_navigator", "ATT&CK Navigator layer 4.5 over the incidents."),
     }

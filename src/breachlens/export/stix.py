@@ -21,6 +21,7 @@ vocabulary (modality, data types, records, ransom, response actions) travels in 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, time, timezone
 from typing import Any
@@ -597,6 +598,12 @@ def stix_bundle(incidents: Sequence[MergedIncident], documents: Sequence[Documen
 
 
 def export_stix(incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]) -> str:
-    """STIX 2.1 bundle (JSON text) of the incidents."""
-    text: str = stix_bundle(incidents, documents).serialize(pretty=True)
-    return text
+    """STIX 2.1 bundle (JSON text) of the incidents, each object in the spec's property order.
+
+    Each object is serialised on its own and the bundle put around them: stix2's `serialize(pretty=True)` of a
+    whole bundle looks every key up through all the objects (quadratic: two minutes for 66 incidents).
+    """
+    bundle = stix_bundle(incidents, documents)
+    objects = [json.loads(o.serialize(pretty=True)) for o in bundle.objects]
+    payload = {"type": "bundle", "id": bundle.id, "objects": objects}
+    return json.dumps(payload, indent=4, separators=(",", ": "))

@@ -1,26 +1,33 @@
-"""VERIS 1.3.x export: one VERIS incident (JSON) per breachlens incident.
+"""VERIS 1.4 export: one VERIS incident per breachlens incident, valid for the VERIS Community Schema 1.4.1.
 
 Where each VERIS section comes from:
 
 * `action`, `asset`: each access vector through `data/veris_map.toml` ([vector.*]); a ransom adds
   social/Extortion; a CVE among the IOCs goes to `action.hacking.cve` when there is a hacking action. No
-  vector: `action.Unknown`.
+  vector: `action.unknown`. `action.social.target` and `asset.cloud` are "Unknown": articles do not say them.
 * `actor`: named threat actors -> `actor.external.name`; the insider vector -> `actor.internal`; any other
-  action -> an external actor of unknown variety; nothing -> `actor.Unknown`. Motive is Financial when a
+  action -> an external actor of unknown variety; nothing -> `actor.unknown`. Motive is Financial when a
   ransom was demanded, else Unknown.
 * `attribute.confidentiality`: data varieties from `vocab.VERIS_DATA_VARIETY` (the one data-type table),
   `data_total` from records affected, `data_disclosure` from the modality of the exposure facts
   ([data_disclosure]).
-* `victim`: name, NAICS industry from the sector ([naics]), country; `timeline.incident` from the incident
-  date (else the disclosure or first known date), `timeline.discovery` in days when incident and detection
-  days are known.
+* `victim`: name, NAICS industry from the sector ([naics]), country; `government` "NA" outside public
+  administration (NAICS 92), else "Unknown" (the level of government is not something we extract).
+* `timeline.incident` from the incident date, else the disclosure date, else the first known day (timeline,
+  sources' publication), else the export year (below); `timeline.discovery` in days when incident and
+  detection days are known.
 * `discovery_method`: "Actor disclosure" when the timeline has the attacker's claim, else unknown.
 * `summary`, `reference` (the sources, "; "-separated), `notes` (every quote, one line per fact: the
   evidence), `confidence` from the mean merged confidence ([confidence]), and `plus` (ids, dates, credit
-  monitoring).
+  monitoring, and `plus.timeline.incident_year`: which of the above gave the incident year).
 
-An incident with no known date has no `timeline` (VERIS requires `timeline.incident.year`; we do not invent
-one). Several incidents are written as a JSON array; one as a single object.
+VERIS requires `timeline.incident.year` and has no "Unknown" for it. When no source states any year, the year
+is the export's (the incident happened no later than that) and the record says so: `plus.timeline.
+incident_year` is "export year: no date in the sources", and a line of `notes` repeats it. Only then does the
+output depend on the clock (`today`).
+
+The output is JSON Lines, one incident per line (the form VCDB tools read); one incident is one line, which
+is also a JSON document.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Sequence
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -49,6 +57,8 @@ from ._common import (
 
 __all__ = ["export_veris", "veris_incident", "veris_map"]
 
+# plus.timeline.incident_year when the sources give no year at all.
+NO_YEAR = "export year: no date in the sources"
 _MODALITY_RANK = {"confirmed": 3, "reported": 2, "suspected": 1, "claimed": 0}
 _DISCLOSURE_RANK = {"Yes": 2, "Potentially": 1, "Unknown": 0}
 
@@ -108,9 +118,11 @@ def _action_and_asset(merged: MergedIncident) -> tuple[dict[str, Any], dict[str,
     ]
     if cves and "hacking" in action:
         action["hacking"]["cve"] = cves[0]
+    if "social" in action:
+        action["social"]["target"] = ["Unknown"]
     if not action:
-        action = {"Unknown": {}}
-    asset = {"assets": [{"variety": v} for v in _drop_unknown(assets or ["Unknown"])]}
+        action = {"unknown": {}}
+    asset = {"assets": [{"variety": v} for v in _drop_unknown(assets or ["Unknown"])], "cloud": ["Unknown"]}
     return action, asset
 
 
@@ -121,13 +133,13 @@ def _actor(merged: MergedIncident, action: dict[str, Any]) -> dict[str, Any]:
     actor: dict[str, Any] = {}
     names = list(dict.fromkeys(str(f.value) for f in inc.threat_actors))
     insider = any(f.value == "insider" for f in inc.initial_access)
-    if names or (set(action) - {"Unknown", "error", "misuse"}):
+    if names or (set(action) - {"unknown", "error", "misuse"}):
         actor["external"] = {"variety": ["Unknown"], "motive": motive}
         if names:
             actor["external"]["name"] = names
     if insider:
         actor["internal"] = {"variety": ["Unknown"], "motive": ["Unknown"]}
-    return actor or {"Unknown": {}}
+    return actor or {"unknown": {}}
 
 
 def _confidentiality(merged: MergedIncident) -> dict[str, Any] | None:
@@ -166,15 +178,27 @@ def _ymd(value: str | None) -> dict[str, int] | None:
     return out
 
 
-def _timeline(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> dict[str, Any] | None:
-    """`timeline.incident` (incident date, else disclosure, else earliest known day) and `.discovery`."""
+def _incident_year(
+    merged: MergedIncident, docs: dict[str, DocumentAnalysis], today: date
+) -> tuple[dict[str, int], str]:
+    """`timeline.incident` and what it came from, best evidence first (see the module docstring)."""
     inc = merged.incident
-    when = _ymd(inc.incident_date) or _ymd(inc.disclosure_date)
-    if when is None:
-        days = incident_dates(merged, docs)
-        if not days:
-            return None
-        when = {"year": days[0].year}
+    for basis, value in (("incident date", inc.incident_date), ("disclosure date", inc.disclosure_date)):
+        when = _ymd(value)
+        if when is not None:
+            return when, basis
+    days = incident_dates(merged, docs)
+    if days:
+        return {"year": days[0].year}, "earliest known date"
+    return {"year": today.year}, NO_YEAR
+
+
+def _timeline(
+    merged: MergedIncident, docs: dict[str, DocumentAnalysis], today: date
+) -> tuple[dict[str, Any], str]:
+    """`timeline.incident` and `.discovery`, and the basis of the incident year."""
+    inc = merged.incident
+    when, basis = _incident_year(merged, docs, today)
     timeline: dict[str, Any] = {"incident": when}
     began = parse_date(inc.incident_date)
     detected = next((parse_date(t.date) for t in inc.timeline if t.kind == "detection"), None)
@@ -182,7 +206,7 @@ def _timeline(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> dict
         gap = (detected.first_day - began.first_day).days
         if gap >= 0:
             timeline["discovery"] = {"unit": "Days", "value": gap}
-    return timeline
+    return timeline, basis
 
 
 def _confidence(merged: MergedIncident) -> str | None:
@@ -195,9 +219,9 @@ def _confidence(merged: MergedIncident) -> str | None:
     return next(level for level, floor in levels if mean >= floor)
 
 
-def _notes(merged: MergedIncident) -> str:
+def _notes(merged: MergedIncident, year_basis: str) -> str:
     """Every fact with its modality and quotes, one per line: the evidence behind the record."""
-    lines = []
+    lines = [f"timeline.incident.year: {year_basis}"] if year_basis == NO_YEAR else []
     inc = merged.incident
     for field_name, evidence in inc.field_evidence:
         value = getattr(inc, field_name, None)
@@ -216,14 +240,28 @@ def _fact_note(field_name: str, fact: Fact) -> str:
     return f"{head}: {' | '.join(quote_lines(fact.evidence))}" if fact.evidence else head
 
 
-def veris_incident(merged: MergedIncident, documents: Sequence[DocumentAnalysis]) -> dict[str, Any]:
-    """The VERIS 1.3 incident of one breachlens incident, as a dict."""
+def _government(industry: str) -> list[str]:
+    """`victim.government`: "NA" outside public administration (NAICS 92); there, or unsure, "Unknown"."""
+    return ["Unknown"] if industry.startswith("92") or industry == "000" else ["NA"]
+
+
+def _today() -> date:
+    """The export's UTC day (only used for the year of an incident with no date in any source)."""
+    return datetime.now(timezone.utc).date()
+
+
+def veris_incident(
+    merged: MergedIncident, documents: Sequence[DocumentAnalysis], today: date | None = None
+) -> dict[str, Any]:
+    """The VERIS 1.4 incident of one breachlens incident, as a dict."""
     docs = documents_by_source(documents)
     inc = merged.incident
     action, asset = _action_and_asset(merged)
     master_id = stable_uuid(merged.id, "veris")
     created, modified = export_times(merged, docs)
     confirmed = any(f.modality == "confirmed" for _, f in inc.facts())
+    industry = veris_map()["naics"].get(inc.sector or "", "000")
+    timeline, year_basis = _timeline(merged, docs, today or _today())
     out: dict[str, Any] = {
         "schema_version": veris_map()["schema_version"],
         "incident_id": str(master_id).upper(),
@@ -238,10 +276,12 @@ def veris_incident(merged: MergedIncident, documents: Sequence[DocumentAnalysis]
         ),
         "victim": {
             "victim_id": inc.victim,
-            "industry": veris_map()["naics"].get(inc.sector or "", "000"),
+            "industry": industry,
+            "government": _government(industry),
             "country": [inc.victim_country.upper()] if inc.victim_country else ["Unknown"],
             "employee_count": "Unknown",
         },
+        "timeline": timeline,
         "actor": _actor(merged, action),
         "action": action,
         "asset": asset,
@@ -250,33 +290,32 @@ def veris_incident(merged: MergedIncident, documents: Sequence[DocumentAnalysis]
             "master_id": str(master_id),
             "analysis_status": "First pass",
             "analyst": "breachlens",
+            "timeline": {"incident_year": year_basis},
         },
     }
     if incident_dates(merged, docs):  # no known day: no invented dates either
         out["plus"]["created"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
         out["plus"]["modified"] = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
-    timeline = _timeline(merged, docs)
-    if timeline is not None:
-        out["timeline"] = timeline
     confidentiality = _confidentiality(merged)
     if confidentiality is not None:
         out["attribute"] = {"confidentiality": confidentiality}
     confidence = _confidence(merged)
     if confidence is not None:
         out["confidence"] = confidence
-    notes = _notes(merged)
+    notes = _notes(merged, year_basis)
     if notes:
         out["notes"] = notes
     if any(f.value == "credit_monitoring_offered" for f in inc.response_actions):
-        out["plus"]["attribute"] = {"confidentiality": {"credit_monitoring": "Yes"}}
+        out["plus"]["credit_monitoring"] = "Yes"  # 1.4 has no credit_monitoring under plus.attribute
     notified = next((_ymd(t.date) for t in inc.timeline if t.kind == "notification"), None)
     if notified:
-        out["plus"]["timeline"] = {"notification": notified}
+        out["plus"]["timeline"]["notification"] = notified
     return out
 
 
-def export_veris(incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]) -> str:
-    """VERIS JSON: one incident object for one incident, an array for several."""
-    records = [veris_incident(m, documents) for m in incidents]
-    payload: Any = records[0] if len(records) == 1 else records
-    return json.dumps(payload, indent=1, ensure_ascii=False)
+def export_veris(
+    incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis], today: date | None = None
+) -> str:
+    """VERIS JSON Lines: one incident object per line, in the order given."""
+    day = today or _today()
+    return "\n".join(json.dumps(veris_incident(m, documents, day), ensure_ascii=False) for m in incidents)
