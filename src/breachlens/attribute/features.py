@@ -164,8 +164,12 @@ def _contains_word(line: str, name: str) -> bool:
     return False
 
 
-def document_features(reading: _Reading, main_probs: list[float]) -> dict[str, float]:
-    """Named features of the whole document for the is-it-an-incident scorer."""
+def document_features(
+    reading: _Reading, main_probs: list[float], table: Mapping[str, Mapping[str, float]] | None = None
+) -> dict[str, float]:
+    """Named features of the whole document for the is-it-an-incident scorer (`table`: the candidates')."""
+    rows = list((table or {}).values())
+    strong = [r for r in rows if r.get("rule_victim_cue") and r.get("early_strong_cues", 0) > 0]
     seg = reading.seg
     sents = seg.sentences or ()
     n = max(len(sents), 1)
@@ -188,5 +192,7 @@ def document_features(reading: _Reading, main_probs: list[float]) -> dict[str, f
         "event_sentences": _log(sum(1 for s in sents if _EVENT.search(s.text))),
         "event_share": sum(1 for s in sents if _EVENT.search(s.text)) / n,
         "log_candidates": _log(len(reading.candidates)),
+        "strong_victim": float(bool(strong)),
+        "top_rule_score": max((r.get("rule_score", 0.0) for r in rows), default=0.0),
         "log_sentences": _log(len(sents)),
     }

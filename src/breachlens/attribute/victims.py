@@ -85,13 +85,37 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
     if not table:
         return Decision(None, frozenset(), 0.0)
     p_main = {key: scorers.main.probability(f) for key, f in table.items()}
-    doc = document_features(reading, list(p_main.values()))
+    doc = document_features(reading, list(p_main.values()), table)
     p_incident = scorers.incident.probability(doc)
-    if p_incident < scorers.incident.threshold:
+    # Both must agree that a breach is reported: the hand-written reading (some candidate is presented as breached)
+    # and the incident scorer. Measured on dev/news, 5-fold CV: either alone let 6-11 of 15 negatives through.
+    if p_incident < scorers.incident.threshold or _choose_main(reading) is None:
         return Decision(None, frozenset(), p_incident)
     main = max(p_main, key=lambda k: (p_main[k], -reading.candidates[k].first))
     others = frozenset(k for k, f in table.items() if k != main and scorers.other.accepts(f))
     return Decision(main, others, p_incident)
+
+
+def _choose_main(reading: _Reading) -> str | None:
+    """Key of the hand-written reading's victim, or None: no candidate is presented as breached."""
+    if not _BREACH.search(reading.seg.text):
+        return None
+    scored = [
+        (_score(reading, c), -c.first, key)
+        for key, c in reading.candidates.items()
+        if _has_victim_cue(reading, c)
+        and any(k in ("subject", "possessive", "title", "object") for k, _ in c.cues)
+    ]
+    if not scored:
+        # no sentence names a victim outright: the subject of the breach sentences, if any, is the best reading
+        scored = [
+            (_score(reading, c), -c.first, key)
+            for key, c in reading.candidates.items()
+            if any(k == "subject?" for k, _ in c.cues) and c.bystander < 3
+        ]
+    if not scored:
+        return None
+    return max(scored)[2]
 
 
 def _parent_in_text(reading: _Reading, key: str) -> str | None:
