@@ -190,8 +190,11 @@ def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
     if raw.kind == "html":
         text, dropped, title, published = _clean_html(raw.source, raw_text)
     else:
-        text, dropped = strip_chrome(raw_text)
-        title, published = _text_title(text), _text_published(text)
+        header = read_text_header(raw_text)
+        text, dropped = strip_chrome(header.body)
+        dropped = header.dropped + dropped
+        title = header.title or _text_title(text)
+        published = header.published or _text_published(text)
     if not text.strip():
         raise SourceError(raw.source, "no main text left after removing page chrome")
     return CleanDocument(
@@ -519,6 +522,77 @@ def _span(text: str, start: int, end: int, reason: str) -> DroppedSpan:
 
 
 # --- plain-text metadata ------------------------------------------------------------------------------------
+
+# A saved page often opens with labelled metadata lines ("URL: https://...", "TITLE: ...", "Date: 2021-06-09"),
+# and page-excerpt tools prefix the body with " date YYYY-MM-DD".
+_HEADER_LINE = re.compile(r"^(?P<label>url|link|source|title|headline|date|published)\s*:\s*(?P<value>\S.*?)\s*$", re.I)
+_EXCERPT_DATE = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s")
+_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?:/|-|$)")
+HEADER_SCAN_LINES = 4
+
+
+@dataclass(frozen=True)
+class TextHeader:
+    """What labelled header lines say, and the text with their labels blanked (same length: offsets hold)."""
+
+    body: str
+    title: str | None
+    url: str | None
+    published: str | None
+    dropped: tuple[DroppedSpan, ...]
+
+
+def read_text_header(text: str) -> TextHeader:
+    """Metadata from "URL:" / "TITLE:" / "Date:" lines at the top; the title stays as the first line of text.
+
+    Label and URL lines are blanked with spaces rather than cut, so every offset into the body is an offset into
+    the decoded file; a body line that only repeats the title is blanked too (the headline is read once).
+    """
+    chars = list(text)
+    title = url = published = None
+    dropped: list[DroppedSpan] = []
+    pos, seen = 0, 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line.strip():
+            continue
+        seen += 1
+        m = _HEADER_LINE.match(line.strip())
+        if m is None or seen > HEADER_SCAN_LINES:
+            if title and " ".join(line.split()) == title:
+                chars[start:end] = " " * len(line)
+                dropped.append(DroppedSpan(start, end, line, "repeated title"))
+            excerpt = _EXCERPT_DATE.match(line)
+            if excerpt and published is None:
+                published = _iso(excerpt.group("date"))
+            break
+        label, value = m.group("label").lower(), m.group("value")
+        offset = start + line.index(m.group(0))
+        if label in ("title", "headline"):
+            title = " ".join(value.split())
+            label_end = offset + m.start("value")
+            chars[start:label_end] = " " * (label_end - start)
+            dropped.append(DroppedSpan(start, label_end, text[start:label_end], "metadata label"))
+            continue
+        if label in ("url", "link", "source"):
+            url = value
+            found = _URL_DATE.search(value)
+            if found and published is None:
+                published = _iso(f"{found['y']}-{int(found['m']):02d}-{int(found['d']):02d}")
+        else:
+            published = published or _dateline(value) or _iso(value)
+        chars[start:end] = " " * len(line)
+        dropped.append(DroppedSpan(start, end, line, "metadata header"))
+    return TextHeader("".join(chars), title, url, published, tuple(dropped))
+
+
+def _iso(value: str) -> str | None:
+    """A YYYY-MM-DD string that is a real date, else None."""
+    try:
+        return dt.date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        return None
 
 
 def _head_lines(text: str, count: int) -> list[str]:

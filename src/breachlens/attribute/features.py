@@ -11,11 +11,12 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from .. import enrich
-from ..extract.orgs import org_key
+from ..extract.orgs import coordinated_groups, org_key
 from ..extract.patterns import AUTHORITY_NAME, NOT_ORG_WORDS
 from .candidates import _BREACH, _EXPOSURE, _Candidate, _Reading
 
@@ -56,6 +57,34 @@ _STATISTICS = re.compile(
 )
 
 
+_VICTIM_WORDS = re.compile(
+    r"\b(?:victims?|affected|impacted|hit|targeted|compromised|breached|attacked|hacked|stolen|exposed|leaked|"
+    r"among|including|include[sd]?|such\s+as|other\s+(?:companies|organi[sz]ations|victims|customers)|"
+    r"attacks?\s+on|breach(?:es)?\s+(?:at|of)|customers|clients)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class MentionContext:
+    """Per-document facts about mentions that single-candidate features need: which mentions stand in a
+    coordinated list of names ("A, B and C") and which sentences use victim words."""
+
+    listed: frozenset[int]  # start offsets of mentions inside a list of two or more names
+    victim_sentences: frozenset[int]  # sentence indices with victim words
+
+
+def mention_context(reading: _Reading) -> MentionContext:
+    """The lists and victim-word sentences of one document (computed once for all its candidates)."""
+    listed: set[int] = set()
+    for found in reading.mentions:
+        for group in coordinated_groups(reading.seg.text, found):
+            if len(group) >= 2:
+                listed.update(found[i].start for i in group)
+    victim = {i for i, s in enumerate(reading.seg.sentences) if _VICTIM_WORDS.search(s.text)}
+    return MentionContext(frozenset(listed), frozenset(victim))
+
+
 @lru_cache(maxsize=1)
 def _bystander_keys() -> Mapping[str, str]:
     """Normalised names of outlets, security firms and authorities (data/bystanders.toml) -> their kind."""
@@ -91,7 +120,12 @@ def _ner_fractions(reading: _Reading, cand: _Candidate) -> dict[str, float]:
 
 
 def candidate_features(
-    reading: _Reading, cand: _Candidate, rule_score: float, rule_rank: int, rule_victim: bool
+    reading: _Reading,
+    cand: _Candidate,
+    rule_score: float,
+    rule_rank: int,
+    rule_victim: bool,
+    context: MentionContext | None = None,
 ) -> dict[str, float]:
     """Named features of one candidate: position, role cues, frequency, NER, known bystander lists."""
     seg = reading.seg
@@ -108,10 +142,15 @@ def candidate_features(
         cue_counts[base] = cue_counts.get(base, 0) + 1
         if base in STRONG_CUES and (idx < 0 or seg.sentences[idx].paragraph.index in early):
             early_strong += 1
-    breach_sents = exposure_sents = early_mentions = 0
-    for _mention, idx in cand.mentions:
+    breach_sents = exposure_sents = early_mentions = listed = victim_listed = victim_sents = 0
+    context = context or mention_context(reading)
+    for mention, idx in cand.mentions:
         if idx < 0:
             continue
+        in_list = mention.start in context.listed
+        listed += in_list
+        victim_sents += idx in context.victim_sentences
+        victim_listed += in_list and idx in context.victim_sentences
         sent = seg.sentences[idx]
         breach_sents += bool(_BREACH.search(sent.text))
         exposure_sents += bool(_EXPOSURE.search(sent.text))
@@ -138,6 +177,9 @@ def candidate_features(
         "name_words": min(len(words), 6) / 6,
         "all_caps": float(name.isupper() and len(name) > 1),
         "breach_sentences": _log(breach_sents),
+        "listed": _log(listed),
+        "victim_word_sentences": _log(victim_sents),
+        "victim_word_lists": _log(victim_listed),
         "exposure_sentences": _log(exposure_sents),
         "is_parent": float(cand.key in reading.parents.values()),
         "is_child": float(cand.key in reading.parents),

@@ -8,7 +8,7 @@ from .. import enrich
 from ..extract.orgs import org_key
 from ..scorers import Scorers
 from .candidates import _BREACH, _Candidate, _Reading
-from .features import candidate_features, document_features
+from .features import candidate_features, document_features, mention_context
 
 MAIN_WEIGHTS = {
     "title": 4.0,
@@ -53,8 +53,9 @@ def candidate_table(reading: _Reading) -> dict[str, dict[str, float]]:
     rule = {key: _score(reading, cand) for key, cand in reading.candidates.items()}
     order = sorted(rule, key=lambda k: (-rule[k], reading.candidates[k].first))
     rank = {key: i for i, key in enumerate(order)}
+    context = mention_context(reading)
     return {
-        key: candidate_features(reading, cand, rule[key], rank[key], _has_victim_cue(reading, cand))
+        key: candidate_features(reading, cand, rule[key], rank[key], _has_victim_cue(reading, cand), context)
         for key, cand in reading.candidates.items()
         if not _is_actor_name(cand)
     }

@@ -145,6 +145,11 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
     while len(toks) > 1 and toks[0].text.lower() in _LEADING_NOISE:
         toks = toks[1:]
         start = toks[0].idx + base
+    # Where the organisation is rather than what it is called: "Palo Alto-based Accellion", "UK's Royal Mail".
+    toks = _without_location_prefix(toks)
+    start = toks[0].idx + base
+    if _is_date_run(toks):
+        return None
     # A leading "The" belongs to names like "The North Face" only when the tagger put it in the entity.
     if toks[0].text.lower() == "the" and not toks[0].ent_type_:
         toks = toks[1:]
@@ -167,6 +172,33 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
         and toks[-1].text.lower() not in ORG_HEAD_WORDS
     )
     return OrgMention(start, end, name, org_key(name), is_person)
+
+
+_PLACE_ADJECTIVE = frozenset({"based", "headquartered", "owned", "backed", "listed", "registered"})
+_PLACE_CODES = frozenset({"uk", "u.k.", "us", "u.s.", "usa", "eu", "u.s", "u.k"})
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov. dec dec.".split()
+)
+
+
+def _without_location_prefix(toks: list[Any]) -> list[Any]:
+    """Drop a leading "<Place>-based" phrase or a country code (with its "'s") when a name follows it."""
+    for k in range(len(toks) - 2, 0, -1):
+        if toks[k].text.lower() in _PLACE_ADJECTIVE and toks[k - 1].text == "-":
+            return toks[k + 1 :]
+    if len(toks) > 1 and toks[0].text.lower() in _PLACE_CODES:
+        rest = toks[1:]
+        if rest[0].text in ("'s", "’s") and len(rest) > 1:
+            rest = rest[1:]
+        if rest[0].text[:1].isupper():
+            return rest
+    return toks
+
+
+def _is_date_run(toks: list[Any]) -> bool:
+    """A month name alone or with day/year numbers ("December 19", "Jan."): a date, not a name."""
+    return toks[0].text.lower() in _MONTHS and all(t.text.isdigit() or t.is_punct for t in toks[1:])
 
 
 @dataclass(frozen=True)
