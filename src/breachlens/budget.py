@@ -1,0 +1,102 @@
+"""Deadlines: a stage that runs over its time budget is stopped and becomes one error line (issue 13).
+
+    with deadline(settings.document_seconds, source):
+        ...                                   # raises DeadlineExceeded (a SourceError) on overrun
+
+In a process's main thread (the CLI, a pool worker, serve's analysis process) the deadline is a real-time
+interval timer (SIGALRM) whose handler raises in the running code, so a stage stuck in Python code (a parser,
+spaCy's layers) is interrupted. Elsewhere (a thread: a Dask worker, a test client) signals cannot be used; the
+elapsed time is checked when the block ends, so an overrun still becomes the document's error line. Either way
+the budget is wall-clock time.
+
+`Clock` is a total deadline for a network exchange made of many reads (fetch, webhook, SMTP): each read gets
+what is left of the total, so a sender trickling one byte every two seconds cannot hold a run for minutes.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .errors import SourceError
+
+__all__ = ["Clock", "DeadlineExceeded", "deadline"]
+
+
+class DeadlineExceeded(SourceError):
+    """A document's analysis (or a source's exchange) ran past its time budget."""
+
+    def __init__(self, source: str, seconds: float, what: str = "analysis") -> None:
+        super().__init__(source, f"{what} stopped at its {seconds:g} s deadline")
+        self.seconds = seconds
+
+
+def _signals_usable() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def deadline(seconds: float, source: str = "<document>", what: str = "analysis") -> Iterator[None]:
+    """Run the block within `seconds` of wall-clock time (0 or less: no limit), else raise DeadlineExceeded.
+
+    An outer deadline already running in this thread is kept: the inner one cannot extend it.
+    """
+    if seconds is None or seconds <= 0:
+        yield
+        return
+    started = time.monotonic()
+    if not _signals_usable():
+        yield
+        if time.monotonic() - started > seconds:
+            raise DeadlineExceeded(source, seconds, what)
+        return
+    fired = False
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        nonlocal fired
+        if not fired:
+            fired = True
+            raise DeadlineExceeded(source, seconds, what)
+
+    outer_left, _interval = signal.getitimer(signal.ITIMER_REAL)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    budget = seconds if outer_left <= 0 else min(seconds, outer_left)
+    signal.setitimer(signal.ITIMER_REAL, budget)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left > 0:
+            # give the outer deadline what it had left, less the time spent here (at least a tick)
+            signal.setitimer(signal.ITIMER_REAL, max(1e-3, outer_left - (time.monotonic() - started)))
+
+
+class Clock:
+    """A total time budget for a sequence of blocking reads: `left()` before each, `check()` after."""
+
+    def __init__(self, seconds: float, source: str = "<source>", what: str = "transfer") -> None:
+        self.seconds = seconds
+        self.source = source
+        self.what = what
+        self.started = time.monotonic()
+
+    def left(self) -> float:
+        """Seconds left (at least a millisecond, so it can be used as a socket timeout); raises when none."""
+        remaining = self.seconds - (time.monotonic() - self.started)
+        if remaining <= 0:
+            raise DeadlineExceeded(self.source, self.seconds, self.what)
+        return max(remaining, 1e-3)
+
+    def check(self) -> None:
+        """Raise DeadlineExceeded when the budget is spent."""
+        self.left()
+
+    @property
+    def expired(self) -> bool:
+        """Whether the budget is spent."""
+        return time.monotonic() - self.started > self.seconds
