@@ -40,10 +40,13 @@ def _signals_usable() -> bool:
 
 
 @contextmanager
-def deadline(seconds: float, source: str = "<document>", what: str = "analysis") -> Iterator[None]:
+def deadline(
+    seconds: float, source: str = "<document>", what: str = "analysis", total: float | None = None,
+) -> Iterator[None]:
     """Run the block within `seconds` of wall-clock time (0 or less: no limit), else raise DeadlineExceeded.
 
-    An outer deadline already running in this thread is kept: the inner one cannot extend it.
+    `total` is the budget the error names when `seconds` is what is left of it. An outer deadline already
+    running in this thread is kept: the inner one cannot extend it.
     """
     if seconds is None or seconds <= 0:
         yield
@@ -52,7 +55,7 @@ def deadline(seconds: float, source: str = "<document>", what: str = "analysis")
     if not _signals_usable():
         yield
         if time.monotonic() - started > seconds:
-            raise DeadlineExceeded(source, seconds, what)
+            raise DeadlineExceeded(source, total or seconds, what)
         return
     fired = False
 
@@ -60,20 +63,32 @@ def deadline(seconds: float, source: str = "<document>", what: str = "analysis")
         nonlocal fired
         if not fired:
             fired = True
-            raise DeadlineExceeded(source, seconds, what)
+            raise _Alarm()
 
     outer_left, _interval = signal.getitimer(signal.ITIMER_REAL)
     previous = signal.signal(signal.SIGALRM, on_alarm)
     budget = seconds if outer_left <= 0 else min(seconds, outer_left)
     signal.setitimer(signal.ITIMER_REAL, budget)
     try:
-        yield
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Alarm:
+        raise DeadlineExceeded(source, total or seconds, what) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer_left > 0:
             # give the outer deadline what it had left, less the time spent here (at least a tick)
             signal.setitimer(signal.ITIMER_REAL, max(1e-3, outer_left - (time.monotonic() - started)))
+    if fired:
+        # the alarm was swallowed by the code it interrupted (a library's `except BaseException`)
+        raise DeadlineExceeded(source, total or seconds, what)
+
+
+class _Alarm(BaseException):
+    """Raised by the timer signal: a BaseException, so that a library's `except Exception` (trafilatura has
+    many) cannot swallow it; `deadline` turns it into DeadlineExceeded when it leaves the block."""
 
 
 class Clock:

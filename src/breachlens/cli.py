@@ -645,8 +645,12 @@ def bench(
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", envvar="BREACHLENS_TOKEN", help="Bearer token required for state-changing requests.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A Host name to answer to besides localhost and loopback addresses (repeatable); other "
+                   "Host headers get 400, which stops DNS rebinding.")
 @_config_option
-def serve(db: str, host: str, port: int, token: str | None, config: str | None) -> None:
+def serve(db: str, host: str, port: int, token: str | None, allowed_hosts: tuple[str, ...],
+          config: str | None) -> None:
     """Serve the web UI, the REST API (/api, OpenAPI at /api/docs) and a TAXII 2.1 feed (/taxii2/).
 
     \b
@@ -656,7 +660,7 @@ def serve(db: str, host: str, port: int, token: str | None, config: str | None) 
     from .web import serve as run
 
     try:
-        run(host=host, port=port, db=db, token=token, settings=_settings(config))
+        run(host=host, port=port, db=db, token=token, settings=_settings(config), allowed_hosts=allowed_hosts)
     except BreachlensError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -16,6 +16,7 @@ collected as a SourceFailure and the rest of the batch goes on.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -160,12 +161,32 @@ def _short(exc: BaseException, limit: int = 200) -> str:
 def clean_within(item: str, raw: RawDocument, settings: Settings) -> _Pending | SourceFailure:
     """Stage 3 for one document within its deadline, or its failure."""
 
+    started = time.monotonic()
+
     def work() -> CleanDocument:
         with deadline(settings.document_seconds, item):
             return clean(raw, settings)
 
     cleaned = guard(item, work)
-    return cleaned if isinstance(cleaned, SourceFailure) else (item, raw, cleaned)
+    if isinstance(cleaned, SourceFailure):
+        return cleaned
+    _STARTED[id(cleaned)] = started
+    return (item, raw, cleaned)
+
+
+# When each cleaned document's clock started (id of its CleanDocument -> time.monotonic()), so that parse and
+# attribution get what is left of the one per-document budget; popped by _finish.
+_STARTED: dict[int, float] = {}
+
+
+def _left(cleaned: CleanDocument, settings: Settings) -> float:
+    """Seconds left of a document's budget (at least a millisecond, so an overrun shows as a deadline)."""
+    if settings.document_seconds <= 0:
+        return 0
+    started = _STARTED.pop(id(cleaned), None)
+    if started is None:
+        return settings.document_seconds
+    return max(1e-3, settings.document_seconds - (time.monotonic() - started))
 
 
 _cleaned = clean_within
@@ -209,7 +230,7 @@ def _finish(
         item, raw, cleaned = entry
         k += 1
         try:
-            with deadline(settings.document_seconds, item):
+            with deadline(_left(cleaned, settings), item, total=settings.document_seconds):
                 seg = segment_parsed(cleaned.text, next(parsed), settings.max_sentence_chars)
                 result: DocumentResult | SourceFailure = DocumentResult(raw, cleaned, _attribute(cleaned, seg))
         except DeadlineExceeded as exc:
