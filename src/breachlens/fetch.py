@@ -762,6 +762,9 @@ def ingest_urls(
             except BreachlensError as exc:
                 yield SourceFailure(url, str(exc))
                 continue
+            except Exception as exc:  # noqa: BLE001 - one bad URL is its own error line, the run goes on
+                yield SourceFailure(url, f"could not be fetched ({type(exc).__name__}: {_one_line(exc)})")
+                continue
             counts["fetched"] += 1
             yield raw
 
