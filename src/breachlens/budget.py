@@ -16,6 +16,7 @@ what is left of the total, so a sender trickling one byte every two seconds cann
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from typing import Any
 
 from .errors import SourceError
 
-__all__ = ["Clock", "DeadlineExceeded", "deadline"]
+__all__ = ["Clock", "DeadlineExceeded", "SocketWatchdog", "deadline"]
 
 
 class DeadlineExceeded(SourceError):
@@ -115,3 +116,74 @@ class Clock:
     def expired(self) -> bool:
         """Whether the budget is spent."""
         return time.monotonic() - self.started > self.seconds
+
+
+def _shutdown(sock: Any) -> None:
+    """Shut a socket down both ways (wakes a read blocked on it in any thread); errors ignored."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+class SocketWatchdog:
+    """A total deadline for an exchange over sockets, enforced from a timer thread.
+
+    Sockets are `add`ed as they are opened; when `seconds` pass, each is shut down, which ends a read blocked
+    in any thread (a receiver that answers one byte at a time, an SMTP greeting that trickles). `expired` says
+    whether that happened, so the caller can name the deadline in its error.
+
+        with SocketWatchdog(30) as dog:
+            dog.add(sock); ...
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[Any] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def add(self, sock: Any) -> None:
+        """Watch a socket (shut down at once when the deadline has already passed)."""
+        with self._lock:
+            self._sockets.append(sock)
+            late = self.expired
+        if late:
+            _shutdown(sock)
+
+    def watch(self, get_socket: Any) -> None:
+        """Watch whatever socket `get_socket()` returns when the deadline passes (for objects that open theirs
+        later, like smtplib.SMTP)."""
+        self._sockets.append(_Lazy(get_socket))
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock.get() if isinstance(sock, _Lazy) else sock)
+
+    def __enter__(self) -> SocketWatchdog:
+        if self.seconds and self.seconds > 0:
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+class _Lazy:
+    """A socket looked up when needed."""
+
+    def __init__(self, get: Any) -> None:
+        self._get = get
+
+    def get(self) -> Any:
+        try:
+            return self._get()
+        except Exception:  # noqa: BLE001 - nothing to shut down
+            return None

@@ -33,9 +33,19 @@ def _settings(config: str | None, **overrides: Any) -> Settings:
 
 
 def _report_failures(failures: Sequence[SourceFailure]) -> None:
-    """One `error: <source>: <reason>` line per failed input."""
+    """One `error: <source>: <reason>` line per failed input (control characters shown escaped, so a file name
+    with a newline cannot forge a second line, nor one with terminal escapes drive the terminal)."""
     for failure in failures:
-        click.echo(f"error: {failure.source}: {failure.reason}", err=True)
+        click.echo(f"error: {printable(failure.source)}: {printable(failure.reason)}", err=True)
+
+
+def printable(text: str) -> str:
+    """`text` with control and format characters (newlines, ESC, bidi overrides) written as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 @contextmanager
@@ -45,6 +55,7 @@ def _progress(total: int, quiet: bool, label: str) -> Iterator[Any]:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
@@ -63,7 +74,7 @@ def _progress(total: int, quiet: bool, label: str) -> Iterator[Any]:
             if seen["n"]:
                 bar.advance(task)
             seen["n"] += 1
-            bar.update(task, description=Path(source).name[:40])
+            bar.update(task, description=escape(printable(Path(source).name[:40])))
 
         yield advance
 
