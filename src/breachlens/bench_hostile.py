@@ -101,6 +101,70 @@ def bench_hostile(
     return rows
 
 
+def _tree_peaks(root: int, peaks: dict[int, tuple[str, float]]) -> None:
+    """Record the peak RSS (VmHWM, MB) of `root` and its descendants now, by pid, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                names[int(entry)] = fh.read().replace(b"\0", b" ").decode(errors="replace")[:80]
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        mb = int(line.split()[1]) / 1024
+                        if mb > peaks.get(pid, ("", 0.0))[1]:
+                            peaks[pid] = (names.get(pid, "?"), mb)
+        except OSError:
+            continue
+
+
+def bench_hostile_ingest(scale: float = 1.0, workers: int = 2, timeout_s: float = 1800) -> dict[str, Any]:
+    """Ingest the whole hostile corpus with `workers` pool workers; seconds, and peak RSS of each process.
+
+    The main process and every pool worker are sampled from /proc every 0.2 s (Linux only).
+    """
+    with tempfile.TemporaryDirectory(prefix="breachlens-hostile-ingest-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        write_corpus(corpus, scale)
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        cmd = [sys.executable, "-m", "breachlens", "ingest", str(corpus), "--db", str(Path(tmp) / "h.db"),
+               "--workers", str(workers), "-q"]
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        peaks: dict[int, tuple[str, float]] = {}
+        while proc.poll() is None and time.perf_counter() - started < timeout_s:
+            _tree_peaks(proc.pid, peaks)
+            time.sleep(0.2)
+        if proc.poll() is None:
+            proc.kill()
+        out, err = proc.communicate()
+        seconds = time.perf_counter() - started
+    main = peaks.pop(proc.pid, ("", 0.0))[1]
+    workers_mb = sorted((round(mb, 1) for name, mb in peaks.values() if "forkserver" not in name or mb > 200),
+                        reverse=True)
+    return {
+        "workers": workers, "seconds": round(seconds, 1), "exit": proc.returncode,
+        "main_peak_rss_mb": round(main, 1), "worker_peak_rss_mb": workers_mb[: max(workers, 1) * 4],
+        "error_lines": sum(1 for line in err.splitlines() if line.startswith("error:")),
+    }
+
+
 def format_table(rows: list[HostileRow]) -> str:
     """A plain-text table, worst seconds and worst RSS at the end."""
     lines = [f"{'kind':<22} {'bytes':>10} {'seconds':>8} {'peak RSS MB':>12}  outcome"]
@@ -115,4 +179,4 @@ def format_table(rows: list[HostileRow]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["HostileRow", "bench_hostile", "format_table", "KINDS"]
+__all__ = ["HostileRow", "bench_hostile", "bench_hostile_ingest", "format_table", "KINDS"]

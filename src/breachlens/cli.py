@@ -605,18 +605,29 @@ def search(query: str, db: str, limit: int, as_json: bool) -> None:
 @click.option("--no-resolve", is_flag=True, help="Skip the resolve benchmark on synthetic documents.")
 @click.option("--scaling", is_flag=True,
               help="Also measure serial vs --workers 2 vs a 2-worker Dask LocalCluster on 1,000 synthetic documents.")
+@click.option("--hostile", is_flag=True,
+              help="Instead: seconds and peak RSS of analysing each hostile document (generated), each in a fresh "
+                   "process; then an ingest of the whole hostile corpus with --workers pool workers.")
+@click.option("--scale", type=click.FloatRange(min=0.001, max=1.0), default=1.0, show_default=True,
+              help="With --hostile: size of the hostile documents (1.0 = full size, up to 9.9 MB).")
+@click.option("--workers", type=click.IntRange(min=0, max=64), default=2, show_default=True,
+              help="With --hostile: pool workers of the corpus ingest (0 skips the ingest).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_config_option
 def bench(
     sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None,
-    scaling: bool = False,
+    scaling: bool = False, hostile: bool = False, scale: float = 1.0, workers: int = 2,
 ) -> None:
     """Measure throughput: our analysis vs a bare spaCy pass over the same texts, and resolve vs n·log n.
 
     \b
     Example:
       breachlens bench samples/ ../shared/dev/hibp/articles
+      breachlens bench --hostile                   # the budgets: worst seconds and memory per hostile kind
     """
+    if hostile:
+        _bench_hostile(scale, workers, as_json, config)
+        return
     from .bench import run_bench
 
     settings = _settings(config)
@@ -643,6 +654,24 @@ def bench(
         click.echo(
             f"resolve n={row['n']:<6} incidents={row['incidents']:<5} {row['seconds']:.3f}s  "
             f"time growth / n·log n growth = {row['ratio']:.2f}"
+        )
+
+
+def _bench_hostile(scale: float, workers: int, as_json: bool, config: str | None) -> None:
+    """`bench --hostile`: the table per hostile kind, then the corpus ingest."""
+    from .bench_hostile import bench_hostile, bench_hostile_ingest, format_table
+
+    rows = bench_hostile(scale, config=config)
+    ingest_figures = bench_hostile_ingest(scale, workers) if workers else None
+    if as_json:
+        click.echo(json.dumps({"kinds": [r.as_dict() for r in rows], "ingest": ingest_figures}, indent=2))
+        return
+    click.echo(format_table(rows))
+    if ingest_figures is not None:
+        click.echo(
+            f"ingest of the whole corpus with {ingest_figures['workers']} workers: {ingest_figures['seconds']} s, "
+            f"exit {ingest_figures['exit']}, {ingest_figures['error_lines']} error lines; peak RSS MB: main "
+            f"{ingest_figures['main_peak_rss_mb']}, workers {ingest_figures['worker_peak_rss_mb']}"
         )
 
 
