@@ -170,23 +170,22 @@ def clean_within(item: str, raw: RawDocument, settings: Settings) -> _Pending | 
     cleaned = guard(item, work)
     if isinstance(cleaned, SourceFailure):
         return cleaned
-    _STARTED[id(cleaned)] = started
+    _CLEAN_SECONDS[id(cleaned)] = time.monotonic() - started
     return (item, raw, cleaned)
 
 
-# When each cleaned document's clock started (id of its CleanDocument -> time.monotonic()), so that parse and
-# attribution get what is left of the one per-document budget; popped by _finish.
-_STARTED: dict[int, float] = {}
+# Seconds each cleaned document spent in clean (id of its CleanDocument -> seconds), so that its parse and
+# attribution get what is left of the one per-document budget (time spent waiting for its batch does not
+# count); popped by _finish.
+_CLEAN_SECONDS: dict[int, float] = {}
 
 
 def _left(cleaned: CleanDocument, settings: Settings) -> float:
     """Seconds left of a document's budget (at least a millisecond, so an overrun shows as a deadline)."""
     if settings.document_seconds <= 0:
         return 0
-    started = _STARTED.pop(id(cleaned), None)
-    if started is None:
-        return settings.document_seconds
-    return max(1e-3, settings.document_seconds - (time.monotonic() - started))
+    spent = _CLEAN_SECONDS.pop(id(cleaned), 0.0)
+    return max(1e-3, settings.document_seconds - spent)
 
 
 _cleaned = clean_within
