@@ -22,15 +22,15 @@ import pytest
 from click.testing import CliRunner
 
 from breachlens import enrich, pipeline
-from breachlens.budget import DeadlineExceeded, deadline
-from breachlens.clean import cap_text
 from breachlens.cli import cli
 from breachlens.errors import FetchError, UnsafeURLError
 from breachlens.executors import SerialExecutor, analyze_documents_parallel
-from breachlens.hostile import KINDS, hostile_corpus, write_corpus
 from breachlens.pipeline import DocumentResult, analyze, analyze_documents, analyze_text
 from breachlens.records import SourceFailure
 from breachlens.settings import Settings
+
+# Modules new with issue 13 are imported inside the tests, so that on the code before it each test fails on its
+# own finding rather than the whole file on an import.
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -39,11 +39,26 @@ sys.path.insert(0, str(Path(__file__).parent))
 LINEAR_BOUND_S = 60
 
 
+class Overrun(BaseException):
+    """The test body ran past its bound."""
+
+
 @pytest.fixture
 def bounded() -> Iterator[None]:
-    """Fail (instead of hanging) when the test body runs past LINEAR_BOUND_S."""
-    with deadline(LINEAR_BOUND_S, "test", "test"):
+    """Fail (instead of hanging) when the test body runs past LINEAR_BOUND_S (a timer signal; a regular
+    expression stuck in C code is only stopped when it returns)."""
+    import signal
+
+    def overrun(signum: int, frame: Any) -> None:
+        raise Overrun(f"over {LINEAR_BOUND_S} s")
+
+    previous = signal.signal(signal.SIGALRM, overrun)
+    signal.alarm(LINEAR_BOUND_S)
+    try:
         yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # --- finding 1: quadratic matching on long tokens ---------------------------------------------------------------
@@ -61,7 +76,7 @@ def bounded() -> Iterator[None]:
     ids=["capital", "hex", "mixed", "dotted", "capital-words"],
 )
 def test_hostile_find_actors_is_linear_on_long_tokens(token: str, bounded: None) -> None:
-    text = f"Breach at Acme. {token} ransomware gang claimed it. ShinyHunters posted the data."
+    text = f"Breach at Acme. {token} claimed it. ShinyHunters posted the data."
     found = enrich.find_actors(text)
     assert "ShinyHunters" in {a.canonical for a in found}
 
@@ -85,6 +100,8 @@ def test_hostile_one_long_token_document_is_analysed(bounded: None) -> None:
 
 
 def test_hostile_cap_text_drops_long_words_and_splits_long_lines() -> None:
+    from breachlens.clean import cap_text
+
     settings = Settings(max_chars=10_000, max_token_chars=50, max_line_chars=100)
     text = "Hash: " + "f" * 500 + " seen on Monday.\n" + "word " * 60 + "\n" + "x " * 20_000
     capped, dropped = cap_text(text, settings)
@@ -97,6 +114,8 @@ def test_hostile_cap_text_drops_long_words_and_splits_long_lines() -> None:
 
 
 def test_hostile_cap_text_keeps_real_articles_whole() -> None:
+    from breachlens.clean import cap_text
+
     settings = Settings()
     for path in sorted((Path(__file__).parent / "fixtures").rglob("*.txt"))[:40]:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -165,6 +184,8 @@ def test_hostile_deadline_turns_an_overrun_into_one_error_line(tmp_path: Path, m
 
 
 def test_hostile_deadline_interrupts_a_library_that_swallows_exceptions() -> None:
+    from breachlens.budget import DeadlineExceeded, deadline
+
     def swallowing() -> None:
         for _ in range(600):
             try:
@@ -178,6 +199,8 @@ def test_hostile_deadline_interrupts_a_library_that_swallows_exceptions() -> Non
 
 
 def test_hostile_analyze_text_in_a_thread_reports_the_overrun(monkeypatch: pytest.MonkeyPatch) -> None:
+    from breachlens.budget import DeadlineExceeded
+
     _slow_attribute(monkeypatch)
     monkeypatch.setattr(time, "sleep", lambda s: time.perf_counter() + s and _busy(s))
     out: list[Any] = []
@@ -185,7 +208,7 @@ def test_hostile_analyze_text_in_a_thread_reports_the_overrun(monkeypatch: pytes
     def run() -> None:
         try:
             out.append(analyze_text("Acme Corp was breached.", "slow.txt", Settings.load(document_seconds=0.2)))
-        except DeadlineExceeded as exc:
+        except Exception as exc:  # noqa: BLE001 - handed to the test
             out.append(exc)
 
     worker = threading.Thread(target=run)
@@ -533,6 +556,8 @@ def test_hostile_unreadable_folder_is_an_error_line(tmp_path: Path, monkeypatch:
 
 
 def test_hostile_corpus_every_document_is_a_result_or_one_error_line(tmp_path: Path, bounded: None) -> None:
+    from breachlens.hostile import KINDS, write_corpus
+
     paths = write_corpus(tmp_path, scale=0.02)
     assert len(paths) == len(KINDS)
     results = list(analyze_documents([str(tmp_path)], Settings()))
@@ -544,6 +569,8 @@ def test_hostile_corpus_every_document_is_a_result_or_one_error_line(tmp_path: P
 
 
 def test_hostile_corpus_generator_is_deterministic() -> None:
+    from breachlens.hostile import KINDS, hostile_corpus
+
     first = dict(hostile_corpus(0.01))
     assert first == dict(hostile_corpus(0.01))
     assert set(first) == {name + suffix for name, (_make, _size, suffix) in KINDS.items()}

@@ -24,7 +24,7 @@ class Settings:
     max_sentence_chars: int = 5_000
     nlp_window_tokens: int = 4_000
     nlp_batch_tokens: int = 12_000
-    document_seconds: float = 9.0
+    document_seconds: float = 8.0
     store_path: str = "breachlens.db"
     near_duplicate_jaccard: float = 0.5
     max_gap_days: int = 200
