@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPORT := out/demo-report.md
 
-.PHONY: demo test install clean bench lint
+.PHONY: demo test install clean bench lint fuzz bench-hostile
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ test: $(STAMP)
 	if [ -z "$$url" ]; then url="$$(bash scripts/pg-test-cluster.sh || true)"; [ -n "$$url" ] && started=1; fi; \
 	trap 'if [ -n "$$started" ]; then bash scripts/pg-test-cluster.sh stop "$$url"; fi' EXIT; \
 	BREACHLENS_TEST_PG_URL="$$url" $(BIN)/python -m pytest -q
+
+# Property tests on hostile text, longer than the 25 examples per property every test run does (issue 13).
+fuzz: $(STAMP)
+	BREACHLENS_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_hostile.py
+
+# Seconds and peak RSS per hostile document at full size, then a 2-worker ingest of the whole hostile corpus.
+bench-hostile: $(STAMP)
+	$(BIN)/breachlens bench --hostile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src --select F,E9
