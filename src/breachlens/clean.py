@@ -262,7 +262,8 @@ def _cut_at_line(text: str, limit: int) -> tuple[str, str]:
 
 
 def _split_long_lines(text: str, limit: int) -> str:
-    """Lines over `limit` characters split at spaces (a space becomes "\n"; offsets do not move)."""
+    """Lines over `limit` characters split at white space (one such character becomes "\n"; offsets do not
+    move)."""
     if all(len(line) <= limit for line in text.split("\n")):
         return text
     chars = list(text)
@@ -273,7 +274,7 @@ def _split_long_lines(text: str, limit: int) -> str:
         line_end = n if nl < 0 else nl
         pos = line_start
         while line_end - pos > limit:
-            space = text.rfind(" ", pos + 1, pos + limit + 1)
+            space = next((k for k in range(pos + limit, pos, -1) if text[k].isspace()), -1)
             if space < 0:
                 break  # no space within the limit: only possible when max_token_chars > max_line_chars
             chars[space] = "\n"

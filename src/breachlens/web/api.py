@@ -400,11 +400,9 @@ def search(
 ) -> JSONResponse:
     """Incidents (names and quotes) and documents (title and text) holding every word of `q`."""
     store = app_state(request).store
-    words = (plain_text(q_) or "").strip()
-    if not words:
-        raise WebError(422, "invalid request: q holds no words", [{"loc": ["query", "q"], "msg": "no words"}])
-    incidents = store.incidents(search=words, limit=limit)
-    hits = store.search_documents(words, limit=limit)
+    words = (plain_text(q_) or "").strip()  # control characters read as spaces (a NUL reached FTS5 once)
+    incidents = store.incidents(search=words, limit=limit) if words else []
+    hits = store.search_documents(words, limit=limit) if words else []
     return _json({
         "query": q_,
         "incidents": [q.incident_summary(m) for m in incidents],
