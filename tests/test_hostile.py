@@ -586,3 +586,25 @@ def test_hostile_serve_analyses_in_another_process(tmp_path: Path) -> None:
         assert _analyse(state, os.getpid) != os.getpid()
     finally:
         store.close()
+
+
+def test_hostile_webhook_retries_carry_one_delivery_id() -> None:
+    import httpx
+
+    from breachlens.alerts.engine import Alert
+    from breachlens.alerts.notify import WebhookNotifier
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("x-breachlens-delivery", ""))
+        return httpx.Response(504 if len(seen) == 1 else 200)  # the first answer comes too late
+
+    alert = Alert("k1", "vendors", "acme-2025", "Acme", "first_match", "2025-06-01T00:00:00Z", ())
+    notifier = WebhookNotifier("http://127.0.0.1:9/hook", transport=httpx.MockTransport(handler))
+    for _ in range(2):
+        try:
+            notifier.send([alert])
+        except Exception:  # noqa: BLE001, S110 - the first attempt fails
+            pass
+    assert len(seen) == 2 and seen[0] and seen[0] == seen[1]

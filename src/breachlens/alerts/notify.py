@@ -44,10 +44,21 @@ from .engine import Alert
 
 __all__ = [
     "NotifyError", "NotifyConfig", "SmtpConfig", "WebhookNotifier", "EmailNotifier", "notifiers_from_specs",
-    "render_text", "render_subject", "sign", "verify_signature", "SIGNATURE_HEADER",
+    "render_text", "render_subject", "sign", "verify_signature", "SIGNATURE_HEADER", "DELIVERY_HEADER",
+    "delivery_id",
 ]
 
 SIGNATURE_HEADER = "X-Breachlens-Signature"
+# The same value on every attempt of one delivery (channel + alerts): a receiver that answered after our deadline
+# gets the retry too, and can drop it by this key (issue 13: "a webhook answered after its timeout is delivered
+# twice" cannot be prevented from the sending side alone).
+DELIVERY_HEADER = "X-Breachlens-Delivery"
+
+
+def delivery_id(channel: str, alerts: Sequence[Alert]) -> str:
+    """A stable id of one delivery: the channel and the alerts' keys."""
+    keys = "\n".join(sorted(a.key for a in alerts))
+    return hashlib.sha256(f"{channel}\n{keys}".encode()).hexdigest()[:32]
 # Seconds to wait for a webhook receiver or an SMTP server before the attempt counts as failed.
 TIMEOUT_S = 10.0
 # Seconds for a whole delivery (connect, greeting, every read and write): a receiver that answers one byte at a
@@ -157,7 +168,8 @@ class WebhookNotifier:
     def send(self, alerts: Sequence[Alert]) -> None:
         """POST one body for these alerts; NotifyError unless the receiver answers 2xx."""
         body = webhook_body(alerts, self.digest)
-        headers = {"Content-Type": "application/json", "User-Agent": "breachlens-alerts"}
+        headers = {"Content-Type": "application/json", "User-Agent": "breachlens-alerts",
+                   DELIVERY_HEADER: delivery_id(self.channel, alerts)}
         if self.secret:
             headers[SIGNATURE_HEADER] = sign(body, self.secret)
         with SocketWatchdog(self.total_timeout) as dog:
