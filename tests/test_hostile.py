@@ -236,10 +236,9 @@ def test_hostile_odd_urls_are_the_urls_error(url: str) -> None:
 
 
 def test_hostile_bad_redirects_and_feeds_do_not_stop_the_run(tmp_path: Path) -> None:
-    from web_server import LocalServer
-
     from breachlens.feeds import ingest_feeds
     from breachlens.store import open_store
+    from web_server import LocalServer
 
     srv = LocalServer()
     srv.start()
@@ -395,9 +394,9 @@ def test_hostile_smtp_deadline_is_total() -> None:
 
 
 def _archive(gz: bool, coding: str | None = None) -> bytes:
-    import brotli
     import gzip as gzip_module
 
+    import brotli
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
@@ -475,10 +474,9 @@ def test_hostile_good_pages_survive_a_damaged_archive_in_the_same_run(tmp_path: 
 
 
 def test_hostile_host_header_is_checked(tmp_path: Path) -> None:
-    from test_web import asgi_client
-
     from breachlens.store import open_store
     from breachlens.web import create_app
+    from test_web import asgi_client
 
     store = open_store(str(tmp_path / "h.db"))
     try:
@@ -509,10 +507,9 @@ def test_hostile_impossible_dates_are_not_dates() -> None:
 
 
 def test_hostile_search_with_nul_is_not_a_500(tmp_path: Path) -> None:
-    from test_web import asgi_client
-
     from breachlens.store import open_store
     from breachlens.web import create_app
+    from test_web import asgi_client
 
     db = tmp_path / "secret-name.db"
     store = open_store(str(db))
@@ -608,3 +605,19 @@ def test_hostile_webhook_retries_carry_one_delivery_id() -> None:
         except Exception:  # noqa: BLE001, S110 - the first attempt fails
             pass
     assert len(seen) == 2 and seen[0] and seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("url", ["http://0177.0.0.1/", "http://\u0661\u0662\u0667.0.0.1/", "http://[::1/"])
+def test_hostile_api_analyze_odd_url_is_an_errors_entry(tmp_path: Path, url: str) -> None:
+    from breachlens.store import open_store
+    from breachlens.web import create_app
+    from test_web import asgi_client
+
+    store = open_store(str(tmp_path / "a.db"))
+    try:
+        with asgi_client(create_app(store, Settings()), raise_app_exceptions=False) as c:
+            r = c.post("/api/analyze", json={"url": url})
+            assert r.status_code == 200, r.text
+            assert r.json()["errors"] and not r.json()["documents"]
+    finally:
+        store.close()
