@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPORT := out/demo-report.md
 
-.PHONY: demo test install clean bench lint train eval
+.PHONY: demo test install clean bench lint train eval fuzz bench-hostile
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ train: $(STAMP)
 # Cross-validated scores on the real-news dev set (trained on the other folds only).
 eval: $(STAMP)
 	$(BIN)/breachlens eval $(SHARED)/dev/news/gold.jsonl $(SHARED)/dev/news/articles --folds 5 --shared $(SHARED)
+
+# Property tests on hostile text, longer than the 25 examples per property every test run does (issue 13).
+fuzz: $(STAMP)
+	BREACHLENS_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_hostile.py
+
+# Seconds and peak RSS per hostile document at full size, then a 2-worker ingest of the whole hostile corpus.
+bench-hostile: $(STAMP)
+	$(BIN)/breachlens bench --hostile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src --select F,E9

@@ -31,7 +31,7 @@ from breachlens.records import CleanDocument, DocumentAnalysis, MergedIncident, 
 from breachlens.store import Store, StoredDocument, open_store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "incidents.json"
-BASE = "http://testserver"
+BASE = "http://127.0.0.1"
 ROOT = f"/taxii2/{API_ROOT}/"
 OBJECTS = f"{ROOT}collections/{COLLECTION_ID}/objects/"
 MANIFEST = f"{ROOT}collections/{COLLECTION_ID}/manifest/"

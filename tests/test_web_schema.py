@@ -36,7 +36,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     store = open_store(str(tmp_path_factory.mktemp("schema") / "t.db"))
     ingest([str(FIXTURES)], store, Settings.load())
-    app = create_app(store, Settings.load(), fetch=_no_network)
+    app = create_app(store, Settings.load(), fetch=_no_network, allowed_hosts=["testserver"])
     yield schemathesis.openapi.from_asgi("/api/openapi.json", app).include(path_regex=r"^/api/")
     store.close()
 

@@ -52,8 +52,10 @@ def expand_sources(sources: Iterable[str], settings: Settings) -> Iterator[str |
             continue
         path = Path(source)
         if path.is_dir():
-            files = _walk(path, settings.suffixes)
-            if not files:
+            unreadable: list[SourceFailure] = []
+            files = _walk(path, settings.suffixes, unreadable)
+            yield from unreadable
+            if not files and not unreadable:
                 yield SourceFailure(source, f"no {'/'.join(settings.suffixes)} files")
             yield from files
         elif path.exists():
@@ -89,11 +91,19 @@ def _fetch_url(url: str, settings: Settings) -> RawDocument:
     return fetch(url, settings)
 
 
-def _walk(root: Path, suffixes: tuple[str, ...]) -> list[str]:
-    """Sorted files under `root` with one of `suffixes` (any case); hidden entries, symlinked dirs skipped."""
+def _walk(root: Path, suffixes: tuple[str, ...], unreadable: list[SourceFailure] | None = None) -> list[str]:
+    """Sorted files under `root` with one of `suffixes` (any case); hidden entries, symlinked dirs skipped.
+
+    A folder that cannot be listed is added to `unreadable` as its failure (never skipped silently).
+    """
     wanted = tuple(s.lower() for s in suffixes)
     found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def on_error(exc: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append(SourceFailure(exc.filename or str(root), f"cannot read folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             if not name.startswith(".") and name.lower().endswith(wanted):

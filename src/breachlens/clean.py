@@ -40,7 +40,7 @@ from .errors import DecodeError, SourceError
 from .records import CleanDocument, DroppedSpan, RawDocument
 from .settings import Settings
 
-__all__ = ["clean", "decode", "strip_chrome"]
+__all__ = ["cap_text", "clean", "decode", "strip_chrome"]
 
 # Share of control characters (C0/C1, tab, newline and form feed aside) above which decoded "text" is binary
 # junk. Measured: 0 in every seed and in all 492 HIBP dev articles; random bytes that some codec accepts score
@@ -191,10 +191,14 @@ def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
         text, dropped, title, published = _clean_html(raw.source, raw_text)
     else:
         header = read_text_header(raw_text)
-        text, dropped = strip_chrome(header.body)
+        # the line rules read at most RULES_CHARS_FACTOR times the analysed length (the rest is cut below)
+        head, _rest = _cut_at_line(header.body, settings.max_chars * RULES_CHARS_FACTOR)
+        text, dropped = strip_chrome(head)
         dropped = header.dropped + dropped
         title = header.title or _text_title(text)
         published = header.published or _text_published(text)
+    text, capped = cap_text(text, settings)
+    dropped = (*dropped, *capped)
     if not text.strip():
         raise SourceError(raw.source, "no main text left after removing page chrome")
     return CleanDocument(
@@ -206,6 +210,86 @@ def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
         dropped=dropped,
         raw_text=raw_text,
     )
+
+
+# Plain text longer than this many times `max_chars` is cut (at a line break) before the chrome rules read it.
+RULES_CHARS_FACTOR = 2
+# Characters of a capped piece kept in its DroppedSpan (the piece itself may be megabytes).
+CAPPED_PREVIEW_CHARS = 80
+
+
+def cap_text(text: str, settings: Settings) -> tuple[str, tuple[DroppedSpan, ...]]:
+    """`text` within the budgets of `settings` (issue 13), and what was cut, as DroppedSpans.
+
+    1. Document: at most `max_chars` characters, cut at a line break (else a space).
+    2. Word: a run of more than `max_token_chars` non-space characters is dropped and its line split around
+       it (a 10 MB "word" is no word; spaCy and the patterns would spend minutes on it).
+    3. Line: a line longer than `max_line_chars` is split at spaces into shorter lines (same length: a space
+       becomes a line break), so that a paragraph stays bounded.
+
+    What is kept is made of pieces of lines of `text`, so a quote within one line is still verbatim. A capped
+    span's offsets are -1 (it may be megabytes; its `text` is a preview and its reason says which limit).
+    """
+    dropped: list[DroppedSpan] = []
+    if len(text) > settings.max_chars:
+        text, rest = _cut_at_line(text, settings.max_chars)
+        dropped.append(_capped(rest, f"over the {settings.max_chars:,}-character document limit"))
+    limit = settings.max_token_chars
+    if limit > 0 and len(text) > limit:
+        long_word = re.compile(r"(?<!\S)\S{%d,}" % (limit + 1))
+        if long_word.search(text):
+            pieces: list[str] = []
+            pos = 0
+            for m in long_word.finditer(text):
+                pieces.append(text[pos : m.start()].rstrip(" \t"))
+                dropped.append(_capped(m.group(), f"a word over the {limit:,}-character limit"))
+                pos = m.end()
+            pieces.append(text[pos:].lstrip(" \t"))
+            text = "\n".join(pieces)
+    line_limit = settings.max_line_chars
+    if line_limit > 0 and len(text) > line_limit:
+        text = _split_long_lines(text, line_limit)
+    return text, tuple(dropped)
+
+
+def _cut_at_line(text: str, limit: int) -> tuple[str, str]:
+    """text[:k] and text[k:] with k <= limit at a line break, else a space, else `limit`."""
+    if len(text) <= limit:
+        return text, ""
+    cut = text.rfind("\n", 0, limit + 1)
+    if cut < limit // 2:
+        cut = max(cut, text.rfind(" ", 0, limit + 1))
+    if cut <= 0:
+        cut = limit
+    return text[:cut], text[cut:]
+
+
+def _split_long_lines(text: str, limit: int) -> str:
+    """Lines over `limit` characters split at white space (one such character becomes "\n"; offsets do not
+    move)."""
+    if all(len(line) <= limit for line in text.split("\n")):
+        return text
+    chars = list(text)
+    line_start = 0
+    n = len(chars)
+    while line_start < n:
+        nl = text.find("\n", line_start)
+        line_end = n if nl < 0 else nl
+        pos = line_start
+        while line_end - pos > limit:
+            space = next((k for k in range(pos + limit, pos, -1) if text[k].isspace()), -1)
+            if space < 0:
+                break  # no space within the limit: only possible when max_token_chars > max_line_chars
+            chars[space] = "\n"
+            pos = space + 1
+        line_start = line_end + 1
+    return "".join(chars)
+
+
+def _capped(piece: str, reason: str) -> DroppedSpan:
+    """A DroppedSpan for a piece cut by a budget: offsets -1, a preview of its text."""
+    preview = piece if len(piece) <= CAPPED_PREVIEW_CHARS else piece[:CAPPED_PREVIEW_CHARS] + "…"
+    return DroppedSpan(start=-1, end=-1, text=preview, reason=f"{reason} ({len(piece):,} characters)")
 
 
 def decode(data: bytes, source: str, kind: str = "text") -> str:

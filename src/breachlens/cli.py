@@ -34,9 +34,19 @@ def _settings(config: str | None, **overrides: Any) -> Settings:
 
 
 def _report_failures(failures: Sequence[SourceFailure]) -> None:
-    """One `error: <source>: <reason>` line per failed input."""
+    """One `error: <source>: <reason>` line per failed input (control characters shown escaped, so a file name
+    with a newline cannot forge a second line, nor one with terminal escapes drive the terminal)."""
     for failure in failures:
-        click.echo(f"error: {failure.source}: {failure.reason}", err=True)
+        click.echo(f"error: {printable(failure.source)}: {printable(failure.reason)}", err=True)
+
+
+def printable(text: str) -> str:
+    """`text` with control and format characters (newlines, ESC, bidi overrides) written as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 @contextmanager
@@ -46,6 +56,7 @@ def _progress(total: int, quiet: bool, label: str) -> Iterator[Any]:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
@@ -64,7 +75,7 @@ def _progress(total: int, quiet: bool, label: str) -> Iterator[Any]:
             if seen["n"]:
                 bar.advance(task)
             seen["n"] += 1
-            bar.update(task, description=Path(source).name[:40])
+            bar.update(task, description=escape(printable(Path(source).name[:40])))
 
         yield advance
 
@@ -595,18 +606,29 @@ def search(query: str, db: str, limit: int, as_json: bool) -> None:
 @click.option("--no-resolve", is_flag=True, help="Skip the resolve benchmark on synthetic documents.")
 @click.option("--scaling", is_flag=True,
               help="Also measure serial vs --workers 2 vs a 2-worker Dask LocalCluster on 1,000 synthetic documents.")
+@click.option("--hostile", is_flag=True,
+              help="Instead: seconds and peak RSS of analysing each hostile document (generated), each in a fresh "
+                   "process; then an ingest of the whole hostile corpus with --workers pool workers.")
+@click.option("--scale", type=click.FloatRange(min=0.001, max=1.0), default=1.0, show_default=True,
+              help="With --hostile: size of the hostile documents (1.0 = full size, up to 9.9 MB).")
+@click.option("--workers", type=click.IntRange(min=0, max=64), default=2, show_default=True,
+              help="With --hostile: pool workers of the corpus ingest (0 skips the ingest).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_config_option
 def bench(
     sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None,
-    scaling: bool = False,
+    scaling: bool = False, hostile: bool = False, scale: float = 1.0, workers: int = 2,
 ) -> None:
     """Measure throughput: our analysis vs a bare spaCy pass over the same texts, and resolve vs n·log n.
 
     \b
     Example:
       breachlens bench samples/ ../shared/dev/hibp/articles
+      breachlens bench --hostile                   # the budgets: worst seconds and memory per hostile kind
     """
+    if hostile:
+        _bench_hostile(scale, workers, as_json, config)
+        return
     from .bench import run_bench
 
     settings = _settings(config)
@@ -636,6 +658,24 @@ def bench(
         )
 
 
+def _bench_hostile(scale: float, workers: int, as_json: bool, config: str | None) -> None:
+    """`bench --hostile`: the table per hostile kind, then the corpus ingest."""
+    from .bench_hostile import bench_hostile, bench_hostile_ingest, format_table
+
+    rows = bench_hostile(scale, config=config)
+    ingest_figures = bench_hostile_ingest(scale, workers) if workers else None
+    if as_json:
+        click.echo(json.dumps({"kinds": [r.as_dict() for r in rows], "ingest": ingest_figures}, indent=2))
+        return
+    click.echo(format_table(rows))
+    if ingest_figures is not None:
+        click.echo(
+            f"ingest of the whole corpus with {ingest_figures['workers']} workers: {ingest_figures['seconds']} s, "
+            f"exit {ingest_figures['exit']}, {ingest_figures['error_lines']} error lines; peak RSS MB: main "
+            f"{ingest_figures['main_peak_rss_mb']}, workers {ingest_figures['worker_peak_rss_mb']}"
+        )
+
+
 @cli.command()
 @_db_option
 @click.option(
@@ -646,8 +686,12 @@ def bench(
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", envvar="BREACHLENS_TOKEN", help="Bearer token required for state-changing requests.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A Host name to answer to besides localhost and loopback addresses (repeatable); other "
+                   "Host headers get 400, which stops DNS rebinding.")
 @_config_option
-def serve(db: str, host: str, port: int, token: str | None, config: str | None) -> None:
+def serve(db: str, host: str, port: int, token: str | None, allowed_hosts: tuple[str, ...],
+          config: str | None) -> None:
     """Serve the web UI, the REST API (/api, OpenAPI at /api/docs) and a TAXII 2.1 feed (/taxii2/).
 
     \b
@@ -657,7 +701,7 @@ def serve(db: str, host: str, port: int, token: str | None, config: str | None) 
     from .web import serve as run
 
     try:
-        run(host=host, port=port, db=db, token=token, settings=_settings(config))
+        run(host=host, port=port, db=db, token=token, settings=_settings(config), allowed_hosts=allowed_hosts)
     except BreachlensError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -548,9 +548,13 @@ def _nonempty_list(group: str, items: list[Any]) -> list[Any]:
 
 
 # A capitalised name of one to four words, optionally in quotes; the name itself is the `name` group.
-_NAME_WORD = r"[A-Z0-9][\w$@.&'’-]*[\w$]|[A-Z]"
+# Linear on any text (issue 13): a name starts where no name-word character (hyphen aside) precedes it, and one name word has at
+# most NAME_WORD_MAX characters, so a pattern that starts with {name} tries a bounded number of characters
+# from each word start instead of running to the end of a 1M-character token from every one of its letters.
+NAME_WORD_MAX = 32
+_NAME_WORD = r"[A-Z0-9][\w$@.&'’-]{0,%d}[\w$]|[A-Z]" % (NAME_WORD_MAX - 2)
 _NAME_RE = (
-    r"[\"“‘']?(?P<name>(?:" + _NAME_WORD + r")(?:[ ](?:" + _NAME_WORD + r")){0,3})[\"”’']?(?![\w$])"
+    r"(?<![\w$@.&'’])[\"“‘']?(?P<name>(?:" + _NAME_WORD + r")(?:[ ](?:" + _NAME_WORD + r")){0,3})[\"”’']?(?![\w$])"
 )
 
 

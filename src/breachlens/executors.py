@@ -39,9 +39,8 @@ from typing import Any, Generic, TypeVar
 
 from . import __version__
 from .acquire import acquire, expand_sources
-from .clean import clean
 from .errors import BreachlensError
-from .pipeline import NLP_BATCH, DocumentResult, Progress, _finish, _Pending, guard
+from .pipeline import NLP_BATCH, DocumentResult, Progress, _finish, _Pending, clean_within, guard
 from .records import CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
 from .settings import Settings
 
@@ -456,8 +455,7 @@ def analyze_batch(documents: Sequence[_Doc], settings: Settings) -> list[Outcome
         return []
     batch: list[_Pending | SourceFailure | str] = []
     for item, raw in documents:
-        cleaned = guard(item, lambda raw=raw: clean(raw, settings))  # type: ignore[misc]
-        batch.append(cleaned if isinstance(cleaned, SourceFailure) else (item, raw, cleaned))
+        batch.append(clean_within(item, raw, settings))
     out: list[Outcome] = []
     for result in _finish(batch, settings):
         if isinstance(result, DocumentResult):

@@ -155,6 +155,8 @@ def ingest_feeds(
                 failure = SourceFailure(feed_url, str(exc))
             except (ValueError, RecursionError, MemoryError) as exc:  # a parser choking on hostile input
                 failure = SourceFailure(feed_url, f"could not be parsed ({type(exc).__name__})")
+            except Exception as exc:  # noqa: BLE001 - one bad feed is its own error line, the poll goes on
+                failure = SourceFailure(feed_url, f"could not be read ({type(exc).__name__}: {_one_line(exc)})")
             else:
                 failure = None
             if failure is not None:
@@ -189,6 +191,10 @@ def ingest_feeds(
                     taken.append((item.url, item.guid))
                     yield SourceFailure(item.url, exc.reason)
                     continue
+                except Exception as exc:  # noqa: BLE001 - one bad item is its own error line
+                    taken.append((item.url, item.guid))
+                    yield SourceFailure(item.url, f"could not be fetched ({type(exc).__name__}: {_one_line(exc)})")
+                    continue
                 taken.append((item.url, item.guid))
                 if raw.sha256 in hashes:
                     extra_duplicates += 1
@@ -216,6 +222,11 @@ def ingest_feeds(
 # --- parsing helpers ---------------------------------------------------------------------------------------------
 
 
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, at most 160 characters."""
+    return " ".join(str(exc).split())[:160]
+
+
 def _parse_xml(data: bytes, source: str) -> Element:
     """The document element, parsed with entity expansion and external references refused."""
     if not data.strip():
@@ -229,6 +240,8 @@ def _parse_xml(data: bytes, source: str) -> Element:
         raise DecodeError(source, "feed refers to external XML resources (refused)") from None
     except ParseError as exc:
         raise DecodeError(source, f"malformed XML ({exc})") from None
+    except (LookupError, ValueError) as exc:  # an encoding Python does not know (or cannot parse XML in)
+        raise DecodeError(source, f"unreadable encoding ({' '.join(str(exc).split())[:120]})") from None
     return root
 
 

@@ -47,6 +47,8 @@ import httpcore
 import httpx
 
 from . import __version__
+from .budget import DeadlineExceeded
+from .budget import deadline as budget_deadline
 from .errors import BreachlensError, FetchError, SourceError, TooLargeError, UnsafeURLError
 from .ingest import IngestSummary, ingest_raw
 from .records import RawDocument, SourceFailure
@@ -80,6 +82,20 @@ TEXT_TYPES = ("text/plain", "text/markdown")
 # Bytes asked of the socket per read, and the most decoded output produced from one input piece before the size
 # cap is checked again (bounds a decompression bomb to this much per step).
 CHUNK_BYTES = 64 * 1024
+# Added to a fetch's total_timeout for the timer that interrupts a blocked read (the regular checks come first).
+DEADLINE_GRACE_S = 1.0
+
+
+def _odd_numeric_host(host: str) -> bool:
+    """A host made of numbers that is not a dotted-decimal IPv4 address: octal, hex or short forms
+    ("0177.0.0.1", "0x7f.1", "2130706433", "127.1"). Resolvers read these differently, so they are refused
+    rather than guessed (and a Unicode-digit host is refused before this, as not ASCII)."""
+    parts = host.rstrip(".").split(".")
+    if not all(p and (p.isdigit() or p.lower().startswith("0x")) for p in parts):
+        return False  # a name
+    if len(parts) != 4:
+        return True
+    return not all(p.isdigit() and (p == "0" or not p.startswith("0")) and int(p) <= 255 for p in parts)
 # RFC 9309 asks crawlers to parse at least 500 KiB of robots.txt; more than that is ignored.
 ROBOTS_MAX_BYTES = 512 * 1024
 # RFC 9309: a cached robots.txt should not be used for more than 24 hours.
@@ -468,6 +484,25 @@ class Fetcher:
         `validators` make the request conditional (304 raises NotModified). `media_types`, when given, are the
         content types accepted; any other is refused before the body is read, as "not <what>".
         """
+        try:
+            # a total deadline: in the main thread a timer interrupts even a read that trickles one byte at a
+            # time; elsewhere the time is checked after every read (and each read has `timeout`)
+            with budget_deadline(self.options.total_timeout + DEADLINE_GRACE_S, url, "fetch"):
+                return self._get(url, accept, validators, media_types, max_bytes, what)
+        except SourceError:
+            raise
+        except DeadlineExceeded:
+            raise TransientFetchError(url, f"took longer than {self.options.total_timeout:g}s") from None
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            raise FetchError(url, f"invalid URL ({_one_line(exc)})") from None
+        except Exception as exc:  # noqa: BLE001 - whatever a hostile server provokes is this URL's failure
+            raise FetchError(url, f"could not be fetched ({type(exc).__name__}: {_one_line(exc)})") from None
+
+    def _get(
+        self, url: str, accept: str, validators: Validators | None, media_types: tuple[str, ...] | None,
+        max_bytes: int | None, what: str,
+    ) -> Fetched:
+        """`get` within its deadline."""
         deadline = time.monotonic() + self.options.total_timeout
         headers = {"Accept": accept}
         if validators is not None:
@@ -515,6 +550,8 @@ class Fetcher:
                 raise UnsafeURLError(url, f"{where}refused: {exc}") from None
             except httpx.TimeoutException:
                 raise TransientFetchError(url, f"{where}timed out after {self.options.timeout:g}s") from None
+            except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+                raise FetchError(url, f"{where}invalid URL ({_one_line(exc)})") from None
             except httpx.HTTPError as exc:
                 raise TransientFetchError(url, f"{where}{_one_line(exc)}") from None
             if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
@@ -527,11 +564,19 @@ class Fetcher:
 
     def _check_url(self, url: str, current: str, where: str) -> None:
         """Scheme and literal-address checks of one hop (and, for a foreign client, its resolved addresses)."""
-        parts = urlsplit(current)
+        try:
+            parts = urlsplit(current)
+            parts.port  # noqa: B018 - raises ValueError on a port out of range
+        except ValueError as exc:
+            raise FetchError(url, f"{where}invalid URL ({_one_line(exc)})") from None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise UnsafeURLError(url, f"{where}refused: scheme {scheme or '(none)'!r} is not http or https")
+        if "\\" in current.split("?", 1)[0].split("#", 1)[0]:
+            raise UnsafeURLError(url, f"{where}refused: a backslash in the address")
         host = parts.hostname
+        if host and (not host.isascii() or _odd_numeric_host(host)):
+            raise UnsafeURLError(url, f"{where}refused: host {host!r} is not a plain name or dotted-decimal address")
         if not host:
             raise UnsafeURLError(url, f"{where}refused: no host name")
         if self.options.allow_private:
@@ -608,7 +653,7 @@ class Fetcher:
         chunks: list[bytes] = []
         size = 0
         try:
-            for raw in response.iter_raw(CHUNK_BYTES):
+            for raw in response.iter_raw():  # what each read returns: the deadline is checked after every read
                 if time.monotonic() > deadline:
                     raise TransientFetchError(url, f"took longer than {self.options.total_timeout:g}s")
                 for piece in decoder.feed(raw):
@@ -716,6 +761,9 @@ def ingest_urls(
                 continue
             except BreachlensError as exc:
                 yield SourceFailure(url, str(exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad URL is its own error line, the run goes on
+                yield SourceFailure(url, f"could not be fetched ({type(exc).__name__}: {_one_line(exc)})")
                 continue
             counts["fetched"] += 1
             yield raw

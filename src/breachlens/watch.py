@@ -110,7 +110,10 @@ def watch(
     loop.states = {feed: _FeedState() for feed in loop.feeds}
     with _signals(stop, handle_signals), Fetcher(settings, cache=page_cache(store), **fetch_opts) as fetcher:
         while not stop.is_set():
-            _run_once(loop, store, settings, every_seconds, fetcher, on_event, stop)
+            try:
+                _run_once(loop, store, settings, every_seconds, fetcher, on_event, stop)
+            except Exception as exc:  # noqa: BLE001 - one failed run is an error event; the watch goes on
+                on_event(WatchEvent("error", f"run failed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"))
             stop.wait(every_seconds)
     return loop.runs
 

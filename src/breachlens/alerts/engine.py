@@ -419,6 +419,8 @@ def _try_send(notifier: Notifier, alerts: Sequence[Alert]) -> str | None:
         return str(exc)
     except OSError as exc:  # a notifier that let a socket error through: still only a failed attempt
         return f"{notifier.channel}: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - whatever a receiver provokes is a failed attempt, not a crash
+        return f"{notifier.channel}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
     return None
 
 

@@ -35,19 +35,35 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
+from ..budget import SocketWatchdog
 from ..errors import BreachlensError
 from .engine import Alert
 
 __all__ = [
     "NotifyError", "NotifyConfig", "SmtpConfig", "WebhookNotifier", "EmailNotifier", "notifiers_from_specs",
-    "render_text", "render_subject", "sign", "verify_signature", "SIGNATURE_HEADER",
+    "render_text", "render_subject", "sign", "verify_signature", "SIGNATURE_HEADER", "DELIVERY_HEADER",
+    "delivery_id",
 ]
 
 SIGNATURE_HEADER = "X-Breachlens-Signature"
+# The same value on every attempt of one delivery (channel + alerts): a receiver that answered after our deadline
+# gets the retry too, and can drop it by this key (issue 13: "a webhook answered after its timeout is delivered
+# twice" cannot be prevented from the sending side alone).
+DELIVERY_HEADER = "X-Breachlens-Delivery"
+
+
+def delivery_id(channel: str, alerts: Sequence[Alert]) -> str:
+    """A stable id of one delivery: the channel and the alerts' keys."""
+    keys = "\n".join(sorted(a.key for a in alerts))
+    return hashlib.sha256(f"{channel}\n{keys}".encode()).hexdigest()[:32]
 # Seconds to wait for a webhook receiver or an SMTP server before the attempt counts as failed.
 TIMEOUT_S = 10.0
+# Seconds for a whole delivery (connect, greeting, every read and write): a receiver that answers one byte at a
+# time under TIMEOUT_S per read is cut off here (issue 13).
+TOTAL_TIMEOUT_S = 30.0
 # Quotes shown per change in the text: the first one or two say where it was read; the JSON has them all.
 QUOTES_PER_CHANGE = 2
 QUOTE_CHARS = 300
@@ -133,6 +149,7 @@ class WebhookNotifier:
     digest: bool = False
     timeout: float = TIMEOUT_S
     transport: httpx.BaseTransport | None = field(default=None, repr=False)
+    total_timeout: float = TOTAL_TIMEOUT_S
 
     def __post_init__(self) -> None:
         """Refuse anything but an http(s) URL with a host."""
@@ -151,16 +168,53 @@ class WebhookNotifier:
     def send(self, alerts: Sequence[Alert]) -> None:
         """POST one body for these alerts; NotifyError unless the receiver answers 2xx."""
         body = webhook_body(alerts, self.digest)
-        headers = {"Content-Type": "application/json", "User-Agent": "breachlens-alerts"}
+        headers = {"Content-Type": "application/json", "User-Agent": "breachlens-alerts",
+                   DELIVERY_HEADER: delivery_id(self.channel, alerts)}
         if self.secret:
             headers[SIGNATURE_HEADER] = sign(body, self.secret)
-        try:
-            with httpx.Client(timeout=self.timeout, transport=self.transport, follow_redirects=False) as client:
-                response = client.post(self.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise NotifyError(f"{self.channel}: {type(exc).__name__}: {_reason(exc)}") from None
+        with SocketWatchdog(self.total_timeout) as dog:
+            transport = self.transport if self.transport is not None else _watched_transport(dog)
+            try:
+                with httpx.Client(timeout=self.timeout, transport=transport, follow_redirects=False) as client:
+                    response = client.post(self.url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                if dog.expired:
+                    raise NotifyError(f"{self.channel}: no answer within {self.total_timeout:g}s in total") from None
+                raise NotifyError(f"{self.channel}: {type(exc).__name__}: {_reason(exc)}") from None
         if not 200 <= response.status_code < 300:
             raise NotifyError(f"{self.channel}: HTTP {response.status_code}")
+
+
+class _WatchedBackend(httpcore.NetworkBackend):
+    """httpcore's sync backend, handing every socket it opens to a SocketWatchdog."""
+
+    def __init__(self, dog: SocketWatchdog) -> None:
+        self._dog = dog
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        """Connect, and watch the socket."""
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        self._dog.add(stream.get_extra_info("socket"))
+        return stream
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> Any:
+        """As the standard backend."""
+        return self._inner.connect_unix_socket(path, timeout, socket_options)
+
+    def sleep(self, seconds: float) -> None:
+        """As the standard backend."""
+        self._inner.sleep(seconds)
+
+
+def _watched_transport(dog: SocketWatchdog) -> httpx.HTTPTransport:
+    """httpx's transport whose sockets the watchdog shuts down at the total deadline."""
+    transport = httpx.HTTPTransport()
+    transport._pool._network_backend = _WatchedBackend(dog)  # noqa: SLF001 - httpx has no public hook for it
+    return transport
 
 
 def _reason(exc: BaseException) -> str:
@@ -212,6 +266,7 @@ class EmailNotifier:
     digest: bool = False
     timeout: float = TIMEOUT_S
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
+    total_timeout: float = TOTAL_TIMEOUT_S
 
     @property
     def channel(self) -> str:
@@ -233,8 +288,12 @@ class EmailNotifier:
         """Deliver one email: STARTTLS when offered (or required), login when credentials are set."""
         msg = self.message(alerts)
         cfg = self.smtp
+        dog = SocketWatchdog(self.total_timeout)
         try:
-            with smtplib.SMTP(cfg.host, cfg.port, timeout=self.timeout) as smtp:
+            with dog, smtplib.SMTP(timeout=self.timeout) as smtp:
+                dog.watch(lambda: smtp.sock)
+                smtp._host = cfg.host  # noqa: SLF001 - what SMTP(host) sets; STARTTLS checks the certificate against it
+                smtp.connect(cfg.host, cfg.port)
                 smtp.ehlo()
                 if cfg.starttls != "never" and smtp.has_extn("starttls"):
                     smtp.starttls(context=self.ssl_context or ssl.create_default_context())
@@ -247,6 +306,10 @@ class EmailNotifier:
         except smtplib.SMTPAuthenticationError as exc:
             raise NotifyError(f"{self.channel}: {cfg.host}:{cfg.port} refused the login ({exc.smtp_code})") from None
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
+            if dog.expired:
+                raise NotifyError(
+                    f"{self.channel}: {cfg.host}:{cfg.port}: no answer within {self.total_timeout:g}s in total"
+                ) from None
             raise NotifyError(f"{self.channel}: {cfg.host}:{cfg.port}: {self._scrub(_reason(exc))}") from None
 
     def _scrub(self, text: str) -> str:

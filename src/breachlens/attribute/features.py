@@ -72,6 +72,7 @@ class MentionContext:
 
     listed: frozenset[int]  # start offsets of mentions inside a list of two or more names
     victim_sentences: frozenset[int]  # sentence indices with victim words
+    total_mentions: int
 
 
 def mention_context(reading: _Reading) -> MentionContext:
@@ -82,7 +83,8 @@ def mention_context(reading: _Reading) -> MentionContext:
             if len(group) >= 2:
                 listed.update(found[i].start for i in group)
     victim = {i for i, s in enumerate(reading.seg.sentences) if _VICTIM_WORDS.search(s.text)}
-    return MentionContext(frozenset(listed), frozenset(victim))
+    total = sum(len(c.mentions) for c in reading.candidates.values())
+    return MentionContext(frozenset(listed), frozenset(victim), max(total, 1))
 
 
 @lru_cache(maxsize=1)
@@ -129,9 +131,10 @@ def candidate_features(
 ) -> dict[str, float]:
     """Named features of one candidate: position, role cues, frequency, NER, known bystander lists."""
     seg = reading.seg
+    context = context or mention_context(reading)
+    total_mentions = context.total_mentions
     title = seg.text[seg.paragraphs[0].start : seg.paragraphs[0].end] if seg.paragraphs else ""
     text_len = max(len(seg.text), 1)
-    total_mentions = sum(len(c.mentions) for c in reading.candidates.values()) or 1
     early = {p.index for p in seg.paragraphs[:EARLY_PARAGRAPHS]}
     cue_counts = dict.fromkeys(CUE_KINDS, 0)
     early_strong = 0
@@ -143,7 +146,6 @@ def candidate_features(
         if base in STRONG_CUES and (idx < 0 or seg.sentences[idx].paragraph.index in early):
             early_strong += 1
     breach_sents = exposure_sents = early_mentions = listed = victim_listed = victim_sents = 0
-    context = context or mention_context(reading)
     for mention, idx in cand.mentions:
         if idx < 0:
             continue

@@ -8,6 +8,7 @@ because resolving them needs a publication date we often do not have.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -57,6 +58,10 @@ class DateMention:
     value: str
 
 
+# Days in each month of a leap year (for a day and month without a year).
+_MAX_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _normalise(match: re.Match[str]) -> str | None:
     """Contract form of a date match, or None when it is not a valid date."""
     parts = match.groupdict()
@@ -68,6 +73,8 @@ def _normalise(match: re.Match[str]) -> str | None:
         day = int(parts["day"]) if parts.get("day") else 0
     if not 0 <= month <= 12 or not 0 <= day <= 31:
         return None
+    if month and day and day > (calendar.monthrange(int(year), month)[1] if year else _MAX_DAYS[month]):
+        return None  # "31 February 2025" is no date
     if year and month and day:
         return f"{year}-{month:02d}-{day:02d}"
     if year and month:

@@ -8,6 +8,7 @@ Whether the count is the breach's size or a customer base is decided from the wo
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -95,6 +96,11 @@ class Count:
     is_base: bool
 
 
+# Counts above this are not read as counts (the largest breach counts run to about 3e10 records); it also keeps
+# a value within SQLite's 64-bit INTEGER.
+MAX_COUNT = 10**15
+
+
 def _value(match: re.Match[str]) -> int | None:
     """The integer a count match denotes, or None when it is not a usable count."""
     mult = _MULTIPLIERS.get((match.group("mult") or match.group("wmult") or "").lower(), 1)
@@ -106,7 +112,10 @@ def _value(match: re.Match[str]) -> int | None:
     else:
         word = re.sub(r"\s+", " ", match.group("word").lower())
         number = float(_WORD_NUMBERS[word])
-    value = int(round(number * mult))
+    total = number * mult
+    if not math.isfinite(total) or total > MAX_COUNT:  # "9" * 400 is no count (and overflows int and SQLite)
+        return None
+    value = int(round(total))
     return value if value >= 2 else None
 
 

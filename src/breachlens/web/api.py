@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .. import vocab
 from . import query as q
-from .security import ACTOR_PATTERN, INCIDENT_ID_PATTERN, SHA256_PATTERN
+from .security import ACTOR_PATTERN, INCIDENT_ID_PATTERN, SHA256_PATTERN, plain_text
 from .service import (
     WebError,
     actor_detail,
@@ -400,8 +400,9 @@ def search(
 ) -> JSONResponse:
     """Incidents (names and quotes) and documents (title and text) holding every word of `q`."""
     store = app_state(request).store
-    incidents = store.incidents(search=q_, limit=limit)
-    hits = store.search_documents(q_, limit=limit)
+    words = (plain_text(q_) or "").strip()  # control characters read as spaces (a NUL reached FTS5 once)
+    incidents = store.incidents(search=words, limit=limit) if words else []
+    hits = store.search_documents(words, limit=limit) if words else []
     return _json({
         "query": q_,
         "incidents": [q.incident_summary(m) for m in incidents],

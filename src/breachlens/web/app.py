@@ -12,7 +12,7 @@ SSRF-guarded fetcher (`breachlens.fetch.fetch`) enables URLs on the analyse page
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -29,7 +29,7 @@ from ..errors import BreachlensError
 from ..settings import Settings
 from ..store import Store, open_store
 from . import api, pages
-from .security import MAX_BODY_BYTES, SecurityMiddleware, error_response, is_loopback
+from .security import DEFAULT_ALLOWED_HOSTS, MAX_BODY_BYTES, SecurityMiddleware, error_response, is_loopback
 from .service import AppState, Exporter, Fetch, WebError
 
 __all__ = ["create_app", "serve"]
@@ -87,6 +87,7 @@ def create_app(
     *,
     fetch: Fetch | None = None,
     max_body: int = MAX_BODY_BYTES,
+    allowed_hosts: Iterable[str] | None = None,
 ) -> FastAPI:
     """The FastAPI app over a store: pages, REST API under /api (OpenAPI at /api/openapi.json), TAXII at /taxii2/.
 
@@ -100,6 +101,8 @@ def create_app(
         fetch: the URL fetcher for one-off analysis (defaults to the SSRF-guarded `breachlens.fetch.fetch`
             when installed); tests inject one.
         max_body: request bodies over this many bytes are answered 413.
+        allowed_hosts: Host names the app answers to besides loopback addresses (default: "localhost"); any
+            other Host is answered 400, which stops a DNS-rebinding page. "*" accepts every name.
 
     Raises:
         ValueError: `require_token=True` without a token.
@@ -135,7 +138,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.breachlens = state
-    app.add_middleware(SecurityMiddleware, max_body=max_body)
+    hosts = frozenset(DEFAULT_ALLOWED_HOSTS) | frozenset(allowed_hosts or ())
+    app.add_middleware(SecurityMiddleware, max_body=max_body, allowed_hosts=hosts)
     _add_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -167,8 +171,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(BreachlensError)
     async def breachlens_error(request: Request, exc: BreachlensError) -> Response:
+        # the detail (a database path, an SQL message) goes to the log, never to the client
         log.error("%s %s: %s", request.method, request.url.path, exc)
-        return error_response(request, 500, f"server error: {exc}")
+        return error_response(request, 500, "server error: the request could not be completed")
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -183,6 +188,7 @@ def serve(
     token: str | None = None,
     settings: Settings | None = None,
     log_level: str = "info",
+    allowed_hosts: Iterable[str] = (),
 ) -> None:
     """Run the UI, API and TAXII with uvicorn; refuses a non-loopback host unless a token is given.
 
@@ -194,6 +200,7 @@ def serve(
         token: the secret for state-changing requests.
         settings: analysis settings (default: `Settings.load()`).
         log_level: uvicorn's log level.
+        allowed_hosts: Host names to answer to besides "localhost" and loopback addresses (and the bound host).
 
     Raises:
         BreachlensError: a non-loopback host without a token.
@@ -207,7 +214,8 @@ def serve(
             f"refusing to listen on {host} without a token: anyone who can reach it could submit URLs to fetch; "
             "give --token (or bind 127.0.0.1)"
         )
+    hosts = [*allowed_hosts, *([] if host in ("0.0.0.0", "::") else [host])]
     app = create_app(db if db is not None else settings.store_path, settings, token=token,
-                     require_token=not loopback or token is not None)
+                     require_token=not loopback or token is not None, allowed_hosts=hosts)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
                 proxy_headers=False, h11_max_incomplete_event_size=64 * 1024)

@@ -16,6 +16,7 @@ from typing import Any
 from .. import vocab
 from ..records import MergedIncident
 from ..store import Store
+from .security import plain_text
 
 __all__ = [
     "FACETS",
@@ -188,7 +189,7 @@ def _unfiltered(store: Store) -> tuple[list[MergedIncident], dict[str, list[tupl
 
 def run_query(store: Store, query: IncidentQuery) -> QueryResult:
     """Filter, count facets, sort and page the stored incidents (see the module docstring for who filters what)."""
-    plain = not any((query.q, query.sector, query.actor, query.data_type, query.since, query.country,
+    plain = not any(((plain_text(query.q) or "").strip(), query.sector, query.actor, query.data_type, query.since, query.country,
                      query.modality, query.until))
     snapshot = _unfiltered(store) if plain else None
     if snapshot is not None:
@@ -204,7 +205,7 @@ def run_query(store: Store, query: IncidentQuery) -> QueryResult:
         actor=query.actor or None,
         data_type=query.data_type or None,
         since=query.since or None,
-        search=query.q or None,
+        search=(plain_text(query.q) or "").strip() or None,
         country=query.country or None,
     )
     if query.modality:

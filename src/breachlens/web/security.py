@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 __all__ = [
     "ACTOR_PATTERN",
     "CSP",
+    "DEFAULT_ALLOWED_HOSTS",
     "INCIDENT_ID_PATTERN",
     "MAX_BODY_BYTES",
     "SECURITY_HEADERS",
@@ -34,7 +35,9 @@ __all__ = [
     "check_token",
     "error_body",
     "error_response",
+    "host_allowed",
     "is_loopback",
+    "plain_text",
     "wants_json",
 ]
 
@@ -135,20 +138,72 @@ def same_origin(origin: str | None, host: str | None) -> bool:
     return urlsplit(origin).netloc.lower() == (host or "").lower()
 
 
+# Host names a local `serve` answers to by default; loopback IP literals (127.0.0.0/8, ::1) are accepted too.
+DEFAULT_ALLOWED_HOSTS = ("localhost", "localhost.localdomain")
+
+# Control characters in free-text input (a search) are read as spaces: a NUL once reached the search engine.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def plain_text(value: str | None) -> str | None:
+    """Free text from a request with control characters turned into spaces (None stays None)."""
+    return None if value is None else _CONTROL.sub(" ", value)
+
+
+def host_name(host_header: str) -> str:
+    """The name part of a Host header, lower-cased, without port or IPv6 brackets."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+def host_allowed(host_header: str | None, allowed: frozenset[str]) -> bool:
+    """Whether a request's Host names this server: an allowed name or a loopback address.
+
+    A DNS-rebinding page reaches 127.0.0.1 under its own name (Host: evil.example): refused. A request without a
+    Host header (HTTP/1.0, a raw socket) comes from no browser and passes.
+    """
+    if host_header is None:
+        return True
+    name = host_name(host_header)
+    if name in allowed or "*" in allowed:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 class SecurityMiddleware:
     """Pure ASGI: security headers on every response; request bodies over `max_body` answered 413 unread.
 
     A body with a Content-Length over the limit is refused at once; a chunked body is buffered up to the limit
     (the limit is small) and refused as soon as it passes it, so no route ever sees more than `max_body` bytes.
+    A Host that is not an allowed name or a loopback address is answered 400 (DNS rebinding), before any route
+    runs.
     """
 
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body: int = MAX_BODY_BYTES, allowed_hosts: frozenset[str] | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.allowed_hosts = frozenset(
+            host_name(h) for h in (allowed_hosts if allowed_hosts is not None else DEFAULT_ALLOWED_HOSTS)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        host = _header(scope, b"host")
+        if not host_allowed(host, self.allowed_hosts):
+            await self._refuse(scope, receive, send, 400, "host not allowed: serve answers to "
+                               + ", ".join(sorted(self.allowed_hosts) + ["loopback addresses"])
+                               + " (add names with --allowed-host)")
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -194,11 +249,25 @@ class SecurityMiddleware:
             return
         await self.app(scope, receive, send_with_headers)
 
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, error: str) -> None:
+        """An error in the one shape, with the security headers, before any route runs."""
+        request = Request(scope, receive)
+        response = error_response(request, status, error)
+        await response(scope, receive, send)
+
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         """413 in the one error shape."""
         request = Request(scope, receive)
         response = error_response(request, 413, f"request body is larger than {self.max_body} bytes")
         await response(scope, receive, send)
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    """A request header's value (the first), or None."""
+    for name, value in scope.get("headers", []):
+        if name.lower() == wanted:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -5,9 +5,14 @@ Routes stay thin: they validate parameters, call one function here (or in query.
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +21,7 @@ from fastapi import Request
 from .. import enrich
 from ..clean import clean
 from ..errors import BreachlensError, SourceError
-from ..pipeline import analyze_clean, analyze_text
+from ..pipeline import analyze_clean, analyze_text, guard
 from ..records import Analysis, DocumentAnalysis, MergedIncident, RawDocument, SourceFailure
 from ..resolve import resolve
 from ..settings import Settings
@@ -62,6 +67,8 @@ class AppState:
     owns_store: bool = False
     # spaCy pipelines are not documented as thread-safe; one-off analyses run one at a time.
     analysis_lock: threading.Lock = field(default_factory=threading.Lock)
+    # One-off analyses run in a separate process (see `_analyse`); off, they run in the request's thread.
+    isolate: bool = True
 
 
 def app_state(request: Request) -> AppState:
@@ -102,14 +109,17 @@ def analyze_request(state: AppState, text: str | None, url: str | None, source: 
     try:
         if text is not None:
             with state.analysis_lock:
-                doc = analyze_text(text, name, state.settings)
+                got = _analyse(state, _text_job, text, name, state.settings)
         else:
             assert url is not None
             if state.fetch is None:
                 return Analysis((), (), (SourceFailure(name, _NO_FETCH),))
             raw = state.fetch(url, state.settings, allow_private=False)
             with state.analysis_lock:
-                doc = analyze_clean(clean(raw, state.settings), state.settings)
+                got = _analyse(state, _raw_job, raw, state.settings)
+        if isinstance(got, SourceFailure):
+            return Analysis((), (), (SourceFailure(name, got.reason),))
+        doc = got
         incidents = resolve([doc], state.settings)
     except SourceError as exc:
         return Analysis((), (), (SourceFailure(name, exc.reason),))
@@ -119,6 +129,79 @@ def analyze_request(state: AppState, text: str | None, url: str | None, source: 
 
 
 _NO_FETCH = "URL fetching is not available in this installation; paste the text instead"
+
+# Seconds a one-off analysis may take beyond the per-document deadline (the worker's own timer stops it first;
+# this only bounds the wait for a worker that does not answer at all).
+ANALYSIS_GRACE_S = 5.0
+
+
+def _analyse(state: AppState, job: Callable[..., DocumentAnalysis | SourceFailure], *args: Any) -> Any:
+    """Run an analysis job in the analysis process (or in this thread when `state.isolate` is off).
+
+    In its own process the analysis holds neither this process's GIL (other requests are answered meanwhile)
+    nor its memory, and its per-document deadline is a real timer (a worker's main thread can take signals).
+    """
+    if not state.isolate:
+        return job(*args)
+    seconds = state.settings.document_seconds
+    timeout = seconds + ANALYSIS_GRACE_S + _STARTUP_S if seconds > 0 else None
+    pool = _pool(state.settings.model)
+    try:
+        return pool.submit(job, *args).result(timeout=timeout)
+    except BrokenProcessPool:
+        _reset_pool(pool)
+        return SourceFailure("", "the analysis process ended abruptly (out of memory?); try a shorter text")
+    except FuturesTimeout:
+        _reset_pool(pool, kill=True)
+        return SourceFailure("", f"analysis stopped at its {seconds:g} s deadline")
+
+
+# Seconds a fresh analysis process may take to start and load the spaCy model (allowed on top of the deadline).
+_STARTUP_S = 30.0
+_POOL: ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(model: str) -> ProcessPoolExecutor:
+    """The one analysis process of this server (started on first use, shared by every app in the process)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            from ..executors import _warm_worker
+
+            context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+            if sys.platform.startswith("linux"):
+                context.set_forkserver_preload(["breachlens.executors"])
+            _POOL = ProcessPoolExecutor(1, mp_context=context, initializer=_warm_worker, initargs=(model,))
+        return _POOL
+
+
+def _reset_pool(pool: ProcessPoolExecutor, kill: bool = False) -> None:
+    """Drop a broken (or stuck) analysis process; the next analysis starts a new one."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is pool:
+            _POOL = None
+    if kill:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _text_job(text: str, name: str, settings: Settings) -> DocumentAnalysis | SourceFailure:
+    """Pasted text analysed (in the analysis process); a failure comes back as a value, not an exception."""
+    return _as_value(name, lambda: analyze_text(text, name, settings))
+
+
+def _raw_job(raw: RawDocument, settings: Settings) -> DocumentAnalysis | SourceFailure:
+    """A fetched page cleaned and analysed (in the analysis process)."""
+    return _as_value(raw.source, lambda: analyze_clean(clean(raw, settings), settings))
+
+
+def _as_value(name: str, work: Callable[[], DocumentAnalysis]) -> DocumentAnalysis | SourceFailure:
+    """work(), or its failure as a SourceFailure (exceptions with extra arguments do not cross processes)."""
+    result = guard(name, work)
+    return result
 
 
 def documents_of(store: Store, sources: Sequence[str]) -> list[StoredDocument]:
