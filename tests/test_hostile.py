@@ -158,15 +158,15 @@ def test_hostile_segment_caps_sentences() -> None:
 
 def _slow_attribute(monkeypatch: pytest.MonkeyPatch) -> None:
     """Attribution that never ends (bounded at 60 s) for documents whose name contains "slow"."""
-    real = pipeline._attribute
+    real = pipeline.document_analysis
 
-    def attribute(doc: Any, seg: Any) -> Any:
+    def attribute(doc: Any, seg: Any, scorers: Any = None) -> Any:
         if "slow" in doc.source:
             for _ in range(600):
                 time.sleep(0.1)
-        return real(doc, seg)
+        return real(doc, seg, scorers)
 
-    monkeypatch.setattr(pipeline, "_attribute", attribute)
+    monkeypatch.setattr(pipeline, "document_analysis", attribute)
 
 
 def test_hostile_deadline_turns_an_overrun_into_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
