@@ -36,9 +36,9 @@ def test_enrich_actor_alias_variants(written: str) -> None:
         ("APT41", "APT41"),
         ("APT 41", "APT41"),
         ("Brass Typhoon", "APT41"),  # microsoft-activity-group cluster attached to the threat-actor spine
-        ("Lapsus$", "LAPSUS"),
+        ("Lapsus$", "LAPSUS$"),
         ("UNC6040", "UNC6040"),  # only in tidal-groups
-        ("Cl0p", "TA505"),  # curated: Microsoft's Lace Tempest / CISA AA23-158A
+        ("Cl0p", "Cl0p"),  # display name (CISA AA23-158A); TA505 and Lace Tempest are aliases
     ],
 )
 def test_enrich_actor_canonical_across_galaxies(written: str, canonical: str) -> None:

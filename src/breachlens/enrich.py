@@ -388,6 +388,7 @@ class _ActorIndex:
     leet: dict[str, str]
     aliases: dict[str, tuple[str, ...]]
     in_galaxy: frozenset[str]
+    family_only: frozenset[str]  # actors known only as a ransomware family: named right beside a group word
     patterns: tuple[re.Pattern[str], ...]
     reject: frozenset[str]
 
@@ -484,7 +485,8 @@ def _actor_index() -> _ActorIndex:
     common = frozenset(w.lower() for w in _nonempty("common_words", extra["common_words"]["words"]))
 
     groups = _group_actor_clusters(dropped)
-    canon_of_group = [g[0].name for g in groups]
+    display = {_key(k): v for k, v in extra.get("display", {}).items()}
+    canon_of_group = [display.get(_key(g[0].name), g[0].name) for g in groups]
     # alias key -> group numbers; prefer the group whose own (cluster) name the alias is.
     owners: dict[str, set[int]] = defaultdict(set)
     names_of: dict[str, set[int]] = defaultdict(set)
@@ -507,16 +509,31 @@ def _actor_index() -> _ActorIndex:
 
     aliases: dict[str, set[str]] = defaultdict(set)
     for n, canon in enumerate(canon_of_group):
-        aliases[canon] |= group_aliases[n] | {canon}
+        aliases[canon] |= group_aliases[n] | {canon} | ({groups[n][0].name} if canon != groups[n][0].name else set())
     in_galaxy = set(aliases)
-    by_key = {_key(c): c for c in aliases}
+    by_key = {_key(c): c for c in aliases} | {_key(g[0].name): canon_of_group[n] for n, g in enumerate(groups)}
     related: dict[str, tuple[str, ...]] = {}
     for item in extra["actor"]:
         canon = by_key.get(_key(item["canonical"]), item["canonical"])
         aliases.setdefault(canon, {canon}).update(item["aliases"])
         related[canon] = tuple(item.get("related", ()))
+    # Ransomware families the actor galaxies do not name (Conti, Royal, WastedLocker...): their operators are
+    # called by the family's name in the news. Only next to an actor cue ("Royal ransomware", "the Conti gang").
+    known = {_key(a) for names in aliases.values() for a in names}
+    ransomware: dict[str, set[str]] = defaultdict(set)
+    for entry in _galaxy("ransomware"):
+        names = [str(entry["value"]), *(str(a) for a in entry.get("meta", {}).get("synonyms", []))]
+        canon = display.get(_key(names[0]), names[0])
+        if _key(canon) in known or not _alnum(canon):
+            continue
+        ransomware[canon].update(n for n in names if _key(n) not in known)
+    in_galaxy |= set(ransomware)
 
     phrases = _PhraseIndex()
+    for canon, names in ransomware.items():
+        for a in sorted(names):
+            if len(_alnum(a)) > SHORT_ALIAS_LEN and " " not in a.strip():
+                phrases.add(a, canon, _alias_mode(a, common)[0], context=True)
     leet: dict[str, str] = {}
     for canon, names in aliases.items():
         for a in sorted(names):
@@ -535,6 +552,7 @@ def _actor_index() -> _ActorIndex:
         leet=leet,
         aliases={c: tuple(sorted(v - {c}, key=str.lower)) for c, v in aliases.items()},
         in_galaxy=frozenset(in_galaxy),
+        family_only=frozenset(ransomware),
         patterns=patterns,
         reject=frozenset(extra["reject_names"]["words"]),
     )
@@ -561,10 +579,11 @@ _NAME_RE = (
 @lru_cache(maxsize=1)
 def _ransomware_names() -> dict[str, str]:
     """Lower key -> value of the ransomware galaxy (families), the first-written spelling wins."""
+    display = {_key(k): v for k, v in _data("actors_extra.toml").get("display", {}).items()}
     out: dict[str, str] = {}
     for v in _galaxy("ransomware"):
         for name in (v["value"], *v.get("meta", {}).get("synonyms", [])):
-            out.setdefault(_key(str(name)), str(v["value"]))
+            out.setdefault(_key(str(name)), display.get(_key(str(v["value"])), str(v["value"])))
     return out
 
 
@@ -582,6 +601,8 @@ def find_actors(text: str) -> list[ActorMatch]:
     found: list[ActorMatch] = []
     taken: list[tuple[int, int]] = []
     for start, end, entry in idx.phrases.scan(text):
+        if entry.value in idx.family_only and not _beside_group_word(text, start, end):
+            continue
         if entry.context and not _has_actor_cue(text, start, end):
             continue
         found.append(ActorMatch(start, end, text[start:end], entry.value, entry.value in idx.in_galaxy))
@@ -598,13 +619,17 @@ def find_actors(text: str) -> list[ActorMatch]:
         for m in pattern.finditer(text):
             start, name = _trim_name(m.start("name"), m.group("name"), idx.reject)
             end = start + len(name)
-            if not name or _overlaps(taken, start, end) or org_profile(name) is not None:
+            if not name or _ADJECTIVE_NAME.search(name) or _overlaps(taken, start, end) or org_profile(name) is not None:
                 continue
             known = _ransomware_names().get(_key(name))
             canon = known if known is not None else name
             found.append(ActorMatch(start, end, name, canon, known is not None))
             taken.append((start, end))
     return sorted(found, key=lambda a: a.start)
+
+
+# "Russian-speaking", "Iran-linked": words that describe a group, not its name
+_ADJECTIVE_NAME = re.compile(r"-(?:speaking|linked|based|backed|affiliated|aligned|sponsored|nexus)$", re.IGNORECASE)
 
 
 def _trim_name(start: int, name: str, reject: frozenset[str]) -> tuple[int, str]:
@@ -619,6 +644,29 @@ def _trim_name(start: int, name: str, reject: frozenset[str]) -> tuple[int, str]
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether [start, end) overlaps any span."""
     return any(s < end and start < e for s, e in spans)
+
+
+_GROUP_WORD_AFTER = re.compile(
+    r"[\s'’s-]{0,4}(?:ransomware|gang|group|operators?|affiliates?|crew|extortion|hackers)\b", re.IGNORECASE
+)
+_GROUP_WORD_BEFORE = re.compile(
+    r"\b(?:ransomware|gang|group|operators?|strain|variant)\s+(?:(?:called|named|dubbed|known\s+as)\s+)?[\"“']?$",
+    re.IGNORECASE,
+)
+
+
+_NAMED_AS = re.compile(r"\b(?:known|referred\s+to|identified)\s+as\s+[\"“']?$", re.IGNORECASE)
+
+
+def _beside_group_word(text: str, start: int, end: int) -> bool:
+    """A ransomware family name used as a group's name: "Royal ransomware", "the Conti gang", "a group called X",
+    "the ransomware ... is known as X"."""
+    before = text[max(0, start - 40) : start]
+    return bool(
+        _GROUP_WORD_AFTER.match(text, end, end + 30)
+        or _GROUP_WORD_BEFORE.search(before)
+        or (_NAMED_AS.search(before) and "ransomware" in text[max(0, start - 120) : start].lower())
+    )
 
 
 def _has_actor_cue(text: str, start: int, end: int) -> bool:

@@ -210,8 +210,10 @@ def _actors_outside_names(seg: Segmented, actors: list[enrich.ActorMatch]) -> li
             ),
             None,
         )
+        before = seg.text[run.start() : actor.start] if run is not None else ""
         if (
             run is not None
+            and not before.endswith(("’s ", "'s "))  # "North Korea's Lazarus Group": a possessive, not one name
             and (run.start() < actor.start or run.end() > actor.end)
             and len(run.group().split()) > len(actor.as_written.split())
         ):
