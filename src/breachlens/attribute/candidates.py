@@ -419,6 +419,8 @@ def _plausible_headline_name(name: str) -> bool:
     words = name.split()
     if not words or len(words) > 6 or not org_key(name) or name.lower() in NOT_ORG_WORDS:
         return False
+    if "," in name or not any(c.isalpha() for c in name):
+        return False  # "British Airways, Boots, and the BBC": a list of victims, or a number, is not one name
     if words[-1].lower() in _HEADLINE_STOP or (
         words[0].lower() in _HEADLINE_STOP and words[0].lower() != "the"
     ):

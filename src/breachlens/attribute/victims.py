@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .. import enrich
@@ -61,12 +62,24 @@ def candidate_table(reading: _Reading) -> dict[str, dict[str, float]]:
     }
 
 
+_GROUP_WORDS = re.compile(r"^(?:the\s+)?|\s+(?:group|gang|crew|ransomware|hackers)$", re.IGNORECASE)
+
+
 def _is_actor_name(cand: _Candidate) -> bool:
-    """A candidate whose every spelling is a threat actor's name: the attacker, never the victim."""
-    return all(
-        (found := enrich.find_actors(name)) and found[0].start == 0 and found[0].end == len(name)
-        for name in cand.names
-    )
+    """A candidate whose every spelling is a threat actor's name ("The Lazarus Group"): never the victim."""
+    for name in cand.names:
+        core = _GROUP_WORDS.sub("", name)
+        found = enrich.find_actors(core)
+        if not core or not found or found[0].start != 0 or found[0].end != len(core):
+            return False
+    return True
+
+
+def _same_as(reading: _Reading, key: str, main: str) -> bool:
+    """A candidate that is the main victim under a longer or shorter spelling ("Capital One Financial Corp.")."""
+    names = [n.split() for n in reading.candidates[key].names]
+    mains = [n.split() for n in reading.candidates[main].names]
+    return any(a[: len(b)] == b or b[: len(a)] == a for a in names for b in mains if a and b)
 
 
 @dataclass(frozen=True)
@@ -93,7 +106,9 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
     if p_incident < scorers.incident.threshold or _choose_main(reading) is None:
         return Decision(None, frozenset(), p_incident)
     main = max(p_main, key=lambda k: (p_main[k], -reading.candidates[k].first))
-    others = frozenset(k for k, f in table.items() if k != main and scorers.other.accepts(f))
+    others = frozenset(
+        k for k, f in table.items() if k != main and scorers.other.accepts(f) and not _same_as(reading, k, main)
+    )
     return Decision(main, others, p_incident)
 
 
