@@ -58,8 +58,23 @@ def candidate_table(reading: _Reading) -> dict[str, dict[str, float]]:
     return {
         key: candidate_features(reading, cand, rule[key], rank[key], _has_victim_cue(reading, cand), context)
         for key, cand in reading.candidates.items()
-        if not _is_actor_name(cand)
+        if not _is_actor_name(cand) and not _is_common_word(reading, cand)
     }
+
+
+def _is_common_word(reading: _Reading, cand: _Candidate) -> bool:
+    """A one-word "name" that the text also writes in lower case and capitalises only where every word is
+    capitalised (sentence starts, headings): "Ransomware", "Average", "Hotels" are words, not organisations."""
+    name = cand.name
+    if " " in name or not name.isalpha() or name.isupper() or not re.search(rf"\b{re.escape(name.lower())}\b", reading.seg.text):
+        return False
+    sents = reading.seg.sentences
+    return all(
+        idx < 0
+        or sents[idx].paragraph.is_heading
+        or not reading.seg.text[sents[idx].start : m.start].strip(" \t•*-–—#\"'“‘")
+        for m, idx in cand.mentions
+    )
 
 
 _GROUP_WORDS = re.compile(r"^(?:the\s+)?|\s+(?:group|gang|crew|ransomware|hackers)$", re.IGNORECASE)

@@ -147,7 +147,11 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
         start = toks[0].idx + base
     # Where the organisation is rather than what it is called: "Palo Alto-based Accellion", "UK's Royal Mail".
     toks = _without_location_prefix(toks)
+    toks = _before_role(toks)
+    if not toks:
+        return None
     start = toks[0].idx + base
+    end = toks[-1].idx + len(toks[-1].text) + base
     if _is_date_run(toks):
         return None
     # A leading "The" belongs to names like "The North Face" only when the tagger put it in the entity.
@@ -193,6 +197,22 @@ def _without_location_prefix(toks: list[Any]) -> list[Any]:
             rest = rest[1:]
         if rest[0].text[:1].isupper():
             return rest
+    return toks
+
+
+# Job titles glued to a company name by the tagger: "Veldra CEO Jane Marsh" is Veldra's CEO, not a company.
+_ROLE_WORDS = frozenset(
+    """ceo cso cto ciso cfo coo cio cmo vp svp evp president chairman chairwoman chair founder cofounder co-founder
+    spokesperson spokesman spokeswoman director head chief minister secretary commissioner analyst researcher
+    executive officer manager lawyer attorney""".split()
+)
+
+
+def _before_role(toks: list[Any]) -> list[Any]:
+    """The tokens before a job title ("Robinhood CSO Caleb Sima" -> "Robinhood"); [] when the run opens with one."""
+    for k, tok in enumerate(toks):
+        if tok.text.lower() in _ROLE_WORDS and (k + 1 < len(toks) or k > 0):
+            return toks[:k]
     return toks
 
 

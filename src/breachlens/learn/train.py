@@ -58,6 +58,8 @@ def _candidate_rows(docs: Sequence[LabelledDocument], head: str) -> list[tuple[d
         if head not in doc.heads:
             continue
         for key, features in doc.table.items():
+            if head == "other" and doc.is_main(key):
+                continue  # the main victim looks breached too; the other head only ever sees the rest
             label = doc.is_main(key) if head == "main" else doc.is_other(key)
             rows.append((features, int(label), doc.weight))
     return rows
