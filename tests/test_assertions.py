@@ -24,7 +24,8 @@ def read(sentence: str) -> dict[str, str | None]:
             "The stolen files did not include payment details, bank information or passwords.",
             {"payment_card": NOT_EXPOSED, "bank_account": NOT_EXPOSED, "password": NOT_EXPOSED},
         ),
-        ("No financial information or passwords were compromised.", {"payment_card": NOT_EXPOSED, "password": NOT_EXPOSED}),
+        # dev-set convention: unspecified "financial information" is bank data
+        ("No financial information or passwords were compromised.", {"bank_account": NOT_EXPOSED, "password": NOT_EXPOSED}),
         ("Card data is safe, the company said.", {"payment_card": NOT_EXPOSED}),
         ("Passwords were not believed to be affected.", {"password": NOT_EXPOSED}),
     ],

@@ -88,3 +88,71 @@ def test_data_types_offsets_point_at_the_phrase() -> None:
     text = "Attackers copied email addresses."
     (hit,) = find_data_types(text)
     assert text[hit.start : hit.end] == "email addresses"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Intruders copied source code and internal documents.", ["other", "other"]),
+        ("The leak held salaries and employee numbers of the plant's staff.", ["other", "other"]),
+        ("Files with fingerprints and background investigation records were taken.", ["other", "other"]),
+        ("Travel details of the airline's flyers were viewed.", ["other"]),
+        ("The attackers took contact details of donors.", ["other"]),
+        ("Selfies and photo IDs uploaded for verification leaked.", ["other", "government_id"]),
+    ],
+)
+def test_data_types_other_kinds(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a generic phrase with its expansion: the expansion names the data, the generic phrase adds nothing
+        ("Hackers took contact details (phone numbers and email addresses).", ["phone", "email"]),
+        ("No financial data such as card numbers was taken.", ["payment_card"]),
+        ("Contact information, including home addresses, was exposed.", ["postal_address"]),
+    ],
+)
+def test_data_types_parenthesised_expansion(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Social Security and bank account numbers were taken.", ["ssn", "bank_account"]),
+        ("No social security, banking, or credit card numbers were accessed.", ["ssn", "bank_account", "payment_card"]),
+        ("It exposed financial and medical information.", ["bank_account", "health"]),
+        ("Obscured credit and debit card details leaked.", ["payment_card", "payment_card"]),
+    ],
+)
+def test_data_types_elided_head_noun(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("They hold national insurance numbers and passports.", ["government_id", "government_id"]),
+        ("Scans of driver’s licenses leaked.", ["government_id"]),
+        ("The files included zip codes.", ["postal_address"]),
+        ("Staff records list their address, phone number and email.", ["postal_address", "phone", "email"]),
+        ("No account login details were exposed.", ["credentials"]),
+        ("It leaked employee records (phones, addresses, SSNs).", ["other", "phone", "postal_address", "ssn"]),
+    ],
+)
+def test_data_types_synonyms(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A hacker reached 90 million credit card applications.",
+        "The bank's credit card business grew last year.",
+        "Customers who applied for credit cards were affected.",
+    ],
+)
+def test_data_types_card_product_is_not_card_data(text: str) -> None:
+    assert "payment_card" not in labels(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .patterns import DATA_TYPE_BLOCKERS, DATA_TYPE_PATTERNS
+from .patterns import CARD_NOT_DATA_AFTER, DATA_TYPE_BLOCKERS, DATA_TYPE_PATTERNS
 from .spans import Hit, find_labelled
 
 _BLOCKER = re.compile(
@@ -17,6 +17,8 @@ _BLOCKER = re.compile(
 _VERB_OBJECT = re.compile(
     r"\s+(?:the|a|an|this|these|that|those|its|their|our|your|any|some|concerns?|issues?)\b", re.IGNORECASE
 )
+_CARD_NOT_DATA = re.compile(CARD_NOT_DATA_AFTER, re.IGNORECASE)
+_APPLIED_FOR = re.compile(r"\b(?:appl(?:y|ied|ying)|sign(?:ed)?\s+up)\s+for\s+(?:a\s+|an\s+|the\s+)?$", re.IGNORECASE)
 _NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
 _ACRONYMS = frozenset(
     {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs"}
@@ -37,6 +39,10 @@ def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[H
         after = text[hit.end : hit.end + 20]
         if hit.label == "postal_address" and word.lower().startswith("address") and _VERB_OBJECT.match(after):
             continue  # "addresses the fallout": the verb, not postal addresses
+        if hit.label == "payment_card" and (
+            _CARD_NOT_DATA.match(after) or _APPLIED_FOR.search(text[max(0, hit.start - 25) : hit.start])
+        ):
+            continue  # "credit card applications", "applied for credit cards": the product, not card data
         if hit.label == "name" and _NAMES_AS_BRANDS.match(after):
             continue  # "the most established names in the industry": brands, not personal names
         out.append(hit)

@@ -17,7 +17,45 @@ def alt(*options: str) -> str:
 
 # --- data types ------------------------------------------------------------------------------------------------
 # A word right after a list separator or a list opener ("including name, ...", "..., orders and ...").
-_IN_LIST = r"(?:(?<=, )|(?<=\band )|(?<=including )|(?<=included )|(?<=contained )|(?<=: ))"
+_IN_LIST = r"(?:(?<=, )|(?<=\band )|(?<=including )|(?<=included )|(?<=contained )|(?<=: )|(?<=\()|(?<=such as ))"
+
+# A generic data phrase followed by its expansion ("contact details (phone numbers and emails)", "financial data
+# like card numbers"): the expansion says what leaked, the generic phrase adds nothing.
+_NO_EXPANSION = r"(?!\s*(?:\(|[:–—-]\s|,?\s+(?:such\s+as|including|like|namely|i\.e\.|e\.g\.)))"
+
+# Data that has no class of its own in the vocabulary (DESIGN.md "other"). Kept to kinds breach reports name as
+# leaked data; words that HIBP summaries use for minor profile fields (genders, job titles, photos) stay out.
+OTHER_DATA = alt(
+    r"(?:source|client|game|proprietary|internal)\s+code|code\s*bases?|code\s+repositor(?:y|ies)",
+    r"internal\s+(?:documents?|documentation|communications?|e-?mails|files|data|tools|dashboards|memos|reports|records)",
+    r"proprietary\s+(?:data|information|documents?|details)|intellectual\s+property|trade\s+secrets",
+    r"confidential\s+(?:documents|files|information|data)|(?:business|corporate|company)\s+(?:documents|records|files)",
+    r"(?:workplace|legal|HR)\s+documents|contracts|court\s+(?:cases|documents|records)",
+    r"code[-\s]signing\s+certificates?|digital\s+certificates",
+    r"(?:employee|staff|student|payroll|personnel|pupil)\s+(?:IDs?|ID\s+numbers|numbers)",
+    r"salar(?:y|ies)(?:\s+(?:information|details|data))?|payroll\s+(?:data|information|details|records)",
+    r"(?:creator\s+)?payouts?(?:\s+(?:reports|details|data|information))?|compensation\s+(?:data|information|details)",
+    r"income\s+(?:information|details|data)|employment[-\s](?:related\s+)?(?:history|information|details|records|data)"
+    r"|employee\s+(?:records|files)",
+    r"(?:personnel|HR|human\s+resources?)\s+(?:records|files|data|information)",
+    r"fingerprints?|biometric\s+(?:data|information|details|identifiers)|facial\s+(?:scans|geometry)",
+    r"selfies|(?:private|intimate|explicit)\s+(?:images|photos|pictures)",
+    r"direct\s+messages|DMs",
+    r"travel\s+(?:details|history|histories|information|itineraries|plans|data|records)|itinerar(?:y|ies)",
+    r"booking\s+(?:details|references|information|data|records)",
+    r"contact\s+(?:details|information|info|data)" + _NO_EXPANSION,
+    r"credit\s+(?:scores?|limits?|histor(?:y|ies))|payment\s+histor(?:y|ies)",
+    r"insurance\s+(?:information|details|data|policy\s+numbers|policies)",
+    r"criminal\s+(?:history|histories|records?)|background\s+(?:checks|investigation\s+(?:records|files|forms))",
+    r"interview\s+(?:findings|notes|records)",
+    r"education(?:al)?\s+(?:history|background|records)|academic\s+records|attendance\s+records",
+    r"ethnic(?:ity|ities|\s+origins?)|religio(?:n|us\s+beliefs)|sexual\s+orientations?|disabilit(?:y|ies)",
+    r"political\s+(?:opinions|affiliations|views)|special\s+category\s+data",
+    r"donor\s+(?:data|information|details|records)|(?:giving|donation)\s+histor(?:y|ies)",
+    r"tax\s+(?:forms|returns|documents)|W-?[29]\s+forms|W-?[29]s",
+    r"activity\s+(?:data|logs)|browsing\s+(?:history|data)|location\s+(?:data|history)",
+    r"vehicle\s+(?:registration|details|information)|licen[cs]e\s+plates?",
+)
 
 # (pattern, data type). Longer, more specific phrases come first: matching is leftmost-longest and overlapping
 # hits are dropped, so "email addresses" never also yields "addresses" -> postal_address.
@@ -28,19 +66,34 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         "payment_card",
     ),
     (
-        r"card\s+(?:numbers?|details|data)|(?:CVV|CVC)s?|expiry\s+dates?|(?:partial\s+)?card\s+data",
+        r"card\s+(?:numbers?|details|data)|(?:CVV|CVC)s?|expiry\s+dates?|expiration\s+dates?|(?:partial\s+)?card\s+data"
+        r"|(?:card\s+)?verification\s+(?:codes?|values?)|cardholder\s+(?:data|names?|details|information)",
         "payment_card",
     ),
+    # "credit and debit card details": the first modifier of an elided pair
+    (r"credit(?=\s+(?:and|or|&|/)\s+debit\s+cards?)", "payment_card"),
     (r"payment\s+(?:details|data|information|info|methods?)", "payment_card"),
-    (r"financial\s+(?:data|information|info|details|credentials)", "payment_card"),
+    # DESIGN.md / dev-set convention: unspecified "financial information" is bank data
+    # (unless an expansion follows: "financial data such as card numbers" names the type itself)
+    (
+        r"financial\s+(?:data|information|info|details|credentials|records)" + _NO_EXPANSION,
+        "bank_account",
+    ),
     (
         r"bank(?:ing)?\s+(?:account\s+)?(?:numbers?|details|data|information|info|statements?)|bank\s+accounts?"
         r"|IBANs?|sort\s+codes?|routing\s+numbers?",
         "bank_account",
     ),
+    # "banking, or credit card numbers", "financial and medical information": modifiers of an elided head noun
     (
-        r"(?:login|log-in|sign-in|account|user)\s+credentials|credentials|auth(?:entication)?\s+tokens?"
-        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|security\s+questions?(?:\s+and\s+answers)?|PINs?",
+        r"(?:banking|financial)(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:\w+\s+){0,3}?"
+        r"(?:numbers|details|data|information|info|records))",
+        "bank_account",
+    ),
+    (
+        r"(?:login|log-in|sign-in|account|user)\s+credentials|credentials|auth(?:entication)?\s+(?:tokens?|cookies)"
+        r"|(?:login|log-in|sign-in|logon)\s+(?:details|information|info|data)|session\s+cookies"
+        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|private\s+keys?|secret\s+keys?|security\s+questions?(?:\s+and\s+answers)?|PINs?",
         "credentials",
     ),
     (
@@ -48,23 +101,46 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|(?:bcrypt|MD5|SHA-?\d*)\s+(?:password\s+)?hashes",
         "password",
     ),
-    (r"social\s+security\s+numbers?|SSNs?", "ssn"),
+    (r"social\s+security\s+(?:numbers?|information|details|data)|SSNs?", "ssn"),
+    # "social security, banking, or credit card numbers" / "Social Security and bank account numbers"
     (
-        r"passport(?:\s+(?:numbers?|details|scans?))?|driver'?s?\s+licen[cs]e(?:\s+(?:numbers?|details))?"
-        r"|(?:national\s+)?(?:identity|ID)\s+(?:card|document|number)s?|government[-\s]issued\s+(?:identity|ID)\S*"
-        r"(?:\s+(?:numbers?|cards?|documents?))?|tax\s+(?:identification\s+)?numbers?",
+        r"social\s+security(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:[\w-]+,?\s+(?:or\s+|and\s+)?){0,4}?"
+        r"(?:numbers|details|information))",
+        "ssn",
+    ),
+    (
+        r"passports?(?:\s+(?:numbers?|details|scans?|information|data|copies))?|driver[’']?s?\s+licen[cs]es?(?:\s+(?:numbers?|details))?"
+        r"|driving\s+licen[cs]es?(?:\s+(?:numbers?|details))?"
+        r"|(?:national\s+)?(?:identity|ID)\s+(?:card|document|number)s?|government[-\s]issued\s+(?:identity|ID|photo)\S*"
+        r"(?:\s+(?:numbers?|cards?|documents?))?|tax\s+(?:identification\s+|ID\s+)?numbers?|photo\s+IDs?"
+        r"|national\s+insurance(?:\s+(?:numbers?|details))?|NI\s+numbers?|NHS\s+numbers?|social\s+insurance\s+numbers?"
+        r"|identification\s+(?:documents?|numbers?|cards?)",
         "government_id",
     ),
     (
-        r"(?:medical|health)(?:[-\s]related)?\s+(?:records?|data|information|conditions?|history|histories)"
-        r"|diagnos[ie]s|prescriptions?|health\s+insurance\s+(?:information|details|numbers?)",
+        r"(?:medical|health)(?:[-\s]related)?\s+(?:records?|data|information|conditions?|history|histories|details)"
+        r"|diagnos[ie]s|prescriptions?|health\s+insurance\s+(?:information|details|numbers?)|pharmacy\s+records"
+        r"|patient\s+(?:records|data|information)|clinical\s+(?:records|data|information|notes)"
+        r"|psychological\s+evaluations|mental\s+health\s+(?:records|information|history)|treatment\s+information"
+        r"|vaccination\s+(?:details|records|status)|test\s+results",
+        "health",
+    ),
+    # "health and insurance data", "medical and financial information": modifiers of an elided head noun
+    (
+        r"(?:health|medical)(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:\w+\s+){0,3}?(?:data|information|records|details))",
         "health",
     ),
     (r"dates?\s+of\s+birth|birth\s*dates?|DOBs?|birthdays?", "date_of_birth"),
-    (r"(?:mobile\s+|tele)?phone(?:\s+numbers?)?|mobile\s+numbers?|telephone\s+numbers?", "phone"),
+    (
+        r"(?:mobile\s+|tele|cell\s*)?phone(?:\s+numbers?)?|mobile\s+numbers?|telephone\s+numbers?"
+        r"|" + _IN_LIST + r"phones(?=\s*(?:,|\band\b|&|/|\)))",
+        "phone",
+    ),
     (r"IP(?:\s+addresse?s?)?", "ip_address"),
     (
-        r"(?:postal|physical|home|mailing|street|delivery|billing|shipping)\s+addresse?s?|addresses",
+        r"(?:postal|physical|home|mailing|street|delivery|billing|shipping|residential)\s+addresse?s?|addresses"
+        r"|zip\s*codes?|post\s*codes?|postal\s+codes?"
+        r"|(?<=their\s)address(?=\s*(?:,|\band\b|&|/|\)|\.))|" + _IN_LIST + r"address(?=\s*(?:,|\band\b|&|/|\)))",
         "postal_address",
     ),
     (
@@ -72,7 +148,7 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|user\s+IDs?|member\s+IDs?|logins?",
         "account_id",
     ),
-    (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+)?names", "name"),
+    (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+|student\s+|patient\s+|employee\s+)?names", "name"),
     # singular forms only inside a list ("The data included name, email, phone and country")
     (_IN_LIST + r"(?:full\s+|customer\s+|student\s+|patient\s+)?name(?=\s*(?:,|\band\b|&|/))", "name"),
     (_IN_LIST + r"orders(?=\s*(?:,|\band\b|&|\.|$))|(?<=\band\s)orders", "purchase_history"),
@@ -95,11 +171,17 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         "spending_amount",
     ),
     (r"(?:customer\s+|shopping\s+|personal\s+)?preferences|interests", "preferences"),
+    # Data outside the personal-data classes (DESIGN.md "other"): company secrets, HR and background files,
+    # biometrics, private content, travel and financial-standing details, unspecified contact details.
+    (OTHER_DATA, "other"),
 )
 
 # Words before a data-type phrase that make it something else ("user names" is handled above; "company names"
 # or "file names" are not personal names).
 DATA_TYPE_BLOCKERS = r"(?:company|file|domain|brand|product|host|device|street|trade|business|band|place)\s+$"
+
+# Words right after a card phrase that make it the product or the trade, not card data ("credit card applications").
+CARD_NOT_DATA_AFTER = r"\s+(?:applica\w+|issuers?|compan(?:y|ies)|providers?|processors?|networks?|business(?:es)?|debt|offers?|rewards|industry|fraud|terminals?|readers?|machines?|skimm\w+|limits?)\b"
 
 # --- polarity ------------------------------------------------------------------------------------------------------
 # A clause is about exposure when one of these occurs in it.
