@@ -106,3 +106,40 @@ def test_actions_vectors_with_access_context(text: str, expected: set[str]) -> N
 )
 def test_actions_risk_is_not_a_vector(text: str) -> None:
     assert vectors(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The intruder socially engineered a help desk worker by phone and obtained access.", {"vishing", "social_engineering"}),
+        ("Staff forwarded a phishing email, resulting in the installation of malware.", {"phishing", "malware"}),
+        ("The firm fended off an SMS phishing attempt on Monday.", {"phishing"}),
+        ("Malware on a developer's laptop stole a session cookie.", {"malware", "stolen_credentials"}),
+        ("The loss was traced to the leakage of a hot wallet private key.", {"stolen_credentials"}),
+        ("Attackers got in via an account which did not have two-factor authentication.", {"stolen_credentials"}),
+        ("Data was exposed due to a server configuration change error.", {"misconfiguration"}),
+        ("The hack was made possible by a previously unknown vulnerability.", {"vulnerability_exploit"}),
+        ("The bank failed to patch its gateway appliance.", {"vulnerability_exploit"}),
+        (
+            "The gang stole files using a vulnerability in Quarrel's file transfer software.",
+            {"third_party", "vulnerability_exploit"},
+        ),
+        ("The company blamed insider wrongdoing for the leak.", {"insider"}),
+        ("Two former employees misappropriated the records.", {"insider"}),
+    ],
+)
+def test_vectors_stated_access(text: str, expected: set[str]) -> None:
+    assert vectors(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two-factor codes were bypassed through token theft, not by phishing the second factor.",
+        "Crooks can use names and emails to launch phishing attacks.",
+        "Customers should be alert to phishing emails in the coming weeks.",
+        "Password managers protect against common tactics like credential stuffing.",
+    ],
+)
+def test_vectors_ruled_out_or_hypothetical(text: str) -> None:
+    assert not vectors(text) - {"stolen_credentials"}

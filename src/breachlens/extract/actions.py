@@ -25,7 +25,8 @@ _RESPONSE_BLOCK = re.compile(RESPONSE_BLOCKERS, re.IGNORECASE)
 _ACCESS_CONTEXT = re.compile(ACCESS_CONTEXT, re.IGNORECASE)
 # Blockers that disqualify the whole sentence: it is about what attackers typically do, not this breach.
 _ACCESS_SENTENCE_BLOCK = re.compile(
-    r"\boften\b|\btypically\b|\bopportunit(?:y|ies)\b|\b(?:could|can)\s+be\s+used\b|\bcommonly\b|\busually\b",
+    r"\boften\b|\btypically\b|\bopportunit(?:y|ies)\b|\b(?:could|can)\s+be\s+used\b|\bcommonly\b|\busually\b"
+    r"|\bcan\b|\bshould\b|\bbe\s+alert\b|\bprotect\w*\s+against\b|\bdefen[cs]\w*\s+against\b|\bneeds?\s+to\b",
     re.IGNORECASE,
 )
 _ACCESS_BLOCK = re.compile(
@@ -60,9 +61,17 @@ _ANY_RESPONSE = re.compile(
 _ANY_VECTOR = re.compile(
     r"phish|vish|social|engineer|impersonat|stuff|spray|brute|credential|password|account|login|third|supply|vendor"
     r"|supplier|exploit|zero|CVE|unpatched|SQL|misconfig|unsecured|unprotected|exposed|accessible|open|left|malware"
-    r"|stealer|trojan|keylog|ransomware|rogue|malicious|disgruntled|insider|call",
+    r"|stealer|trojan|keylog|ransomware|rogue|malicious|disgruntled|insider|call|smish|SMS|SIM|session|token|cookie"
+    r"|private\s+key|configur|patch|vulnerab|flaw|bug|employee|phone|tricked|deceived|duped|manipulat",
     re.IGNORECASE,
 )
+# "not by phishing", "no evidence of malware": the vector is ruled out, not stated.
+_NEGATED_VECTOR = re.compile(
+    r"(?:\bnot\s+(?:\w+\s+)?(?:by|through|via|from|using)|\bno\s+(?:evidence|sign|signs|indication)\s+(?:of|that)|\brather\s+than)"
+    r"\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_SOCIAL = re.compile(r"social(?:ly)?[-\s]engineer", re.IGNORECASE)
 _RANSOM_WORD = re.compile(r"ransom|extort|\bpa(?:y|id)\b", re.IGNORECASE)
 
 
@@ -128,6 +137,16 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if e > s]
 
 
+_VECTOR_GROUPS = tuple(
+    tuple(rule for rule in VECTOR_PATTERNS if rule[1] == label) for label in dict.fromkeys(l for _p, l in VECTOR_PATTERNS)
+)
+
+
+def _each_label(text: str, start: int, end: int) -> list[Hit]:
+    """Vector hits, overlaps allowed across labels: "using a flaw in X's software" is an exploit AND a supplier."""
+    return sorted((h for group in _VECTOR_GROUPS for h in find_labelled(text, group, start, end)), key=lambda h: h.start)
+
+
 def find_vectors(text: str, start: int, end: int) -> list[Hit]:
     """Initial-access vectors in the sentence, each only where its clause says how access was gained."""
     if not _ANY_VECTOR.search(text, start, end):
@@ -136,11 +155,13 @@ def find_vectors(text: str, start: int, end: int) -> list[Hit]:
     if sentence.rstrip().endswith("?") or _ACCESS_SENTENCE_BLOCK.search(sentence):
         return []
     hits: list[Hit] = []
-    for hit in find_labelled(text, VECTOR_PATTERNS, start, end):
+    for hit in _each_label(text, start, end):
         clause = next(((s, e) for s, e in _clauses(text, start, end) if s <= hit.start < e), (start, end))
         clause_text = text[clause[0] : clause[1]]
-        if _ACCESS_BLOCK.search(clause_text):
+        if _ACCESS_BLOCK.search(clause_text) or _NEGATED_VECTOR.search(text, max(start, hit.start - 40), hit.start):
             continue
         if _ACCESS_CONTEXT.search(clause_text) or _ACCESS_CONTEXT.search(sentence):
             hits.append(hit)
+            if hit.label == "vishing" and _SOCIAL.search(text, hit.start, hit.end):
+                hits.append(Hit(hit.start, hit.end, "social_engineering"))  # "socially engineered ... by phone"
     return hits

@@ -634,10 +634,11 @@ RANSOM_PATTERNS: tuple[tuple[str, str], ...] = (
 # --- access vectors ------------------------------------------------------------------------------------------------
 VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
     (
-        r"vishing|voice\s+phishing|phone\s+phishing|(?:fraudulent|impersonat\w+)\s+(?:phone\s+)?calls?\s+to\s+(?:the\s+)?(?:help\s*desk|IT)",
+        r"vishing|voice\s+phishing|phone\s+phishing|(?:fraudulent|impersonat\w+)\s+(?:phone\s+)?calls?\s+to\s+(?:the\s+)?(?:help\s*desk|IT)"
+        r"|(?:socially\s+engineer\w*|tricked|deceived|duped|impersonat\w+|manipulat\w+)\b[^.;]{0,60}?\b(?:by|over\s+the|via)\s+(?:tele)?phone\b",
         "vishing",
     ),
-    (r"spear[-\s]?phishing|phishing", "phishing"),
+    (r"spear[-\s]?phishing|(?:SMS\s+)?(?<!voice\s)(?<!phone\s)phishing|smishing", "phishing"),
     (
         r"social(?:ly)?[-\s]engineer(?:ing|ed)?|impersonat(?:ed|ing|ion)\s+(?:of\s+)?(?:an?\s+)?(?:employees?|staff|IT|help\s*desk)",
         "social_engineering",
@@ -645,17 +646,35 @@ VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"credential[-\s]stuffing|password[-\s]spraying|brute[-\s]forc\w+", "credential_stuffing"),
     (
         r"(?:stolen|compromised|leaked|exploited|harvested|internal|valid|employee)\s+(?:login\s+)?credentials"
-        r"|(?:stolen|compromised)\s+(?:passwords|accounts|logins?)|credentials\s+(?:were\s+)?(?:stolen|compromised)",
+        r"|(?:stolen|compromised)\s+(?:passwords|accounts|logins?)|credentials\s+(?:were\s+)?(?:stolen|compromised)"
+        # a session hijack or a leaked key is the use of stolen credentials
+        r"|(?:stole|stolen|steal(?:s|ing)?|harvest(?:ed|ing)?|hijack(?:ed|ing)?)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,4}?"
+        r"(?:session\s+(?:cookies?|tokens?)|(?:auth(?:entication)?|access)\s+tokens?|private\s+keys?)"
+        r"|session\s+(?:cookie|token)\s+theft|(?:leak(?:ed|age)?|theft|compromise)\s+of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?private\s+keys?"
+        r"|private\s+keys?\s+(?:was|were|had\s+been|has\s+been)\s+(?:leaked|stolen|compromised)"
+        r"|SMS\s+intercept(?:ion)?|(?:SIM[-\s]swap\w*)"
+        r"|(?:via|through|using)\s+(?:an?\s+|one\s+)(?:[\w-]+\s+){0,2}?account\s+(?:which|that)\s+(?:did\s+not|didn[’']t|lacked)",
         "stolen_credentials",
     ),
     (
-        r"third[-\s]party\s+(?:service\s+)?(?:provider|vendor|supplier|integrations?|application|app|platform|partner|contractor|software)s?"
-        r"|supply[-\s]chain\s+(?:attack|compromise)|(?:vendor|supplier)\s+(?:compromise|breach)",
+        r"third[-\s]party\s+(?:service\s+|software\s+|IT\s+)?(?:provider|vendor|supplier|integrations?|application|app|platform|partner|contractor|software)s?"
+        r"|supply[-\s]chain\s+(?:attack|compromise)|(?:vendor|supplier)\s+(?:compromise|breach)"
+        # a flaw in another company's product: "a vulnerability in Fortra's file transfer software"
+        r"|(?:vulnerabilit(?:y|ies)|flaws?|bugs?|zero[-\s]days?)\s+in\s+(?-i:[A-Z])[\w&.-]*(?:\s+(?-i:[A-Z])[\w&.-]*){0,2}[’']s\s+"
+        r"(?:[\w-]+\s+){0,4}?(?:software|service|product|application|app|tool|appliance|platform|solution|system|FTA|MFT)\b",
         "third_party",
     ),
     (
+        r"configuration\s+(?:vulnerabilit(?:y|ies)|errors?|flaws?|issues?|mistakes?|change)|misconfigur\w+",
+        "misconfiguration",
+    ),
+    (
         r"(?:exploit(?:ed|ing|ation)?\s+(?:of\s+)?(?:a\s+|an\s+)?(?:\w+\s+){0,3}(?:vulnerabilit(?:y|ies)|flaw|bug|zero[-\s]day)"
-        r"|zero[-\s]day|CVE-\d{4}-\d{4,7}|unpatched\s+(?:\w+\s+)?(?:server|system|software|vulnerabilit\w+)|SQL\s+injection)",
+        r"|zero[-\s]day|CVE-\d{4}-\d{4,7}|unpatched\s+(?:\w+\s+)?(?:server|system|software|vulnerabilit\w+|appliance|device)s?|SQL\s+injection"
+        r"|(?:vulnerabilit(?:y|ies)|flaws?)\s+(?:\w+\s+){0,6}?(?:was|were|had\s+been|has\s+been|being)\s+exploited"
+        r"|(?:failed|failure)\s+to\s+(?:patch|update|fix)|(?:previously\s+)?unknown\s+vulnerabilit(?:y|ies)"
+        r"|(?:leverag|abus|us)(?:ed|ing)\s+(?:the|a|an)\s+(?:\w+\s+){0,3}?(?:vulnerabilit(?:y|ies)|flaw|bug)"
+        r"|exploit\s+used)",
         "vulnerability_exploit",
     ),
     (
@@ -668,7 +687,9 @@ VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
         "malware",
     ),
     (
-        r"(?:rogue|malicious|disgruntled)\s+(?:employee|insider|staff|contractor)|insider\s+(?:threat|attack|job)",
+        r"(?:rogue|malicious|disgruntled)\s+(?:employee|insider|staff|contractor)s?|insider\s+(?:threat|attack|job|wrongdoing)"
+        r"|insiders?\s+(?:leaked|stole|shared|took)|(?:former|ex-|two|an?)\s*employees?\s+(?:\w+\s+){0,2}?"
+        r"(?:misappropriated|leaked|stole|exfiltrated)",
         "insider",
     ),
 )
@@ -701,6 +722,23 @@ ACCESS_CONTEXT = alt(
     r"\bthreat\s+actors?\b",
     r"\bused\b",
     r"\btricked\b",
+    r"\bsocially\s+engineered\b",
+    r"\bobtained\s+access\b",
+    r"\bable\s+to\s+access\b",
+    r"\bresult(?:ed|ing)\s+in\b",
+    r"\bdue\s+to\b",
+    r"\bbecause\s+of\b",
+    r"\bto\s+blame\b",
+    r"\bblamed\b",
+    r"\binfected\b",
+    r"\b(?:installation|installed|deployed|lands?)\b",
+    r"\bphishing\s+(?:attempts?|attacks?|campaigns?|e-?mails?|messages?|texts?)\b",
+    r"\btargeted\b",
+    r"\bmade\s+possible\b",
+    r"\bthrough\b",
+    r"\bfailed\s+to\s+patch\b",
+    r"\bstole\b",
+    r"\bmisappropriated\b",
 )
 # Sentences about what attackers could do next with the data, or advice, are not the access vector.
 ACCESS_BLOCKERS = alt(
@@ -722,7 +760,10 @@ ACCESS_BLOCKERS = alt(
     r"\bdownstream\b",
     r"\bpersonali[sz]ed\s+fraud\b",
     r"\bthose\s+emails\b",
-    r"\bscams?\b",
+    r"\bscams?\b(?<!phishing\sscam)(?<!phishing\sscams)",
+    r"\bcautious\b",
+    r"\bwary\b",
+    r"\bon\s+the\s+lookout\b",
 )
 
 # --- organisations and roles --------------------------------------------------------------------------------------
