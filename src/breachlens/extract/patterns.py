@@ -225,6 +225,10 @@ EXPOSURE_CUES = alt(
     r"viewed",
     r"brok(?:e|en)\s+into",
     r"harvest(?:ed|ing)",
+    r"traded",
+    r"surfaced",
+    r"circulat(?:ed|ing)",
+    r"appeared\s+(?:on|online)",
 )
 
 # Negation cues whose scope is the clause they stand in: every data type in that clause is NOT exposed.
@@ -262,7 +266,7 @@ HYPOTHETICAL_CUES = alt(
     r"\bwhether\b",
     r"\bdesigned\s+to\b",
     r"\bin\s+order\s+to\b",
-    r"\bused\s+to\b",
+    r"\b(?:is|are|be|being)\s+used\s+to\b",  # purpose ("are used to phish"), not "profiles used to sign in"
     r"\bto\s+(?:steal|obtain|harvest|trick|extract)\b",
     r"\bnever\s+share\b",
     r"\bdon[’']t\b",
@@ -438,10 +442,18 @@ COUNTED_NOUNS = alt(
     r"diners",
     r"gamers",
     r"listeners",
+    # counted things other than people can still be the record count when nothing else is counted
+    r"(?:credit\s+card\s+|loan\s+|job\s+)?applications",
+    r"images",
+    r"photos",
+    r"pictures",
+    r"selfies",
+    r"videos",
+    r"contacts",
 )
 # A count in these frames is a customer base, a workforce or a total, not the breach's size.
 BASE_COUNT_CUES = alt(
-    r"\bits\s+$",
+    r"\b(?:its|our)\s+$",
     r"\bserves?\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
     r"\bhas\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
     r"\bboasts\s+$",
@@ -453,8 +465,14 @@ BASE_COUNT_CUES = alt(
     r"\s+with\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+)?$",
     r"\bemploys\s+$",
 )
+# Words between a number and its counted noun that make the counted things organisations ("1,500 downstream
+# customers" of an IT supplier are businesses) or a customer base ("12 million active customers").
+BASE_COUNT_FILLER = r"\b(?:active|monthly|registered|loyal|worldwide|downstream|business|corporate|enterprise|institutional|B2B)\b"
+# A bare count right after a breach verb: "a breach affecting 4.2 million" (the counted noun is understood).
+BARE_COUNT_VERBS = r"(?:affect(?:ing|ed|s)?|impact(?:ing|ed|s)?|expos(?:ing|ed|es)|compromis(?:ing|ed|es)|hit(?:ting)?|stole|steal(?:ing)?|leak(?:ed|ing)|involv(?:ing|ed))"
 BASE_COUNT_AFTER = alt(
-    r"^\s*(?:active|registered|monthly|daily|loyal|online)?\s*\w*\s*(?:worldwide|globally|across|around\s+the\s+world)",
+    r"^\s*(?:active|registered|monthly|daily|loyal|online)?\s*\w*\s*(?:worldwide|globally|around\s+the\s+world"
+    r"|across\s+(?:the\s+)?(?:\w+\s+)?(?:countries|country|world|globe|regions|states|markets|continents|nations|Europe|Asia|Africa|America))",
     r"^\s*(?:active|monthly|daily)\s",
     r"^\s*(?:\w+\s+){0,2}(?:stores|shops|outlets|branches|locations|countries|markets)",
 )
