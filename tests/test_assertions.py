@@ -113,3 +113,48 @@ def test_assertions_clauses_cover_sentence() -> None:
     sentence = "Names were stolen, but no card data was taken; passwords are safe."
     parts = [sentence[s:e] for s, e in clauses(sentence, 0, len(sentence))]
     assert parts == ["Names were stolen", "no card data was taken", "passwords are safe."]
+
+
+def read_at(sentence: str) -> dict[str, list[str | None]]:
+    """Data type -> polarities of its mentions, read per mention as the attribution stage does (polarity_at)."""
+    from breachlens.assertions import polarity_at
+
+    out: dict[str, list[str | None]] = {}
+    for cs, ce in clauses(sentence, 0, len(sentence)):
+        hits = find_data_types(sentence, cs, ce)
+        spans = [(h.start - cs, h.end - cs) for h in hits]
+        for hit in hits:
+            pol = polarity_at(sentence[cs:ce], hit.start - cs, sentence, spans)
+            out.setdefault(hit.label, []).append(pol)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a qualified negation is partial: hashed passwords leaked, unprotected ones did not
+        (
+            "The data included hashed passwords but did not include unprotected passwords or card data.",
+            {"password": [EXPOSED, None], "payment_card": [NOT_EXPOSED]},
+        ),
+        ("No card numbers leaked, nor did the vast majority of SSNs.", {"payment_card": [NOT_EXPOSED], "ssn": [None]}),
+        # negation of telling, not of exposure
+        ("The outlet chose not to publish the leaked salaries.", {"other": [EXPOSED]}),
+        # the lead clause of "While ..., ..." keeps its negation to itself
+        ("While no details were confirmed, a source said the leak included contracts.", {"other": [EXPOSED]}),
+        # "did not access" is an exposure verb negated
+        ("The intruder did not access bank account information or SSNs.", {"bank_account": [NOT_EXPOSED], "ssn": [NOT_EXPOSED]}),
+        # "not stored" after a list negates the list
+        ("Card data and bank details are not stored in that system.", {"payment_card": [NOT_EXPOSED], "bank_account": [NOT_EXPOSED]}),
+        # an admission after a negation starts a new proposition
+        (
+            "It says no card data was exposed, it admits that 40,000 SSNs were compromised.",
+            {"payment_card": [NOT_EXPOSED], "ssn": [EXPOSED]},
+        ),
+        # advice: making sure data is safe says nothing about this breach
+        ("Users should take steps to ensure their passwords are safe.", {"password": [None]}),
+        ("The attacker used this access to obtain a list of email addresses.", {"email": [EXPOSED]}),
+    ],
+)
+def test_assertions_negation_scope_edges(sentence: str, expected: dict[str, list[str | None]]) -> None:
+    assert read_at(sentence) == expected

@@ -87,13 +87,29 @@ def polarity(clause: str, sentence: str) -> str | None:
 # Words that open a new proposition inside a clause: a negation before them does not reach past them
 # ("was not discovered until 2017, when a file containing email addresses was found").
 _SCOPE_BREAK = re.compile(
-    r"\b(?:when|until|after|before|because|since|which|who|whose|where|although|though|whereas|but)\b",
+    r"\b(?:when|until|after|before|because|since|which|who|whose|where|although|though|whereas|but)\b"
+    r"|\b(?:admit(?:s|ted)?|acknowledg(?:es|ed)|conced(?:es|ed))\s+that\b",  # "..., it admits that SSNs were taken"
+    re.IGNORECASE,
+)
+# A negation of telling, not of exposure: "decided not to report the leaked figures".
+_REPORTING_NEGATION = re.compile(
+    r"\s+(?:to\s+|yet\s+(?:to\s+)?)?(?:report|publish|disclose|reveal|name|comment|say|share|confirm|identify|specify"
+    r"|detail|elaborate|release)\w*\b",
+    re.IGNORECASE,
+)
+# "While no details have been confirmed, reports say the data included X": the lead clause ends at its comma.
+_SUBORDINATE_LEAD = re.compile(r"^\W*(?:while|although|though|even\s+though|whereas)\b[^,]*,", re.IGNORECASE)
+# A qualified negation is a partial one ("did not include unprotected passwords" while hashed ones leaked; "most
+# SSNs were not taken"): it does not make the data type not exposed.
+_PARTIAL = re.compile(
+    r"\b(?:unprotected|unencrypted|unhashed|unsalted|plain[-\s]?text|clear[-\s]?text|full|complete|entire"
+    r"|(?:the\s+)?(?:vast\s+)?majority\s+of(?:\s+the)?|most(?:\s+of\s+the)?)\s+$",
     re.IGNORECASE,
 )
 # After a list, a negation counts only when it negates the exposure verb right there ("... were not compromised").
 _POST_NEGATION = re.compile(
     r"^\W*(?:\w+\W+){0,10}?(?:(?:was|were|is|are|has|have|had|been|did|does)\s*(?:n[’']t|\*?not\*?|never)|not|never|n[’']t)"
-    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted)",
+    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted|stored|held|kept|retained|collected)",
     re.IGNORECASE,
 )
 
@@ -115,7 +131,14 @@ def polarity_at(clause: str, offset: int, sentence: str, hits: Sequence[tuple[in
     if base != NOT_EXPOSED:
         return base
     before = clause[:offset]
+    if _PARTIAL.search(clause[max(0, offset - 40) : offset]) or _PARTIAL.search(clause[offset : offset + 12] + " "):
+        return None  # "did not include unprotected passwords": a part of the data type, not all of it
+    lead = _SUBORDINATE_LEAD.match(clause)
     for m in _NEGATION.finditer(before):
+        if lead and m.start() < lead.end() <= offset:
+            continue  # "While no details were confirmed, the data included X"
+        if _REPORTING_NEGATION.match(before, m.end()):
+            continue  # "decided not to report the leaked payouts"
         if not _SCOPE_BREAK.search(before[m.end() :]):
             return NOT_EXPOSED  # "no personal data, such as card numbers, ..." / "did not include X"
     spans = sorted(hits) or [(offset, offset)]

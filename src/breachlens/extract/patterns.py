@@ -73,6 +73,11 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     # "credit and debit card details": the first modifier of an elided pair
     (r"credit(?=\s+(?:and|or|&|/)\s+debit\s+cards?)", "payment_card"),
     (r"payment\s+(?:details|data|information|info|methods?)", "payment_card"),
+    # "activity, payment or other personal information": the modifier of an elided head noun
+    (
+        r"payment(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:[\w-]+\s+){0,3}?(?:data|information|details|info)\b)",
+        "payment_card",
+    ),
     # DESIGN.md / dev-set convention: unspecified "financial information" is bank data
     # (unless an expansion follows: "financial data such as card numbers" names the type itself)
     (
@@ -178,7 +183,10 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
 
 # Words before a data-type phrase that make it something else ("user names" is handled above; "company names"
 # or "file names" are not personal names).
-DATA_TYPE_BLOCKERS = r"(?:company|file|domain|brand|product|host|device|street|trade|business|band|place)\s+$"
+DATA_TYPE_BLOCKERS = (
+    r"(?:company|file|domain|brand|product|host|device|street|trade|business|band|place|wallet|crypto(?:currency)?|bitcoin"
+    r"|ethereum|blockchain|MAC|web|contract)\s+$"
+)
 
 # Words right after a card phrase that make it the product or the trade, not card data ("credit card applications").
 CARD_NOT_DATA_AFTER = r"\s+(?:applica\w+|issuers?|compan(?:y|ies)|providers?|processors?|networks?|business(?:es)?|debt|offers?|rewards|industry|fraud|terminals?|readers?|machines?|skimm\w+|limits?)\b"
@@ -225,6 +233,7 @@ EXPOSURE_CUES = alt(
     r"viewed",
     r"brok(?:e|en)\s+into",
     r"harvest(?:ed|ing)",
+    r"(?:(?<=not\s)|(?<=n't\s)|(?<=n’t\s)|(?<=never\s))(?:access|obtain|take|steal|view|copy|download)",
     r"traded",
     r"surfaced",
     r"circulat(?:ed|ing)",
@@ -267,7 +276,8 @@ HYPOTHETICAL_CUES = alt(
     r"\bdesigned\s+to\b",
     r"\bin\s+order\s+to\b",
     r"\b(?:is|are|be|being)\s+used\s+to\b",  # purpose ("are used to phish"), not "profiles used to sign in"
-    r"\bto\s+(?:steal|obtain|harvest|trick|extract)\b",
+    r"(?<!access\s)\bto\s+(?:steal|obtain|harvest|trick|extract)\b",  # not "used this access to obtain"
+    r"\bensure\b",
     r"\bnever\s+share\b",
     r"\bdon[’']t\b",
     r"\bavoid\b",
