@@ -143,3 +143,39 @@ def test_vectors_stated_access(text: str, expected: set[str]) -> None:
 )
 def test_vectors_ruled_out_or_hypothetical(text: str) -> None:
     assert not vectors(text) - {"stolen_credentials"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In an 8-K filing, the firm described the intrusion.", {"regulator_notified"}),
+        ("The insurer said in a notice filed with the state attorney general that files were copied.", {"regulator_notified"}),
+        (
+            "All affected staff, the data protection authorities and the police have been informed.",
+            {"customers_notified", "regulator_notified", "law_enforcement_notified"},
+        ),
+        ("The lab is notifying its hospital partners that their data was taken.", {"customers_notified"}),
+        ("The city will provide affected residents with free credit monitoring.", {"credit_monitoring_offered"}),
+        ("The airline said it had contacted forensic experts.", {"external_experts_engaged"}),
+        ("Before the firm locked the criminals out, they copied some files.", {"systems_secured"}),
+        ("Staff disconnected the affected transfer server.", {"systems_secured"}),
+        ("The company took certain systems offline.", {"systems_secured"}),
+        ("The operator suspended all deposit and withdrawal services.", {"services_disrupted"}),
+        ("As of Monday the website was still offline.", {"services_disrupted"}),
+        ("The attack forced them to take down their website.", {"services_disrupted"}),
+        ("It said it was in contact with federal officials.", {"law_enforcement_notified"}),
+    ],
+)
+def test_responses_more_wordings(text: str, expected: set[str]) -> None:
+    assert responses(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Companies will need to notify customers quickly.",
+        "A breach notice filed with regulators named the supplier.",
+    ],
+)
+def test_responses_not_done_by_the_victim(text: str) -> None:
+    assert "customers_notified" not in responses(text)

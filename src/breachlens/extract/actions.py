@@ -40,6 +40,10 @@ _GENERAL_STATEMENT = re.compile(
     r"|\boften\b|\bgenerally\b|\bin\s+general\b",
     re.IGNORECASE,
 )
+# A victim's announced commitment ("will offer credit monitoring", "would notify all affected individuals") is an
+# action in breach reporting; other "will"/"would" frames (what companies will need to do) stay advice.
+_COMMITMENTS = frozenset({"credit_monitoring_offered", "customers_notified"})
+_COMMITTED = re.compile(r"will|would", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
 
 
@@ -55,7 +59,9 @@ _ANY_RESPONSE = re.compile(
     r"|assist|help|support|secur|lock|contain|isolat|offline|shut|strength|bolster|beef|reinforc|harden|enhanc|reset"
     r"|rotat|patch|investigat|forensic|determin|establish|figur|find|understand|assess|offer|provid|disrupt|outage"
     r"|clos|suspend|halt|forc|cancel|told|tell|mail|wrote|writ|sen[dt]|letter|notice|regulat|police|authorit|requir"
-    r"|trigger|remov|fix|receiv|warn|halt|stopp|paus|divert|resett|chang|revok",
+    r"|trigger|remov|fix|receiv|warn|halt|stopp|paus|divert|resett|chang|revok|8-K|filing|filed|expell|evict|kick"
+    r"|block|disconnect|invalidat|rotat|mitigat|remediat|neutrali|resolv|address|down|unavailable|disabl|expert"
+    r"|partner|organi[sz]ation|consult|call",
     re.IGNORECASE,
 )
 _ANY_VECTOR = re.compile(
@@ -97,7 +103,10 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
                 ((s, e) for s, e in _clauses(text, start, end) if s <= m.start() < e), (start, end)
             )
             bs = next((s for s, e in assertion_clauses(text, start, end) if s <= m.start() < e), start)
-            if _RESPONSE_BLOCK.search(text[bs:ce]) or label in hits:
+            block = _RESPONSE_BLOCK.search(text[bs:ce])
+            if block and label in _COMMITMENTS and _COMMITTED.fullmatch(block.group()):
+                block = _RESPONSE_BLOCK.search(text[bs:ce].replace(block.group(), " " * len(block.group()), 1))
+            if block or label in hits:
                 continue
             hits[label] = Hit(m.start(), m.end(), label)
     return sorted(hits.values(), key=lambda h: h.start)

@@ -488,8 +488,68 @@ BASE_COUNT_AFTER = alt(
 )
 
 # --- response actions ---------------------------------------------------------------------------------------------
-_NOTIFY = r"(?:notif(?:y|ied|ying)|inform(?:ed|ing|s)?|alert(?:ed|ing)?|contact(?:ed|ing)?|report(?:ed|ing)?\s+(?:it\s+|the\s+\w+\s+)?to|work(?:s|ed|ing)?\s+(?:closely\s+)?with|cooperat\w+\s+with|liais\w+\s+with|involv(?:ed|ing))"
+_NOTIFY = r"(?:notif(?:y|ied|ying)|inform(?:ed|ing|s)?|alert(?:ed|ing)?|contact(?:ed|ing)?|report(?:ed|ing)?\s+(?:it\s+|the\s+\w+\s+)?to|work(?:s|ed|ing)?\s+(?:closely\s+)?with|cooperat\w+\s+with|liais\w+\s+with|involv(?:ed|ing)|in\s+contact\s+with)"
 RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
+    # filings: an SEC 8-K, a notice filed with a state attorney general or a regulator
+    (
+        r"8-K|(?:regulatory|SEC)\s+filings?|fil(?:ed|ing)\s+(?:a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,3}?with\s+(?:the\s+)?(?:[\w.-]+\s+){0,3}?"
+        r"(?:regulators?|SEC|Securities\s+and\s+Exchange\s+Commission|attorneys?\s+general|authorit(?:y|ies)|commission(?:er)?)"
+        r"|(?:notification|notice)\s+(?:letter\s+)?filed\s+(?:in|with)\b",
+        "regulator_notified",
+    ),
+    # "All affected employees, the data protection authorities and the police have been informed": one verb, three parties
+    (
+        r"(?:customers|users|members|clients|patients|employees|staff|individuals|people|partners|organi[sz]ations)\b[^.;]{0,100}?"
+        r"\b(?:have|has|had|were|was|are\s+being)\s+(?:been\s+)?(?:informed|notified|contacted|alerted)",
+        "customers_notified",
+    ),
+    (
+        r"(?:data\s+protection\s+authorit(?:y|ies)|regulators?|supervisory\s+authorit\w+)\b[^.;]{0,100}?"
+        r"\b(?:have|has|had|were|was)\s+(?:been\s+)?(?:informed|notified|alerted)",
+        "regulator_notified",
+    ),
+    (
+        r"(?:law[-\s]enforcement(?:\s+agencies)?|police)\b[^.;]{0,60}?\b(?:have|has|had|were|was)\s+(?:been\s+)?(?:informed|notified|alerted)",
+        "law_enforcement_notified",
+    ),
+    # notifying client organisations is notifying the customers (dev-set convention)
+    (
+        r"(?:notif(?:y|ied|ying)|inform(?:ed|ing)|contact(?:ed|ing))\s+(?:its\s+|their\s+|each\s+|all\s+|affected\s+|impacted\s+)*"
+        r"(?:\w+\s+)?(?:partners|organi[sz]ations?|businesses|hospitals|trusts|schools|charities)\b",
+        "customers_notified",
+    ),
+    (
+        r"(?:contact(?:ed|ing)|call(?:ed|ing)\s+in|consult(?:ed|ing)|along\s+with|assistance\s+from|help\s+from|support\s+from)\s+"
+        r"(?:\w+\s+){0,2}?(?:cyber\s*security|security|forensics?|incident\s+response)\s+(?:experts?|specialists?|firms?|investigators?|consultants?)"
+        r"|(?:forensic|security|cyber\s*security|outside|external|third[-\s]party)\s+experts\s+(?:investigated|examined|reviewed|analy[sz]ed)",
+        "external_experts_engaged",
+    ),
+    # containment: the intruder locked out, the affected system cut off, secrets invalidated
+    (
+        r"lock(?:ed|ing)?\s+(?:the\s+)?(?:\w+\s+)?(?:attackers?|hackers?|intruders?|cyber\s*criminals?|criminals?|actors?)\s+out"
+        r"|(?:expell?(?:ed|ing)|evict(?:ed|ing)|kick(?:ed|ing)\s+out|block(?:ed|ing))\s+(?:the\s+)?(?:\w+\s+)?(?:attackers?|hackers?|intruders?|actors?)"
+        r"|disconnect(?:ed|ing)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:systems?|servers?|networks?|devices?|appliances?)"
+        r"|invalidat(?:ed|ing)\s+(?:the\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:passwords?|questions|tokens|sessions|credentials|keys|cookies|certificates)"
+        r"|rotat(?:e|ed|ing)\s+(?:all\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:secrets|keys|tokens|credentials|passwords)"
+        r"|(?:mitigat|remediat|neutrali[sz])(?:ed|ing)\s+(?:the\s+)?(?:damage|attack|threat|incident|breach|issue|intrusion)"
+        r"|(?:quickly|swiftly|immediately)\s+(?:resolved|addressed|contained|stopped|shut\s+down)"
+        r"|(?:took|taken|taking|take|takes)\s+(?:the\s+|its\s+|their\s+|all\s+|of\s+|certain\s+|some\s+|affected\s+)*(?:\w+\s+){0,2}?"
+        r"(?:systems?|servers?|networks?)\s+(?:and\s+(?:\w+\s+)?services\s+)?offline",
+        "systems_secured",
+    ),
+    # services down: the site, platform or plant stated as down, offline, unavailable or halted
+    (
+        r"(?:website|site|services?|platform|systems?|app|portal|network|stores?|plants?|facilit(?:y|ies)|factories|operations"
+        r"|production|servers?)\s+(?:was|were|is|are|has\s+been|have\s+been|had\s+been|remained|remains|went|has\s+gone)\s+"
+        r"(?:still\s+|temporarily\s+|partly\s+|partially\s+|largely\s+|completely\s+)?(?:down|offline|unavailable|inaccessible|closed|shut)"
+        r"|(?:took|taken|take|taking|forc\w+\s+\w+\s+to\s+take)\s+down\s+(?:the\s+|its\s+|their\s+)?(?:[\w’'-]+\s+){0,3}?(?:website|site|services?|systems?|platform)"
+        r"|(?:took|taken|take|taking|takes)\s+(?:the\s+|its\s+|their\s+|all\s+|certain\s+|some\s+)*(?:\w+\s+){0,2}?systems\s+and\s+services\s+offline"
+        r"|(?:suspend|halt|paus|stopp|disabl)(?:ed|ing)\s+(?:all\s+|its\s+|their\s+|the\s+|some\s+|temporarily\s+)*(?:[\w’'-]+\s+){0,3}?"
+        r"(?:orders|services|operations|deposits|withdrawals|trading|payments|deliveries|sales|production|flights|transfers|systems?)"
+        r"|(?:plants?|facilit(?:y|ies)|factories|sites|offices|schools|hospitals)\b[^.;]{0,40}?\b(?:shut(?:ting)?\s+down|closed|halted|stopped)"
+        r"|(?:partly|partially|temporarily)\s+unavailable",
+        "services_disrupted",
+    ),
     (
         _NOTIFY
         + r"\b[^.;]{0,60}?\b(?:data\s+protection\s+authorit(?:y|ies)|regulators?|supervisory\s+authorit\w+"
@@ -514,7 +574,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         _NOTIFY
-        + r"\b[^.;]{0,70}?\b(?:law\s+enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
+        + r"\b[^.;]{0,70}?\b(?:law[-\s]enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
+        r"|federal\s+(?:officials|authorities|agents|investigators|agencies)"
         r"|Action\s+Fraud|Europol|cyber\s*crime\s+unit)(?<!protection\sauthorities)(?<!privacy\sauthorities)"
         r"(?<!regulatory\sauthorities)(?<!supervisory\sauthorities)",
         "law_enforcement_notified",
@@ -538,7 +599,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
         "customers_notified",
     ),
     (
-        r"notifications?\s+(?:were\s+|was\s+|have\s+been\s+)?sent\s+to|notification\s+letters|breach\s+notices?",
+        r"notifications?\s+(?:were\s+|was\s+|have\s+been\s+)?sent\s+to|notification\s+letters|breach\s+notices?"
+        r"(?!\s+(?:letter\s+)?filed)",  # a notice filed with a regulator is the regulator's
         "customers_notified",
     ),
     (
@@ -579,8 +641,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"(?:secured|securing|to\s+secure|lock(?:ed)?\s+down|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
         r"|shut\s+down|strengthen(?:ed|ing)?|bolster(?:ed|ing)?|beef(?:ed|ing)?\s+up|reinforc(?:ed|ing)|harden(?:ed|ing)?"
-        r"|enhanc(?:ed|ing)|reset|rotat(?:ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
-        r"(?:IT\s+)?(?:systems?|security(?:\s+measures)?|networks?|breach|incident|passwords|credentials|access"
+        r"|enhanc(?:ed|ing)|reset|rotat(?:e|ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
+        r"(?:IT\s+)?(?:systems?|servers?|security(?:\s+measures)?|networks?|breach|incident|passwords|credentials|access|secrets"
         r"|vulnerabilit(?:y|ies)|environment|defen[cs]es)",
         "systems_secured",
     ),
