@@ -158,3 +158,15 @@ def read_at(sentence: str) -> dict[str, list[str | None]]:
 )
 def test_assertions_negation_scope_edges(sentence: str, expected: dict[str, list[str | None]]) -> None:
     assert read_at(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The gang told the BBC that they have customers' dates of birth.", {"date_of_birth": [EXPOSED]}),
+        ("The attacker was able to get a list of email addresses.", {"email": [EXPOSED]}),
+        ("“We will publish staff data (phones, addresses and SSNs),” the post said.", {"phone": [EXPOSED], "postal_address": [EXPOSED], "ssn": [EXPOSED]}),
+    ],
+)
+def test_assertions_attacker_holds_or_threatens(sentence: str, expected: dict[str, list[str | None]]) -> None:
+    assert read_at(sentence) == expected

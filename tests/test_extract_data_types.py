@@ -156,3 +156,18 @@ def test_data_types_synonyms(text: str, expected: list[str]) -> None:
 )
 def test_data_types_card_product_is_not_card_data(text: str) -> None:
     assert "payment_card" not in labels(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Criminals got emails and travel history.", ["email", "other"]),
+        ("Users were warned about phishing emails.", []),
+        ("The chain has hotels across 50 countries.", []),
+        ("The report lists affected store locations.", []),
+        ("The dump holds names, emails and countries.", ["name", "email", "country"]),
+        ("It listed countries of residence.", ["country"]),
+    ],
+)
+def test_data_types_bare_words_need_a_list(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected

@@ -60,7 +60,7 @@ OTHER_DATA = alt(
 # (pattern, data type). Longer, more specific phrases come first: matching is leftmost-longest and overlapping
 # hits are dropped, so "email addresses" never also yields "addresses" -> postal_address.
 DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"(?:e-?mail|electronic mail)(?:\s+addresse?s?|\s+accounts?)?", "email"),
+    (r"(?:e-?mail|electronic mail)(?:\s+addresse?s?|\s+accounts?)?|e-?mails", "email"),
     (
         r"(?:credit|debit|payment|bank)\s*cards?(?:\s+(?:numbers?|details|data|information|info))?",
         "payment_card",
@@ -159,9 +159,11 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (_IN_LIST + r"orders(?=\s*(?:,|\band\b|&|\.|$))|(?<=\band\s)orders", "purchase_history"),
     # "physical and IP addresses": the first word of an elided pair
     (r"(?:physical|postal|home|mailing)(?=\s+(?:and|&|or)\s+(?:IP|e-?mail)\s+address)", "postal_address"),
+    # bare "countries"/"locations" only as a list item: "hotels across 50 countries" and "store locations" are not data
     (
-        r"(?:countr(?:y|ies)\s+of\s+(?:residence|location|origin)|countr(?:y|ies)|geographic(?:al)?\s+locations?"
-        r"|locations?)",
+        r"countr(?:y|ies)\s+of\s+(?:residence|location|origin)|geographic(?:al)?\s+locations?|(?:user|customer|GPS|precise)\s+locations?"
+        r"|" + _IN_LIST + r"(?:countr(?:y|ies)|locations?)(?=\s*(?:,|\band\b|&|/|\)|\.|$))"
+        r"|countr(?:y|ies)(?=\s+(?:and|or|&)\s+(?:\w+\s+)?(?:of\s+)?(?:residence|location))",
         "country",
     ),
     (
@@ -185,7 +187,7 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
 # or "file names" are not personal names).
 DATA_TYPE_BLOCKERS = (
     r"(?:company|file|domain|brand|product|host|device|street|trade|business|band|place|wallet|crypto(?:currency)?|bitcoin"
-    r"|ethereum|blockchain|MAC|web|contract)\s+$"
+    r"|ethereum|blockchain|MAC|web|contract|phishing|scam|spam|fake|fraudulent|malicious|suspicious|marketing|unsolicited)\s+$"
 )
 
 # Words right after a card phrase that make it the product or the trade, not card data ("credit card applications").
@@ -235,6 +237,14 @@ EXPOSURE_CUES = alt(
     r"harvest(?:ed|ing)",
     r"(?:(?<=not\s)|(?<=n't\s)|(?<=n’t\s)|(?<=never\s))(?:access|obtain|take|steal|view|copy|download)",
     r"traded",
+    r"got",
+    r"(?:able|managed)\s+to\s+(?:get|grab|access|obtain|download|steal|view|take|copy)",
+    r"publish(?:es|ing)?",
+    r"shar(?:e|ed|ing)",
+    r"releas(?:e|ed|ing)",
+    # an attacker saying what it holds: "the gang told the BBC that they have customers' dates of birth"
+    r"(?:claim(?:s|ed)?|said|say|says|told\s+(?:the\s+)?\w+)\s+(?:that\s+)?(?:they|it|the\s+(?:gang|group|hackers?|attackers?))\s+"
+    r"(?:have|has|had|holds?|possess(?:es)?)",
     r"surfaced",
     r"circulat(?:ed|ing)",
     r"appeared\s+(?:on|online)",
@@ -738,8 +748,8 @@ VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:stolen|compromised|leaked|exploited|harvested|internal|valid|employee)\s+(?:login\s+)?credentials"
         r"|(?:stolen|compromised)\s+(?:passwords|accounts|logins?)|credentials\s+(?:were\s+)?(?:stolen|compromised)"
         # a session hijack or a leaked key is the use of stolen credentials
-        r"|(?:stole|stolen|steal(?:s|ing)?|harvest(?:ed|ing)?|hijack(?:ed|ing)?)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,4}?"
-        r"(?:session\s+(?:cookies?|tokens?)|(?:auth(?:entication)?|access)\s+tokens?|private\s+keys?)"
+        r"|(?:stole|stolen|steal(?:s|ing)?|harvest(?:ed|ing)?|hijack(?:ed|ing)?)(?=\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,4}?"
+        r"(?:session\s+(?:cookies?|tokens?)|(?:auth(?:entication)?|access)\s+tokens?|private\s+keys?))"
         r"|session\s+(?:cookie|token)\s+theft|(?:leak(?:ed|age)?|theft|compromise)\s+of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?private\s+keys?"
         r"|private\s+keys?\s+(?:was|were|had\s+been|has\s+been)\s+(?:leaked|stolen|compromised)"
         r"|SMS\s+intercept(?:ion)?|(?:SIM[-\s]swap\w*)"
