@@ -170,3 +170,18 @@ def test_assertions_negation_scope_edges(sentence: str, expected: dict[str, list
 )
 def test_assertions_attacker_holds_or_threatens(sentence: str, expected: dict[str, list[str | None]]) -> None:
     assert read_at(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("lead_in", "expected"),
+    [
+        ("The stolen data includes:", EXPOSED),
+        ("Capital One says the data exposed in the breach includes:", EXPOSED),
+        ("The following were not affected:", NOT_EXPOSED),
+        ("Here is what we know so far:", None),
+    ],
+)
+def test_assertions_lead_in_polarity_for_bullets(lead_in: str, expected: str | None) -> None:
+    from breachlens.assertions import lead_in_polarity
+
+    assert lead_in_polarity(lead_in) == expected

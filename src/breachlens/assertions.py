@@ -178,3 +178,17 @@ def modality(sentence: str, default: str = "reported") -> str:
     if _CONFIRM.search(sentence):
         return "confirmed"
     return default
+
+
+def lead_in_polarity(lead_in: str) -> str | None:
+    """Polarity a list's opening line gives its items ("The stolen data includes:" -> EXPOSED).
+
+    A bullet ("– Full names") states nothing by itself; the line that opens the list says whether its items leaked
+    or not ("The following were not affected:").
+    """
+    parts = clauses(lead_in, 0, len(lead_in))
+    if not parts:
+        return None
+    s, e = parts[-1]
+    return polarity(lead_in[s:e], lead_in)
+
