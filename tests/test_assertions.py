@@ -185,3 +185,30 @@ def test_assertions_lead_in_polarity_for_bullets(lead_in: str, expected: str | N
     from breachlens.assertions import lead_in_polarity
 
     assert lead_in_polarity(lead_in) == expected
+
+
+def _fact(value: str, modality: str, start: int):
+    from breachlens.records import Evidence, Fact
+
+    return Fact(value, modality, (Evidence("a.txt", "q", start, start + 1),))
+
+
+@pytest.mark.parametrize(
+    ("yes", "no", "winner"),
+    [
+        (("reported", 10), ("confirmed", 5), "not_exposed"),  # the victim's confirmation beats a report
+        (("confirmed", 10), ("claimed", 50), "exposed"),  # ... and an attacker's claim
+        (("reported", 10), ("reported", 50), "not_exposed"),  # same strength: the later statement wins
+        (("reported", 50), ("reported", 10), "exposed"),
+    ],
+)
+def test_assertions_settle_one_polarity_per_value(yes: tuple, no: tuple, winner: str) -> None:
+    from breachlens.assertions import settle
+
+    exposed, not_exposed, contested = settle(
+        {"payment_card": _fact("payment_card", *yes), "name": _fact("name", "reported", 1)},
+        {"payment_card": _fact("payment_card", *no)},
+    )
+    assert contested == ("payment_card",)
+    assert ("payment_card" in exposed, "payment_card" in not_exposed) == (winner == "exposed", winner == "not_exposed")
+    assert "name" in exposed

@@ -20,6 +20,8 @@ from .extract.patterns import (
     NEGATION_CUES,
     SUSPECT_CUES,
 )
+from .records import Fact
+from .vocab import MODALITY_WEIGHT
 
 _CLAUSE_BREAK = re.compile(
     r";\s*|\.\s+|,?\s+but\s+|,\s*(?:however|although|though|whereas|while|yet|except)\b[,]?\s*|\s+[-–—]\s+"
@@ -192,3 +194,34 @@ def lead_in_polarity(lead_in: str) -> str | None:
     s, e = parts[-1]
     return polarity(lead_in[s:e], lead_in)
 
+
+
+def settle(
+    exposed: dict[str, Fact], not_exposed: dict[str, Fact]
+) -> tuple[dict[str, Fact], dict[str, Fact], tuple[str, ...]]:
+    """One polarity per data type: (exposed, not_exposed, contested values).
+
+    A value is never both exposed and not exposed for one incident. The stronger statement wins (the victim's
+    confirmation over a report over a claim, vocab.MODALITY_WEIGHT), then the later one (a text corrects itself
+    further down: "initially feared ... it now says no card data was taken"); the losing value is returned as
+    contested so the caller can record the conflict.
+    """
+    exposed, not_exposed = dict(exposed), dict(not_exposed)
+    contested = tuple(sorted(set(exposed) & set(not_exposed)))
+    for value in contested:
+        yes, no = exposed[value], not_exposed[value]
+        if _weight(no) > _weight(yes) or (_weight(no) == _weight(yes) and _last(no) > _last(yes)):
+            del exposed[value]
+        else:
+            del not_exposed[value]
+    return exposed, not_exposed, contested
+
+
+def _weight(fact: Fact) -> float:
+    """How strong the statement behind a fact is."""
+    return MODALITY_WEIGHT.get(fact.modality, 0.0)
+
+
+def _last(fact: Fact) -> int:
+    """Where the fact was last stated in the text."""
+    return max((e.start for e in fact.evidence), default=-1)
