@@ -179,3 +179,20 @@ def test_responses_more_wordings(text: str, expected: set[str]) -> None:
 )
 def test_responses_not_done_by_the_victim(text: str) -> None:
     assert "customers_notified" not in responses(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A newspaper confirmed that the firm paid $2.3 million in ransom.", ["paid"]),
+        ("It is unclear if files were taken, but a ransom has been demanded.", ["demanded"]),
+        ("The government said there will be no ransom payment.", ["refused"]),
+        ("The attackers also demanded money during the attack.", ["demanded"]),
+        ("A hacker tried to extort the broker after the intrusion.", ["demanded"]),
+        ("Several victims have resisted the gang's extortion attempt.", ["refused"]),
+        ("Reports did not say how much ransom is being demanded.", []),
+        ("Ransom demands have ranged from $25,000 to millions of dollars.", []),
+    ],
+)
+def test_ransom_more_wordings(text: str, expected: list[str]) -> None:
+    assert ransom(text) == expected

@@ -78,7 +78,7 @@ _NEGATED_VECTOR = re.compile(
     re.IGNORECASE,
 )
 _SOCIAL = re.compile(r"social(?:ly)?[-\s]engineer", re.IGNORECASE)
-_RANSOM_WORD = re.compile(r"ransom|extort|\bpa(?:y|id)\b", re.IGNORECASE)
+_RANSOM_WORD = re.compile(r"ransom|extort|\bpa(?:y|id)\b|\bdemand", re.IGNORECASE)
 
 
 def find_responses(text: str, start: int, end: int) -> list[Hit]:
@@ -116,6 +116,9 @@ _REFUSED_TO_PAY = re.compile(
     r"\b(?:refus\w*|declin\w*)\s+to\s+pay\b|\b(?:will|would|did|does)\s+not\s+pay\b|\bwon[’']t\s+pay\b",
     re.IGNORECASE,
 )
+_RANSOM_MODAL = re.compile(r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", re.IGNORECASE)
+# "failed to say how much ransom is being demanded", "demands have ranged from...": no demand on this victim stated
+_RANSOM_QUESTION = re.compile(r"\bhow\s+much\b|\brang(?:e|es|ed)\s+from\b|\baverage\b|\bmedian\b", re.IGNORECASE)
 _RANSOM_PRIORITY = {"paid": 0, "refused": 1, "demanded": 2}
 
 
@@ -124,13 +127,16 @@ def find_ransom(text: str, start: int, end: int) -> list[Hit]:
     if not _RANSOM_WORD.search(text, start, end):
         return []
     sentence = text[start:end]
-    if re.search(
-        r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", sentence, re.IGNORECASE
-    ):
+    if _RANSOM_QUESTION.search(sentence):
         return []
-    hits = find_labelled(text, RANSOM_PATTERNS, start, end)
+    # a modal or condition blocks only its own clause: "a ransom has been demanded, ... if any data was taken"
+    hits = [
+        h
+        for h in find_labelled(text, RANSOM_PATTERNS, start, end)
+        if not any(s <= h.start < e and _RANSOM_MODAL.search(text, s, e) for s, e in assertion_clauses(text, start, end))
+    ]
     refusal = _REFUSED_TO_PAY.search(text, start, end)
-    if refusal and re.search(r"\bransom", sentence, re.IGNORECASE):
+    if refusal and re.search(r"\bransom", sentence, re.IGNORECASE) and not _RANSOM_MODAL.search(sentence):
         hits.append(Hit(refusal.start(), refusal.end(), "refused"))
     # a sentence may tell the whole story ("demanded a ransom, which it refused to pay"): the outcome wins
     return sorted(hits, key=lambda h: (_RANSOM_PRIORITY[h.label], h.start))[:1]

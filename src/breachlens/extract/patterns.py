@@ -713,20 +713,25 @@ RESPONSE_BLOCKERS = alt(
 )
 
 # --- ransom --------------------------------------------------------------------------------------------------------
+_GAP = r"(?:[^.;]|\.(?=\d)){0,30}"  # up to 30 characters within the sentence ("paid $2.3 million in ransom")
 RANSOM_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"(?:refus(?:ed|es|ing)|declin(?:ed|es|ing)|(?:did|does|will)\s+not|won[’']t|would\s+not|has\s+not)\s+(?:to\s+)?pay"
-        r"(?:ing)?\b[^.;]{0,30}\bransom|(?:refus(?:ed|ing)|declin(?:ed|ing))\s+(?:the\s+|a\s+|any\s+)?ransom"
-        r"|ransom\s+(?:was|has)\s+not\s+(?:been\s+)?paid|no\s+ransom\s+(?:was|has\s+been)\s+paid|not\s+(?:to\s+)?pay\s+(?:any|the|a)\s+ransom",
+        r"(?:ing)?\b" + _GAP + r"\bransom|(?:refus(?:ed|ing)|declin(?:ed|ing))\s+(?:the\s+|a\s+|any\s+)?ransom"
+        r"|ransom\s+(?:was|has)\s+not\s+(?:been\s+)?paid|no\s+ransom\s+(?:was|has\s+been)\s+paid|not\s+(?:to\s+)?pay\s+(?:any|the|a)\s+ransom"
+        r"|(?:be|was|is)\s+no\s+ransom\s+payments?|(?:resist(?:ed|ing)|rebuff(?:ed|ing)|rejected|ignored)\s+(?:its\s+|the\s+|their\s+|an?\s+)?(?:[\w’'-]+\s+){0,2}?"
+        r"(?:extortion|ransom)(?:\s+(?:attempt|demand)s?)?",
         "refused",
     ),
     (
-        r"\bpaid\b[^.;]{0,30}\bransom|ransom\s+(?:was|has\s+been)\s+paid|(?:agreed|decided)\s+to\s+pay\b[^.;]{0,20}ransom",
+        r"\bpaid\b" + _GAP + r"\bransom|ransom\s+(?:was|has\s+been|had\s+been)\s+paid|(?:agreed|decided)\s+to\s+pay\b" + _GAP + r"ransom",
         "paid",
     ),
     (
         r"ransom\s+(?:demands?|notes?)|demand(?:ed|ing|s)?\s+(?:a\s+|an?\s+)?(?:\$?[\d.,]+\s*\w*\s+)?ransom"
-        r"|ransom\b[^.;]{0,20}\bdemanded|extort(?:ion|ed)\s+(?:demand|attempt)",
+        r"|ransom\b[^.;]{0,20}\bdemanded|extort(?:ion|ed)\s+(?:demand|attempt)"
+        r"|demand(?:ed|ing)\s+(?:money|payment|a\s+payment|cash|bitcoin|cryptocurrency)"
+        r"|(?:tried|attempted|sought|trying|attempting)\s+to\s+extort",
         "demanded",
     ),
 )
