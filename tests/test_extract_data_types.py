@@ -171,3 +171,9 @@ def test_data_types_card_product_is_not_card_data(text: str) -> None:
 )
 def test_data_types_bare_words_need_a_list(text: str, expected: list[str]) -> None:
     assert labels(text) == expected
+
+
+def test_data_types_username_password_pair_is_a_login() -> None:
+    # dev-set convention: usernames + passwords -> password + credentials (the username stays account_id too)
+    assert labels("Usernames and passwords of applicants were stolen.") == ["account_id", "credentials", "password"]
+    assert labels("Usernames were listed.") == ["account_id"]

@@ -19,6 +19,7 @@ _VERB_OBJECT = re.compile(
 )
 _CARD_NOT_DATA = re.compile(CARD_NOT_DATA_AFTER, re.IGNORECASE)
 _APPLIED_FOR = re.compile(r"\b(?:appl(?:y|ied|ying)|sign(?:ed)?\s+up)\s+for\s+(?:a\s+|an\s+|the\s+)?$", re.IGNORECASE)
+_LOGIN_PAIR = re.compile(r"\s+(?:and|&|/)\s+(?:\w+\s+)?pass(?:words?|wds?)\b", re.IGNORECASE)
 _NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
 _ACRONYMS = frozenset(
     {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs"}
@@ -46,4 +47,6 @@ def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[H
         if hit.label == "name" and _NAMES_AS_BRANDS.match(after):
             continue  # "the most established names in the industry": brands, not personal names
         out.append(hit)
+        if hit.label == "account_id" and _LOGIN_PAIR.match(text, hit.end):
+            out.append(Hit(hit.start, hit.end, "credentials"))  # "usernames and passwords": a login pair
     return out
