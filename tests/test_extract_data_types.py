@@ -177,3 +177,14 @@ def test_data_types_username_password_pair_is_a_login() -> None:
     # dev-set convention: usernames + passwords -> password + credentials (the username stays account_id too)
     assert labels("Usernames and passwords of applicants were stolen.") == ["account_id", "credentials", "password"]
     assert labels("Usernames were listed.") == ["account_id"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Intruders viewed protected health information of patients.", ["health"]),
+        ("The gang leaked W-2 forms and call recordings.", ["other", "other"]),
+    ],
+)
+def test_data_types_health_and_tax_wordings(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected

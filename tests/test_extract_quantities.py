@@ -104,3 +104,14 @@ def test_quantities_record_count_wordings(text: str, value: int) -> None:
 )
 def test_quantities_not_a_record_count(text: str) -> None:
     assert all(is_base for _value, is_base in counts(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The campaign exposed data of 60 million people across 2,500 organisations.",
+        "Victims of the gang number a combined 40 million customers.",
+    ],
+)
+def test_quantities_campaign_totals_are_not_one_victims_count(text: str) -> None:
+    assert all(is_base for _value, is_base in counts(text))

@@ -22,10 +22,10 @@ _APPLIED_FOR = re.compile(r"\b(?:appl(?:y|ied|ying)|sign(?:ed)?\s+up)\s+for\s+(?
 _LOGIN_PAIR = re.compile(r"\s+(?:and|&|/)\s+(?:\w+\s+)?pass(?:words?|wds?)\b", re.IGNORECASE)
 _NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
 _ACRONYMS = frozenset(
-    {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs"}
+    {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs", "phi", "ehr", "ehrs"}
 )
 # "IP" and the like are only data types in a data context; alone they are often something else.
-_CASE_SENSITIVE_SHORT = re.compile(r"^(?:IP|PINs?|SSNs?|DOBs?|IBANs?|CVVs?|CVCs?)$")
+_CASE_SENSITIVE_SHORT = re.compile(r"^(?:IP|PINs?|SSNs?|DOBs?|IBANs?|CVVs?|CVCs?|PHI|EHRs?)$")
 
 
 def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[Hit]:

@@ -52,7 +52,7 @@ OTHER_DATA = alt(
     r"ethnic(?:ity|ities|\s+origins?)|religio(?:n|us\s+beliefs)|sexual\s+orientations?|disabilit(?:y|ies)",
     r"political\s+(?:opinions|affiliations|views)|special\s+category\s+data",
     r"donor\s+(?:data|information|details|records)|(?:giving|donation)\s+histor(?:y|ies)",
-    r"tax\s+(?:forms|returns|documents)|W-?[29]\s+forms|W-?[29]s",
+    r"tax\s+(?:forms|returns|documents)|W-?[29]\s+(?:forms|data|information)|W-?[29]s|state\s+secrets|call\s+recordings",
     r"activity\s+(?:data|logs)|browsing\s+(?:history|data)|location\s+(?:data|history)",
     r"vehicle\s+(?:registration|details|information)|licen[cs]e\s+plates?",
 )
@@ -98,7 +98,7 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"(?:login|log-in|sign-in|account|user)\s+credentials|credentials|auth(?:entication)?\s+(?:tokens?|cookies)"
         r"|(?:login|log-in|sign-in|logon)\s+(?:details|information|info|data)|session\s+cookies"
-        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|private\s+keys?|secret\s+keys?|security\s+questions?(?:\s+and\s+answers)?|PINs?",
+        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|private\s+keys?|secret\s+keys?|security\s+questions?(?:\s+and\s+answers)?|PINs?|PIN\s+(?:codes|numbers)",
         "credentials",
     ),
     (
@@ -127,7 +127,8 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|diagnos[ie]s|prescriptions?|health\s+insurance\s+(?:information|details|numbers?)|pharmacy\s+records"
         r"|patient\s+(?:records|data|information)|clinical\s+(?:records|data|information|notes)"
         r"|psychological\s+evaluations|mental\s+health\s+(?:records|information|history)|treatment\s+information"
-        r"|vaccination\s+(?:details|records|status)|test\s+results",
+        r"|vaccination\s+(?:details|records|status)|test\s+results|protected\s+health\s+information|PHI"
+        r"|electronic\s+health\s+records|EHRs?",
         "health",
     ),
     # "health and insurance data", "medical and financial information": modifiers of an elided head noun
@@ -484,6 +485,7 @@ BASE_COUNT_CUES = alt(
     r"|app|society|union|carrier|airline|university|hospital|giant|marketplace|site|website|store|shop|club|league)"
     r"\s+with\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+)?$",
     r"\bemploys\s+$",
+    r"\b(?:in\s+total|combined|altogether|overall|cumulative(?:ly)?)\s+(?:of\s+)?(?:over\s+|more\s+than\s+|some\s+|about\s+)?$",
 )
 # Words between a number and its counted noun that make the counted things organisations ("1,500 downstream
 # customers" of an IT supplier are businesses) or a customer base ("12 million active customers").
@@ -495,6 +497,9 @@ BASE_COUNT_AFTER = alt(
     r"|across\s+(?:the\s+)?(?:\w+\s+)?(?:countries|country|world|globe|regions|states|markets|continents|nations|Europe|Asia|Africa|America))",
     r"^\s*(?:active|monthly|daily)\s",
     r"^\s*(?:\w+\s+){0,2}(?:stores|shops|outlets|branches|locations|countries|markets)",
+    # a total over a campaign's many victims is not one victim's count
+    r"^[^.;]{0,40}?\b(?:across|at|from|in)\s+(?:more\s+than\s+|over\s+|some\s+|nearly\s+|about\s+)?[\d,]+\s+"
+    r"(?:organi[sz]ations|companies|victims|firms|businesses|entities|institutions|agencies|hospitals|schools)",
 )
 
 # --- response actions ---------------------------------------------------------------------------------------------
