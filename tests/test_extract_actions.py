@@ -196,3 +196,17 @@ def test_responses_not_done_by_the_victim(text: str) -> None:
 )
 def test_ransom_more_wordings(text: str, expected: list[str]) -> None:
     assert ransom(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Per the letter, two former Norvik employees leaked the data to a newspaper.", {"insider"}),
+        (
+            "The breach stemmed from its use of file transfer software called Parcel, developed by Quillon.",
+            {"third_party"},
+        ),
+    ],
+)
+def test_vectors_insiders_and_vendor_products(text: str, expected: set[str]) -> None:
+    assert vectors(text) == expected

@@ -771,7 +771,9 @@ VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|supply[-\s]chain\s+(?:attack|compromise)|(?:vendor|supplier)\s+(?:compromise|breach)"
         # a flaw in another company's product: "a vulnerability in Fortra's file transfer software"
         r"|(?:vulnerabilit(?:y|ies)|flaws?|bugs?|zero[-\s]days?)\s+in\s+(?-i:[A-Z])[\w&.-]*(?:\s+(?-i:[A-Z])[\w&.-]*){0,2}[’']s\s+"
-        r"(?:[\w-]+\s+){0,4}?(?:software|service|product|application|app|tool|appliance|platform|solution|system|FTA|MFT)\b",
+        r"(?:[\w-]+\s+){0,4}?(?:software|service|product|application|app|tool|appliance|platform|solution|system|FTA|MFT)\b"
+        # "its use of file transfer software called X, developed by Y": another company's product
+        r"|(?:software|tool|product|service|platform|application|appliance)\b[^.;]{0,60}?\b(?:developed|made|sold|supplied|provided)\s+by\b",
         "third_party",
     ),
     (
@@ -798,8 +800,8 @@ VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"(?:rogue|malicious|disgruntled)\s+(?:employee|insider|staff|contractor)s?|insider\s+(?:threat|attack|job|wrongdoing)"
-        r"|insiders?\s+(?:leaked|stole|shared|took)|(?:former|ex-|two|an?)\s*employees?\s+(?:\w+\s+){0,2}?"
-        r"(?:misappropriated|leaked|stole|exfiltrated)",
+        r"|insiders?\s+(?:leaked|stole|shared|took)|(?:former|ex-|rogue|disgruntled)\s*(?:[\w-]+\s+){0,2}?"
+        r"(?:employees?|staff(?:ers)?|workers|contractors?)\s+(?:\w+\s+){0,2}?(?:misappropriated|leaked|stole|exfiltrated|shared)",
         "insider",
     ),
 )
@@ -849,6 +851,7 @@ ACCESS_CONTEXT = alt(
     r"\bfailed\s+to\s+patch\b",
     r"\bstole\b",
     r"\bmisappropriated\b",
+    r"\b(?:former|rogue|disgruntled)\s+(?:[\w-]+\s+){0,2}?(?:employees?|staff|workers|contractors?|insiders?)\b",
 )
 # Sentences about what attackers could do next with the data, or advice, are not the access vector.
 ACCESS_BLOCKERS = alt(
