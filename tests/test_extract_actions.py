@@ -210,3 +210,11 @@ def test_ransom_more_wordings(text: str, expected: list[str]) -> None:
 )
 def test_vectors_insiders_and_vendor_products(text: str, expected: set[str]) -> None:
     assert vectors(text) == expected
+
+
+def test_responses_passive_by_is_not_the_victims_action() -> None:
+    assert "customers_notified" not in responses("On Friday the firm was notified by a customer of odd logins.")
+
+
+def test_responses_temporarily_halted_services() -> None:
+    assert responses("The exchange has temporarily halted deposits and withdrawals.") == {"services_disrupted"}

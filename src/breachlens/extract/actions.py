@@ -47,6 +47,7 @@ _COMMITTED = re.compile(r"will|would", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
 
 
+_DONE_TO_VICTIM = re.compile(r"(?:notified|informed|contacted|alerted|told)\s+by\b", re.IGNORECASE)
 _NEGATED_ACTION = re.compile(r"\b(?:not|never|no|n[’']t|yet\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NEGATED_ACTION_AFTER = re.compile(r"\s+(?:was|were|has|have|had)\s+not\b", re.IGNORECASE)
 
@@ -94,6 +95,8 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for rx, label in compile_labelled(RESPONSE_PATTERNS):
         for m in rx.finditer(text, start, end):
+            if _DONE_TO_VICTIM.match(text, m.start()):
+                continue  # "CircleCI is notified by a customer": someone told the victim, not the reverse
             if _NEGATED_ACTION.search(
                 text[max(start, m.start() - 25) : m.start()]
             ) or _NEGATED_ACTION_AFTER.match(text, m.end()):

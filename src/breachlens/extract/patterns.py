@@ -559,7 +559,7 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:still\s+|temporarily\s+|partly\s+|partially\s+|largely\s+|completely\s+)?(?:down|offline|unavailable|inaccessible|closed|shut)"
         r"|(?:took|taken|take|taking|forc\w+\s+\w+\s+to\s+take)\s+down\s+(?:the\s+|its\s+|their\s+)?(?:[\w’'-]+\s+){0,3}?(?:website|site|services?|systems?|platform)"
         r"|(?:took|taken|take|taking|takes)\s+(?:the\s+|its\s+|their\s+|all\s+|certain\s+|some\s+)*(?:\w+\s+){0,2}?systems\s+and\s+services\s+offline"
-        r"|(?:suspend|halt|paus|stopp|disabl)(?:ed|ing)\s+(?:all\s+|its\s+|their\s+|the\s+|some\s+|temporarily\s+)*(?:[\w’'-]+\s+){0,3}?"
+        r"|(?:temporarily\s+|briefly\s+)?(?:suspend|halt|paus|stopp|disabl)(?:ed|ing)\s+(?:all\s+|its\s+|their\s+|the\s+|some\s+|temporarily\s+)*(?:[\w’'-]+\s+){0,3}?"
         r"(?:orders|services|operations|deposits|withdrawals|trading|payments|deliveries|sales|production|flights|transfers|systems?)"
         r"|(?:plants?|facilit(?:y|ies)|factories|sites|offices|schools|hospitals)\b[^.;]{0,40}?\b(?:shut(?:ting)?\s+down|closed|halted|stopped)"
         r"|(?:partly|partially|temporarily)\s+unavailable",
