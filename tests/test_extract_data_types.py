@@ -188,3 +188,15 @@ def test_data_types_username_password_pair_is_a_login() -> None:
 )
 def test_data_types_health_and_tax_wordings(text: str, expected: list[str]) -> None:
     assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Customers got phone calls from fraudsters.", []),
+        ("It holds the names of any forums users joined.", []),
+        ("Encrypted security questions and answers were taken.", ["other"]),
+    ],
+)
+def test_data_types_channels_things_and_security_questions(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected

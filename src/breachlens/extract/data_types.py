@@ -20,6 +20,18 @@ _VERB_OBJECT = re.compile(
 _CARD_NOT_DATA = re.compile(CARD_NOT_DATA_AFTER, re.IGNORECASE)
 _APPLIED_FOR = re.compile(r"\b(?:appl(?:y|ied|ying)|sign(?:ed)?\s+up)\s+for\s+(?:a\s+|an\s+|the\s+)?$", re.IGNORECASE)
 _LOGIN_PAIR = re.compile(r"\s+(?:and|&|/)\s+(?:\w+\s+)?pass(?:words?|wds?)\b", re.IGNORECASE)
+# "phone calls from fraudsters", "phone support": the channel, not phone numbers
+_PHONE_NOT_DATA = re.compile(
+    r"\s+(?:calls?|scams?|lines?|support|systems?|compan(?:y|ies)|makers?|carriers?|networks?|operators?|fraud|interviews?"
+    r"|conversations?|hacking|chargers?|cases?)\b",
+    re.IGNORECASE,
+)
+# "the names of any subreddits users follow": names of things, not personal names
+_NAMES_OF_THINGS = re.compile(
+    r"\s+of\s+(?:any\s+|the\s+|their\s+|its\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:subreddits|forums|communities|channels|groups|companies"
+    r"|firms|files|folders|products|apps|websites|sites|brands|organi[sz]ations|servers|projects|repositories|games)\b",
+    re.IGNORECASE,
+)
 _NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
 _ACRONYMS = frozenset(
     {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs", "phi", "ehr", "ehrs"}
@@ -44,6 +56,10 @@ def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[H
             _CARD_NOT_DATA.match(after) or _APPLIED_FOR.search(text[max(0, hit.start - 25) : hit.start])
         ):
             continue  # "credit card applications", "applied for credit cards": the product, not card data
+        if hit.label == "phone" and word.lower().endswith("phone") and _PHONE_NOT_DATA.match(after):
+            continue  # "phone calls from fraudsters": the channel, not phone numbers
+        if hit.label == "name" and _NAMES_OF_THINGS.match(text, hit.end):
+            continue  # "the names of any subreddits": names of things
         if hit.label == "name" and _NAMES_AS_BRANDS.match(after):
             continue  # "the most established names in the industry": brands, not personal names
         out.append(hit)

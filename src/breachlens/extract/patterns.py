@@ -48,6 +48,8 @@ OTHER_DATA = alt(
     r"insurance\s+(?:information|details|data|policy\s+numbers|policies)",
     r"criminal\s+(?:history|histories|records?)|background\s+(?:checks|investigation\s+(?:records|files|forms))",
     r"interview\s+(?:findings|notes|records)",
+    # dev-set convention: security questions are "other" (not login credentials)
+    r"(?:(?:un)?encrypted\s+)?security\s+questions?(?:\s+and\s+(?:their\s+)?answers)?",
     r"education(?:al)?\s+(?:history|background|records)|academic\s+records|attendance\s+records",
     r"ethnic(?:ity|ities|\s+origins?)|religio(?:n|us\s+beliefs)|sexual\s+orientations?|disabilit(?:y|ies)",
     r"political\s+(?:opinions|affiliations|views)|special\s+category\s+data",
@@ -98,7 +100,7 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"(?:login|log-in|sign-in|account|user)\s+credentials|credentials|auth(?:entication)?\s+(?:tokens?|cookies)"
         r"|(?:login|log-in|sign-in|logon)\s+(?:details|information|info|data)|session\s+cookies"
-        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|private\s+keys?|secret\s+keys?|security\s+questions?(?:\s+and\s+answers)?|PINs?|PIN\s+(?:codes|numbers)",
+        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|private\s+keys?|secret\s+keys?|PINs?|PIN\s+(?:codes|numbers)",
         "credentials",
     ),
     (
@@ -298,6 +300,7 @@ HYPOTHETICAL_CUES = alt(
     r"\badvis\w+\b",
     r"\bshould\s+(?:not|never)\b",
     r"\btips?\b",
+    r"\badvice\b",
     r"\bimagine\b",
     r"\bwhat\s+if\b",
     r"\bfor\s+example\b",
