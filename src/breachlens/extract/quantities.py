@@ -124,7 +124,11 @@ def _value(match: re.Match[str]) -> int | None:
 
 
 def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count]:
-    """Counts of people/records in text[start:end]; `is_base` flags customer-base and workforce frames."""
+    """Counts of people/records in text[start:end]; `is_base` flags counts that are not the breach's size.
+
+    Not the size: a customer base or workforce, client organisations, a campaign total over many victims, and counts
+    under 100 (sub-groups, systems, organisations).
+    """
     end = len(text) if end is None else end
     out: list[Count] = []
     for match in _COUNT_RX.finditer(text, start, end):
