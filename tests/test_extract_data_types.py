@@ -200,3 +200,16 @@ def test_data_types_health_and_tax_wordings(text: str, expected: list[str]) -> N
 )
 def test_data_types_channels_things_and_security_questions(text: str, expected: list[str]) -> None:
     assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It disclosed users' emails addresses and user names.", ["email", "account_id"]),
+        ("The dump also held 123k example.ru addresses.", []),
+        ("Records include usernames and the user's country.", ["account_id", "country"]),
+        ("Data included email addresses and the country logged in from.", ["email", "country"]),
+    ],
+)
+def test_data_types_hibp_style_wordings(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected

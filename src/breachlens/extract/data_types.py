@@ -32,6 +32,7 @@ _NAMES_OF_THINGS = re.compile(
     r"|firms|files|folders|products|apps|websites|sites|brands|organi[sz]ations|servers|projects|repositories|games)\b",
     re.IGNORECASE,
 )
+_NOT_POSTAL_BEFORE = re.compile(r"(?:[\w-]+\.[a-z]{2,6}|accounts?|mail|inbox)\s+$", re.IGNORECASE)
 _NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
 _ACRONYMS = frozenset(
     {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs", "phi", "ehr", "ehrs"}
@@ -52,6 +53,10 @@ def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[H
         after = text[hit.end : hit.end + 20]
         if hit.label == "postal_address" and word.lower().startswith("address") and _VERB_OBJECT.match(after):
             continue  # "addresses the fallout": the verb, not postal addresses
+        if hit.label == "postal_address" and word.lower().startswith("address") and _NOT_POSTAL_BEFORE.search(
+            text[max(0, hit.start - 30) : hit.start]
+        ):
+            continue  # "123k yandex.ru addresses", "guest account addresses": mail accounts, not postal addresses
         if hit.label == "payment_card" and (
             _CARD_NOT_DATA.match(after) or _APPLIED_FOR.search(text[max(0, hit.start - 25) : hit.start])
         ):

@@ -62,7 +62,7 @@ OTHER_DATA = alt(
 # (pattern, data type). Longer, more specific phrases come first: matching is leftmost-longest and overlapping
 # hits are dropped, so "email addresses" never also yields "addresses" -> postal_address.
 DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"(?:e-?mail|electronic mail)(?:\s+addresse?s?|\s+accounts?)?|e-?mails", "email"),
+    (r"(?:e-?mails?|electronic mail)(?:\s+addresse?s?|\s+accounts?)?", "email"),
     (
         r"(?:credit|debit|payment|bank)\s*cards?(?:\s+(?:numbers?|details|data|information|info))?",
         "payment_card",
@@ -166,7 +166,9 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"countr(?:y|ies)\s+of\s+(?:residence|location|origin)|geographic(?:al)?\s+locations?|(?:user|customer|GPS|precise)\s+locations?"
         r"|" + _IN_LIST + r"(?:countr(?:y|ies)|locations?)(?=\s*(?:,|\band\b|&|/|\)|\.|$))"
-        r"|countr(?:y|ies)(?=\s+(?:and|or|&)\s+(?:\w+\s+)?(?:of\s+)?(?:residence|location))",
+        r"|countr(?:y|ies)(?=\s+(?:and|or|&)\s+(?:\w+\s+)?(?:of\s+)?(?:residence|location))"
+        r"|(?<=user’s\s)countr(?:y|ies)|(?<=user's\s)countr(?:y|ies)|(?<=users’\s)countr(?:y|ies)|(?<=users'\s)countr(?:y|ies)"
+        r"|countr(?:y|ies)\s+(?:of\s+(?:the\s+)?(?:users?|customers?|members?)|(?:they\s+)?logged\s+in\s+from)",
         "country",
     ),
     (
