@@ -212,3 +212,10 @@ def test_assertions_settle_one_polarity_per_value(yes: tuple, no: tuple, winner:
     assert contested == ("payment_card",)
     assert ("payment_card" in exposed, "payment_card" in not_exposed) == (winner == "exposed", winner == "not_exposed")
     assert "name" in exposed
+
+
+def test_assertions_disclosed_data_is_exposed() -> None:
+    assert read_at("A rival forum breached the board, which disclosed email addresses and passwords.") == {
+        "email": [EXPOSED],
+        "password": [EXPOSED],
+    }

@@ -242,6 +242,7 @@ EXPOSURE_CUES = alt(
     r"harvest(?:ed|ing)",
     r"(?:(?<=not\s)|(?<=n't\s)|(?<=n’t\s)|(?<=never\s))(?:access|obtain|take|steal|view|copy|download)",
     r"traded",
+    r"disclos(?:ed|es|ing)",
     r"got",
     r"(?:able|managed)\s+to\s+(?:get|grab|access|obtain|download|steal|view|take|copy)",
     r"publish(?:es|ing)?",
