@@ -213,3 +213,17 @@ def test_data_types_channels_things_and_security_questions(text: str, expected: 
 )
 def test_data_types_hibp_style_wordings(text: str, expected: list[str]) -> None:
     assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Stolen: card type and last 4 digits of the card.", ["payment_card"]),
+        ("It holds the last four digits of Social Security numbers.", ["ssn"]),
+        ("Hackers took government-ID images and masked bank account numbers.", ["government_id", "bank_account"]),
+        ("Genetic data and medical record numbers were taken.", ["health", "health"]),
+        ("Frequent flyer numbers and call and text records leaked.", ["account_id", "other"]),
+    ],
+)
+def test_data_types_partial_cards_ids_and_loyalty_numbers(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected

@@ -57,6 +57,7 @@ OTHER_DATA = alt(
     r"tax\s+(?:forms|returns|documents)|W-?[29]\s+(?:forms|data|information)|W-?[29]s|state\s+secrets|call\s+recordings",
     r"activity\s+(?:data|logs)|browsing\s+(?:history|data)|location\s+(?:data|history)",
     r"vehicle\s+(?:registration|details|information)|licen[cs]e\s+plates?",
+    r"call\s+(?:and\s+text\s+)?(?:records|detail\s+records)|text\s+message\s+records|account\s+balance\s+(?:snapshots|data|information)",
 )
 
 # (pattern, data type). Longer, more specific phrases come first: matching is leftmost-longest and overlapping
@@ -108,7 +109,13 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|(?:bcrypt|MD5|SHA-?\d*)\s+(?:password\s+)?hashes",
         "password",
     ),
-    (r"social\s+security\s+(?:numbers?|information|details|data)|SSNs?", "ssn"),
+    (
+        r"social\s+security\s+(?:numbers?|information|details|data)|SSNs?"
+        r"|last\s+(?:four|4)\s+digits\s+of\s+(?:their\s+|the\s+)?(?:social\s+security\s+numbers?|SSNs?)",
+        "ssn",
+    ),
+    # partial card numbers are card data (dev-set convention)
+    (r"last\s+(?:four|4)\s+digits(?:\s+of\s+(?:the\s+|their\s+)?(?:credit\s+|debit\s+|payment\s+)?cards?(?:\s+numbers?)?)?", "payment_card"),
     # "social security, banking, or credit card numbers" / "Social Security and bank account numbers"
     (
         r"social\s+security(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:[\w-]+,?\s+(?:or\s+|and\s+)?){0,4}?"
@@ -121,7 +128,7 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|(?:national\s+)?(?:identity|ID)\s+(?:card|document|number)s?|government[-\s]issued\s+(?:identity|ID|photo)\S*"
         r"(?:\s+(?:numbers?|cards?|documents?))?|tax\s+(?:identification\s+|ID\s+)?numbers?|photo\s+IDs?"
         r"|national\s+insurance(?:\s+(?:numbers?|details))?|NI\s+numbers?|NHS\s+numbers?|social\s+insurance\s+numbers?"
-        r"|identification\s+(?:documents?|numbers?|cards?)",
+        r"|identification\s+(?:documents?|numbers?|cards?)|government[-\s]ID(?:\s+(?:images|documents|cards|numbers|scans|photos))?",
         "government_id",
     ),
     (
@@ -130,7 +137,8 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|patient\s+(?:records|data|information)|clinical\s+(?:records|data|information|notes)"
         r"|psychological\s+evaluations|mental\s+health\s+(?:records|information|history)|treatment\s+information"
         r"|vaccination\s+(?:details|records|status)|test\s+results|protected\s+health\s+information|PHI"
-        r"|electronic\s+health\s+records|EHRs?",
+        r"|electronic\s+health\s+records|EHRs?|medical\s+record\s+numbers?|(?:Medicare|Medicaid)\s+(?:numbers?|IDs?|details)"
+        r"|genetic\s+(?:data|information|test\s+results)|DNA\s+(?:data|information|results)",
         "health",
     ),
     # "health and insurance data", "medical and financial information": modifiers of an elided head noun
@@ -153,7 +161,8 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"user\s*names?|usernames?|screen\s+names?|display\s+names?|nicknames?|account\s+(?:IDs?|numbers?|names?)"
-        r"|user\s+IDs?|member\s+IDs?|logins?",
+        r"|user\s+IDs?|member\s+IDs?|logins?|frequent\s+fl(?:y|i)er\s+(?:numbers?|IDs?|details)"
+        r"|loyalty\s+(?:card|programme|program|scheme|member(?:ship)?)\s+(?:numbers?|IDs?)|membership\s+numbers?",
         "account_id",
     ),
     (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+|student\s+|patient\s+|employee\s+)?names", "name"),
