@@ -218,3 +218,21 @@ def test_responses_passive_by_is_not_the_victims_action() -> None:
 
 def test_responses_temporarily_halted_services() -> None:
     assert responses("The exchange has temporarily halted deposits and withdrawals.") == {"services_disrupted"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The gang got in by calling the company's IT help desk.", {"vishing"}),
+        ("Attackers used MFA fatigue to gain access.", {"social_engineering"}),
+        ("Hackers accessed accounts that lacked multi-factor authentication.", {"stolen_credentials"}),
+        ("Criminals bribed overseas support agents to steal data.", {"insider"}),
+        ("Attackers exploited a flaw in a third-party media software package.", {"third_party", "vulnerability_exploit"}),
+    ],
+)
+def test_vectors_help_desk_mfa_and_bribes(text: str, expected: set[str]) -> None:
+    assert vectors(text) == expected
+
+
+def test_vectors_worries_are_not_vectors() -> None:
+    assert not vectors("One real concern is that user data was accessed by the malware.")

@@ -26,7 +26,8 @@ _ACCESS_CONTEXT = re.compile(ACCESS_CONTEXT, re.IGNORECASE)
 # Blockers that disqualify the whole sentence: it is about what attackers typically do, not this breach.
 _ACCESS_SENTENCE_BLOCK = re.compile(
     r"\boften\b|\btypically\b|\bopportunit(?:y|ies)\b|\b(?:could|can)\s+be\s+used\b|\bcommonly\b|\busually\b"
-    r"|\bcan\b|\bshould\b|\bbe\s+alert\b|\bprotect\w*\s+against\b|\bdefen[cs]\w*\s+against\b|\bneeds?\s+to\b",
+    r"|\bcan\b|\bshould\b|\bbe\s+alert\b|\bprotect\w*\s+against\b|\bdefen[cs]\w*\s+against\b|\bneeds?\s+to\b"
+    r"|\bconcerns?\b|\bfears?\b|\bworr(?:y|ied|ies)\b",
     re.IGNORECASE,
 )
 _ACCESS_BLOCK = re.compile(
@@ -69,7 +70,8 @@ _ANY_VECTOR = re.compile(
     r"phish|vish|social|engineer|impersonat|stuff|spray|brute|credential|password|account|login|third|supply|vendor"
     r"|supplier|exploit|zero|CVE|unpatched|SQL|misconfig|unsecured|unprotected|exposed|accessible|open|left|malware"
     r"|stealer|trojan|keylog|ransomware|rogue|malicious|disgruntled|insider|call|smish|SMS|SIM|session|token|cookie"
-    r"|private\s+key|configur|patch|vulnerab|flaw|bug|employee|phone|tricked|deceived|duped|manipulat",
+    r"|private\s+key|configur|patch|vulnerab|flaw|bug|employee|phone|tricked|deceived|duped|manipulat|MFA|factor"
+    r"|fatigue|bomb|brib|desk|rang|ring",
     re.IGNORECASE,
 )
 # "not by phishing", "no evidence of malware": the vector is ruled out, not stated.

@@ -760,12 +760,15 @@ RANSOM_PATTERNS: tuple[tuple[str, str], ...] = (
 VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"vishing|voice\s+phishing|phone\s+phishing|(?:fraudulent|impersonat\w+)\s+(?:phone\s+)?calls?\s+to\s+(?:the\s+)?(?:help\s*desk|IT)"
-        r"|(?:socially\s+engineer\w*|tricked|deceived|duped|impersonat\w+|manipulat\w+)\b[^.;]{0,60}?\b(?:by|over\s+the|via)\s+(?:tele)?phone\b",
+        r"|(?:socially\s+engineer\w*|tricked|deceived|duped|impersonat\w+|manipulat\w+)\b[^.;]{0,60}?\b(?:by|over\s+the|via)\s+(?:tele)?phone\b"
+        r"|(?:call(?:ed|ing)|phon(?:ed|ing)|ring(?:ing)?|rang)\s+(?:the\s+|its\s+|their\s+|an?\s+)?(?:[\w’'-]+\s+){0,2}?"
+        r"(?:help\s*desk|service\s+desk|IT\s+(?:support|department|team)|support\s+(?:line|staff|desk))",
         "vishing",
     ),
     (r"spear[-\s]?phishing|(?:SMS\s+)?(?<!voice\s)(?<!phone\s)phishing|smishing", "phishing"),
     (
-        r"social(?:ly)?[-\s]engineer(?:ing|ed)?|impersonat(?:ed|ing|ion)\s+(?:of\s+)?(?:an?\s+)?(?:employees?|staff|IT|help\s*desk)",
+        r"social(?:ly)?[-\s]engineer(?:ing|ed)?|impersonat(?:ed|ing|ion)\s+(?:of\s+)?(?:an?\s+)?(?:employees?|staff|IT|help\s*desk)"
+        r"|(?:MFA|push|prompt)\s+(?:fatigue|bombing|spamming)",
         "social_engineering",
     ),
     (r"credential[-\s]stuffing|password[-\s]spraying|brute[-\s]forc\w+", "credential_stuffing"),
@@ -778,11 +781,13 @@ VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|session\s+(?:cookie|token)\s+theft|(?:leak(?:ed|age)?|theft|compromise)\s+of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?private\s+keys?"
         r"|private\s+keys?\s+(?:was|were|had\s+been|has\s+been)\s+(?:leaked|stolen|compromised)"
         r"|SMS\s+intercept(?:ion)?|(?:SIM[-\s]swap\w*)"
-        r"|(?:via|through|using)\s+(?:an?\s+|one\s+)(?:[\w-]+\s+){0,2}?account\s+(?:which|that)\s+(?:did\s+not|didn[’']t|lacked)",
+        r"|(?:via|through|using)\s+(?:an?\s+|one\s+)(?:[\w-]+\s+){0,2}?account\s+(?:which|that)\s+(?:did\s+not|didn[’']t|lacked)"
+        r"|(?:accounts?|logins?|portal|credentials)\s+(?:that\s+|which\s+)?(?:lacked|without|(?:did\s+not|didn[’']t)\s+have|(?:was|were)\s+not\s+protected\s+by)"
+        r"\s+(?:multi[-\s]?factor|two[-\s]?factor|MFA|2FA)",
         "stolen_credentials",
     ),
     (
-        r"third[-\s]party\s+(?:service\s+|software\s+|IT\s+)?(?:provider|vendor|supplier|integrations?|application|app|platform|partner|contractor|software)s?"
+        r"third[-\s]party\s+(?:[\w-]+\s+){0,2}?(?:provider|vendor|supplier|integrations?|application|app|platform|partner|contractor|software|package|tool|service)s?"
         r"|supply[-\s]chain\s+(?:attack|compromise)|(?:vendor|supplier)\s+(?:compromise|breach)"
         # a flaw in another company's product: "a vulnerability in Fortra's file transfer software"
         r"|(?:vulnerabilit(?:y|ies)|flaws?|bugs?|zero[-\s]days?)\s+in\s+(?-i:[A-Z])[\w&.-]*(?:\s+(?-i:[A-Z])[\w&.-]*){0,2}[’']s\s+"
@@ -814,7 +819,8 @@ VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
         "malware",
     ),
     (
-        r"(?:rogue|malicious|disgruntled)\s+(?:employee|insider|staff|contractor)s?|insider\s+(?:threat|attack|job|wrongdoing)"
+        r"(?:rogue|malicious|disgruntled)\s+(?:[\w-]+\s+)?(?:employee|insider|staff|contractor|agent)s?|insider\s+(?:threat|attack|job|wrongdoing)"
+        r"|brib(?:ed|ing|es)\s+(?:[\w-]+\s+){0,3}?(?:employees?|staff|agents|contractors|insiders?|workers)"
         r"|insiders?\s+(?:leaked|stole|shared|took)|(?:former|ex-|rogue|disgruntled)\s*(?:[\w-]+\s+){0,2}?"
         r"(?:employees?|staff(?:ers)?|workers|contractors?)\s+(?:\w+\s+){0,2}?(?:misappropriated|leaked|stole|exfiltrated|shared)",
         "insider",
@@ -866,6 +872,10 @@ ACCESS_CONTEXT = alt(
     r"\bfailed\s+to\s+patch\b",
     r"\bstole\b",
     r"\bmisappropriated\b",
+    r"\b(?:got|get|gets|getting)\s+in\b",
+    r"\bgained\s+entry\b",
+    r"\baccessed\b",
+    r"\bbrib(?:ed|ing|es)\b",
     r"\b(?:former|rogue|disgruntled)\s+(?:[\w-]+\s+){0,2}?(?:employees?|staff|workers|contractors?|insiders?)\b",
 )
 # Sentences about what attackers could do next with the data, or advice, are not the access vector.
