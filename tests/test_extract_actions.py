@@ -236,3 +236,14 @@ def test_vectors_help_desk_mfa_and_bribes(text: str, expected: set[str]) -> None
 
 def test_vectors_worries_are_not_vectors() -> None:
     assert not vectors("One real concern is that user data was accessed by the malware.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The retailer revoked the compromised access tokens.",
+        "The platform logged out all users and forced them to reset their passwords.",
+    ],
+)
+def test_responses_revocations_secure_systems(text: str) -> None:
+    assert responses(text) == {"systems_secured"}

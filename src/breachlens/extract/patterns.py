@@ -563,6 +563,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|rotat(?:e|ed|ing)\s+(?:all\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:secrets|keys|tokens|credentials|passwords)"
         r"|(?:mitigat|remediat|neutrali[sz])(?:ed|ing)\s+(?:the\s+)?(?:damage|attack|threat|incident|breach|issue|intrusion)"
         r"|(?:quickly|swiftly|immediately)\s+(?:resolved|addressed|contained|stopped|shut\s+down)"
+        r"|(?:revok|terminat|disabl)(?:ed|ing)\s+(?:the\s+|all\s+|its\s+)?(?:[\w-]+\s+){0,2}?(?:access|accounts?|credentials|tokens|sessions|keys)"
+        r"|(?:logged|signed)\s+out\s+(?:all\s+)?(?:users|customers|sessions)|(?:forced|required)\s+(?:\w+\s+){0,3}?to\s+(?:reset|change)\s+(?:their\s+)?passwords"
         r"|(?:took|taken|taking|take|takes)\s+(?:the\s+|its\s+|their\s+|all\s+|of\s+|certain\s+|some\s+|affected\s+)*(?:\w+\s+){0,2}?"
         r"(?:systems?|servers?|networks?)\s+(?:and\s+(?:\w+\s+)?services\s+)?offline",
         "systems_secured",
