@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import re
 
-from .patterns import CARD_NOT_DATA_AFTER, DATA_TYPE_BLOCKERS, DATA_TYPE_PATTERNS
+from .patterns import (
+    CARD_APPLIED_FOR_BEFORE,
+    CARD_NOT_DATA_AFTER,
+    DATA_TYPE_BLOCKERS,
+    DATA_TYPE_PATTERNS,
+    LOGIN_PAIR_AFTER,
+    NAMES_OF_THINGS_AFTER,
+    NOT_POSTAL_BEFORE,
+    PHONE_NOT_DATA_AFTER,
+)
 from .spans import Hit, find_labelled
 
 _BLOCKER = re.compile(
@@ -18,21 +27,11 @@ _VERB_OBJECT = re.compile(
     r"\s+(?:the|a|an|this|these|that|those|its|their|our|your|any|some|concerns?|issues?)\b", re.IGNORECASE
 )
 _CARD_NOT_DATA = re.compile(CARD_NOT_DATA_AFTER, re.IGNORECASE)
-_APPLIED_FOR = re.compile(r"\b(?:appl(?:y|ied|ying)|sign(?:ed)?\s+up)\s+for\s+(?:a\s+|an\s+|the\s+)?$", re.IGNORECASE)
-_LOGIN_PAIR = re.compile(r"\s+(?:and|&|/)\s+(?:\w+\s+)?pass(?:words?|wds?)\b", re.IGNORECASE)
-# "phone calls from fraudsters", "phone support": the channel, not phone numbers
-_PHONE_NOT_DATA = re.compile(
-    r"\s+(?:calls?|scams?|lines?|support|systems?|compan(?:y|ies)|makers?|carriers?|networks?|operators?|fraud|interviews?"
-    r"|conversations?|hacking|chargers?|cases?)\b",
-    re.IGNORECASE,
-)
-# "the names of any subreddits users follow": names of things, not personal names
-_NAMES_OF_THINGS = re.compile(
-    r"\s+of\s+(?:any\s+|the\s+|their\s+|its\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:subreddits|forums|communities|channels|groups|companies"
-    r"|firms|files|folders|products|apps|websites|sites|brands|organi[sz]ations|servers|projects|repositories|games)\b",
-    re.IGNORECASE,
-)
-_NOT_POSTAL_BEFORE = re.compile(r"(?:[\w-]+\.[a-z]{2,6}|accounts?|mail|inbox)\s+$", re.IGNORECASE)
+_APPLIED_FOR = re.compile(CARD_APPLIED_FOR_BEFORE, re.IGNORECASE)
+_LOGIN_PAIR = re.compile(LOGIN_PAIR_AFTER, re.IGNORECASE)
+_PHONE_NOT_DATA = re.compile(PHONE_NOT_DATA_AFTER, re.IGNORECASE)
+_NAMES_OF_THINGS = re.compile(NAMES_OF_THINGS_AFTER, re.IGNORECASE)
+_NOT_POSTAL_BEFORE = re.compile(NOT_POSTAL_BEFORE, re.IGNORECASE)
 _NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
 _ACRONYMS = frozenset(
     {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs", "phi", "ehr", "ehrs"}

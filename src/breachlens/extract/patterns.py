@@ -207,6 +207,23 @@ DATA_TYPE_BLOCKERS = (
 # Words right after a card phrase that make it the product or the trade, not card data ("credit card applications").
 CARD_NOT_DATA_AFTER = r"\s+(?:applica\w+|issuers?|compan(?:y|ies)|providers?|processors?|networks?|business(?:es)?|debt|offers?|rewards|industry|fraud|terminals?|readers?|machines?|skimm\w+|limits?)\b"
 
+# Right before a card phrase: the product applied for, not card data ("customers who applied for credit cards").
+CARD_APPLIED_FOR_BEFORE = r"\b(?:appl(?:y|ied|ying)|sign(?:ed)?\s+up)\s+for\s+(?:a\s+|an\s+|the\s+)?$"
+# After "usernames": a login pair ("usernames and passwords"), which the dev-set convention also calls credentials.
+LOGIN_PAIR_AFTER = r"\s+(?:and|&|/)\s+(?:\w+\s+)?pass(?:words?|wds?)\b"
+# After a bare "phone": the channel, not phone numbers ("phone calls from fraudsters", "phone support").
+PHONE_NOT_DATA_AFTER = (
+    r"\s+(?:calls?|scams?|lines?|support|systems?|compan(?:y|ies)|makers?|carriers?|networks?|operators?|fraud|interviews?"
+    r"|conversations?|hacking|chargers?|cases?)\b"
+)
+# After "names": names of things, not personal names ("the names of any subreddits users follow").
+NAMES_OF_THINGS_AFTER = (
+    r"\s+of\s+(?:any\s+|the\s+|their\s+|its\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:subreddits|forums|communities|channels|groups"
+    r"|companies|firms|files|folders|products|apps|websites|sites|brands|organi[sz]ations|servers|projects|repositories|games)\b"
+)
+# Before a bare "addresses": mail accounts, not postal addresses ("123k yandex.ru addresses", "guest account addresses").
+NOT_POSTAL_BEFORE = r"(?:[\w-]+\.[a-z]{2,6}|accounts?|mail|inbox)\s+$"
+
 # --- polarity ------------------------------------------------------------------------------------------------------
 # A clause is about exposure when one of these occurs in it.
 EXPOSURE_CUES = alt(
