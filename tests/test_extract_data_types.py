@@ -88,3 +88,142 @@ def test_data_types_offsets_point_at_the_phrase() -> None:
     text = "Attackers copied email addresses."
     (hit,) = find_data_types(text)
     assert text[hit.start : hit.end] == "email addresses"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Intruders copied source code and internal documents.", ["other", "other"]),
+        ("The leak held salaries and employee numbers of the plant's staff.", ["other", "other"]),
+        ("Files with fingerprints and background investigation records were taken.", ["other", "other"]),
+        ("Travel details of the airline's flyers were viewed.", ["other"]),
+        ("The attackers took contact details of donors.", ["other"]),
+        ("Selfies and photo IDs uploaded for verification leaked.", ["other", "government_id"]),
+    ],
+)
+def test_data_types_other_kinds(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a generic phrase with its expansion: the expansion names the data, the generic phrase adds nothing
+        ("Hackers took contact details (phone numbers and email addresses).", ["phone", "email"]),
+        ("No financial data such as card numbers was taken.", ["payment_card"]),
+        ("Contact information, including home addresses, was exposed.", ["postal_address"]),
+    ],
+)
+def test_data_types_parenthesised_expansion(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Social Security and bank account numbers were taken.", ["ssn", "bank_account"]),
+        ("No social security, banking, or credit card numbers were accessed.", ["ssn", "bank_account", "payment_card"]),
+        ("It exposed financial and medical information.", ["bank_account", "health"]),
+        ("Obscured credit and debit card details leaked.", ["payment_card", "payment_card"]),
+    ],
+)
+def test_data_types_elided_head_noun(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("They hold national insurance numbers and passports.", ["government_id", "government_id"]),
+        ("Scans of driver’s licenses leaked.", ["government_id"]),
+        ("The files included zip codes.", ["postal_address"]),
+        ("Staff records list their address, phone number and email.", ["postal_address", "phone", "email"]),
+        ("No account login details were exposed.", ["credentials"]),
+        ("It leaked employee records (phones, addresses, SSNs).", ["other", "phone", "postal_address", "ssn"]),
+    ],
+)
+def test_data_types_synonyms(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A hacker reached 90 million credit card applications.",
+        "The bank's credit card business grew last year.",
+        "Customers who applied for credit cards were affected.",
+    ],
+)
+def test_data_types_card_product_is_not_card_data(text: str) -> None:
+    assert "payment_card" not in labels(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Criminals got emails and travel history.", ["email", "other"]),
+        ("Users were warned about phishing emails.", []),
+        ("The chain has hotels across 50 countries.", []),
+        ("The report lists affected store locations.", []),
+        ("The dump holds names, emails and countries.", ["name", "email", "country"]),
+        ("It listed countries of residence.", ["country"]),
+    ],
+)
+def test_data_types_bare_words_need_a_list(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+def test_data_types_username_password_pair_is_a_login() -> None:
+    # dev-set convention: usernames + passwords -> password + credentials (the username stays account_id too)
+    assert labels("Usernames and passwords of applicants were stolen.") == ["account_id", "credentials", "password"]
+    assert labels("Usernames were listed.") == ["account_id"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Intruders viewed protected health information of patients.", ["health"]),
+        ("The gang leaked W-2 forms and call recordings.", ["other", "other"]),
+    ],
+)
+def test_data_types_health_and_tax_wordings(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Customers got phone calls from fraudsters.", []),
+        ("It holds the names of any forums users joined.", []),
+        ("Encrypted security questions and answers were taken.", ["other"]),
+    ],
+)
+def test_data_types_channels_things_and_security_questions(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It disclosed users' emails addresses and user names.", ["email", "account_id"]),
+        ("The dump also held 123k example.ru addresses.", []),
+        ("Records include usernames and the user's country.", ["account_id", "country"]),
+        ("Data included email addresses and the country logged in from.", ["email", "country"]),
+    ],
+)
+def test_data_types_hibp_style_wordings(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Stolen: card type and last 4 digits of the card.", ["payment_card"]),
+        ("It holds the last four digits of Social Security numbers.", ["ssn"]),
+        ("Hackers took government-ID images and masked bank account numbers.", ["government_id", "bank_account"]),
+        ("Genetic data and medical record numbers were taken.", ["health", "health"]),
+        ("Frequent flyer numbers and call and text records leaked.", ["account_id", "other"]),
+    ],
+)
+def test_data_types_partial_cards_ids_and_loyalty_numbers(text: str, expected: list[str]) -> None:
+    assert labels(text) == expected

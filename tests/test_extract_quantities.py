@@ -67,3 +67,51 @@ def test_quantities_offsets_cover_the_count() -> None:
     text = "In total 7.4 million customers were hit."
     (count,) = find_counts(text)
     assert text[count.start : count.end] == "7.4 million customers"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Intruders copied the files of 4.2 million people.", 4_200_000),
+        ("The retailer said 318,000 customers were hit.", 318_000),
+        ("It exposed the data of 95 million users.", 95_000_000),
+        ("Eight million accounts were put up for sale.", 8_000_000),
+        ("About 2.7m members had details taken.", 2_700_000),
+        ("Some 312k users were affected.", 312_000),
+        ("Half a million patients were told their data leaked.", 500_000),
+        ("The leaked dump has 11M unique email addresses.", 11_000_000),
+        ("Some 2.2 million documents were stolen.", 2_200_000),
+        ("A breach affecting 4.2 million.", 4_200_000),
+        ("A further 2 million of its customers were hit.", 2_000_000),
+        ("Over 1.5 million private images leaked.", 1_500_000),
+        ("The file held 637k email addresses across many tables.", 637_000),
+    ],
+)
+def test_quantities_record_count_wordings(text: str, value: int) -> None:
+    assert (value, False) in counts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bank said its 12 million active online customers were safe.",
+        "The attack hit up to 1,500 downstream customers of the IT supplier.",
+        "The attacker then compromised 283 systems and 16 accounts.",
+        "Only 50 clients of the file-sharing vendor were affected.",
+        "We shut servers down to protect our more than 36,000 customers.",
+        "The chain serves 9 million shoppers across 14 countries.",
+    ],
+)
+def test_quantities_not_a_record_count(text: str) -> None:
+    assert all(is_base for _value, is_base in counts(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The campaign exposed data of 60 million people across 2,500 organisations.",
+        "Victims of the gang number a combined 40 million customers.",
+    ],
+)
+def test_quantities_campaign_totals_are_not_one_victims_count(text: str) -> None:
+    assert all(is_base for _value, is_base in counts(text))

@@ -90,3 +90,20 @@ def test_segment_max_chars_limits_parsing(nlp: Any) -> None:
 def test_segment_empty_text(nlp: Any) -> None:
     seg = segment("", nlp)
     assert (seg.paragraphs, seg.sentences) == ((), ())
+
+
+@pytest.mark.parametrize("glyph", ["-", "–", "—", "•", "·", "*", "▪", "■", "►", "1.", "2)", "a)"])
+def test_segment_any_bullet_glyph_is_a_list_item(glyph: str) -> None:
+    (para,) = paragraphs(f"{glyph} Full names")
+    assert para.is_list_item
+
+
+def test_segment_list_items_know_the_line_that_opens_their_list() -> None:
+    text = "The firm wrote on Monday. The stolen data includes:\n– Full names\n– Email addresses\nMore news.\n– Other item"
+    lead = [text[p.lead_in[0] : p.lead_in[1]] if p.lead_in else None for p in paragraphs(text)]
+    assert lead == [None, "The stolen data includes:", "The stolen data includes:", None, None]
+
+
+def test_segment_lead_in_is_linear_on_long_lines() -> None:
+    text = "a" * 200_000 + ":\n- item"
+    assert paragraphs(text)[1].lead_in == (0, 200_001)

@@ -20,6 +20,8 @@ from .extract.patterns import (
     NEGATION_CUES,
     SUSPECT_CUES,
 )
+from .records import Fact
+from .vocab import MODALITY_WEIGHT
 
 _CLAUSE_BREAK = re.compile(
     r";\s*|\.\s+|,?\s+but\s+|,\s*(?:however|although|though|whereas|while|yet|except)\b[,]?\s*|\s+[-–—]\s+"
@@ -87,13 +89,29 @@ def polarity(clause: str, sentence: str) -> str | None:
 # Words that open a new proposition inside a clause: a negation before them does not reach past them
 # ("was not discovered until 2017, when a file containing email addresses was found").
 _SCOPE_BREAK = re.compile(
-    r"\b(?:when|until|after|before|because|since|which|who|whose|where|although|though|whereas|but)\b",
+    r"\b(?:when|until|after|before|because|since|which|who|whose|where|although|though|whereas|but)\b"
+    r"|\b(?:admit(?:s|ted)?|acknowledg(?:es|ed)|conced(?:es|ed))\s+that\b",  # "..., it admits that SSNs were taken"
+    re.IGNORECASE,
+)
+# A negation of telling, not of exposure: "decided not to report the leaked figures".
+_REPORTING_NEGATION = re.compile(
+    r"\s+(?:to\s+|yet\s+(?:to\s+)?)?(?:report|publish|disclose|reveal|name|comment|say|share|confirm|identify|specify"
+    r"|detail|elaborate|release)\w*\b",
+    re.IGNORECASE,
+)
+# "While no details have been confirmed, reports say the data included X": the lead clause ends at its comma.
+_SUBORDINATE_LEAD = re.compile(r"^\W*(?:while|although|though|even\s+though|whereas)\b[^,]*,", re.IGNORECASE)
+# A qualified negation is a partial one ("did not include unprotected passwords" while hashed ones leaked; "most
+# SSNs were not taken"): it does not make the data type not exposed.
+_PARTIAL = re.compile(
+    r"\b(?:unprotected|unencrypted|unhashed|unsalted|plain[-\s]?text|clear[-\s]?text|full|complete|entire"
+    r"|(?:the\s+)?(?:vast\s+)?majority\s+of(?:\s+the)?|most(?:\s+of\s+the)?)\s+$",
     re.IGNORECASE,
 )
 # After a list, a negation counts only when it negates the exposure verb right there ("... were not compromised").
 _POST_NEGATION = re.compile(
     r"^\W*(?:\w+\W+){0,10}?(?:(?:was|were|is|are|has|have|had|been|did|does)\s*(?:n[’']t|\*?not\*?|never)|not|never|n[’']t)"
-    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted)",
+    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted|stored|held|kept|retained|collected)",
     re.IGNORECASE,
 )
 
@@ -115,7 +133,14 @@ def polarity_at(clause: str, offset: int, sentence: str, hits: Sequence[tuple[in
     if base != NOT_EXPOSED:
         return base
     before = clause[:offset]
+    if _PARTIAL.search(clause[max(0, offset - 40) : offset]) or _PARTIAL.search(clause[offset : offset + 12] + " "):
+        return None  # "did not include unprotected passwords": a part of the data type, not all of it
+    lead = _SUBORDINATE_LEAD.match(clause)
     for m in _NEGATION.finditer(before):
+        if lead and m.start() < lead.end() <= offset:
+            continue  # "While no details were confirmed, the data included X"
+        if _REPORTING_NEGATION.match(before, m.end()):
+            continue  # "decided not to report the leaked payouts"
         if not _SCOPE_BREAK.search(before[m.end() :]):
             return NOT_EXPOSED  # "no personal data, such as card numbers, ..." / "did not include X"
     spans = sorted(hits) or [(offset, offset)]
@@ -155,3 +180,48 @@ def modality(sentence: str, default: str = "reported") -> str:
     if _CONFIRM.search(sentence):
         return "confirmed"
     return default
+
+
+def lead_in_polarity(lead_in: str) -> str | None:
+    """Polarity a list's opening line gives its items ("The stolen data includes:" -> EXPOSED).
+
+    A bullet ("– Full names") states nothing by itself; the line that opens the list says whether its items leaked
+    or not ("The following were not affected:").
+    """
+    parts = clauses(lead_in, 0, len(lead_in))
+    if not parts:
+        return None
+    s, e = parts[-1]
+    return polarity(lead_in[s:e], lead_in)
+
+
+
+def settle(
+    exposed: dict[str, Fact], not_exposed: dict[str, Fact]
+) -> tuple[dict[str, Fact], dict[str, Fact], tuple[str, ...]]:
+    """One polarity per data type: (exposed, not_exposed, contested values).
+
+    A value is never both exposed and not exposed for one incident. The stronger statement wins (the victim's
+    confirmation over a report over a claim, vocab.MODALITY_WEIGHT), then the later one (a text corrects itself
+    further down: "initially feared ... it now says no card data was taken"); the losing value is returned as
+    contested so the caller can record the conflict.
+    """
+    exposed, not_exposed = dict(exposed), dict(not_exposed)
+    contested = tuple(sorted(set(exposed) & set(not_exposed)))
+    for value in contested:
+        yes, no = exposed[value], not_exposed[value]
+        if _weight(no) > _weight(yes) or (_weight(no) == _weight(yes) and _last(no) > _last(yes)):
+            del exposed[value]
+        else:
+            del not_exposed[value]
+    return exposed, not_exposed, contested
+
+
+def _weight(fact: Fact) -> float:
+    """How strong the statement behind a fact is."""
+    return MODALITY_WEIGHT.get(fact.modality, 0.0)
+
+
+def _last(fact: Fact) -> int:
+    """Where the fact was last stated in the text."""
+    return max((e.start for e in fact.evidence), default=-1)

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_BULLET = re.compile(r"^\s*(?:[•●◦▪‣∙·*–—-]|\d{1,2}[.)])\s+")
+_GLYPHS = "•●◦▪▫■□‣∙·*–—►▸▹➢➤→✓✔○-"  # "-" last: inside a character class it would make a range
+_BULLET = re.compile(rf"^\s*(?:[{_GLYPHS}]|\d{{1,2}}[.)]|\(?[a-h]\))\s+")
+
 _HEADING_MAX_WORDS = 14  # measured on news/blog pages: section headings run 2-12 words, sentences longer
 
 
@@ -25,6 +27,7 @@ class Paragraph:
     end: int
     is_list_item: bool
     is_heading: bool
+    lead_in: tuple[int, int] | None = None  # list items: offsets of the "...includes:" line that opens their list
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ def paragraphs(text: str) -> list[Paragraph]:
     """Non-empty lines with their list-item/heading flags."""
     out: list[Paragraph] = []
     pos = 0
+    lead: tuple[int, int] | None = None
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped:
@@ -61,9 +65,19 @@ def paragraphs(text: str) -> list[Paragraph]:
             is_heading = stripped.startswith("#") or (
                 not is_item and len(words) <= _HEADING_MAX_WORDS and not re.search(r"[.!:;,]$", stripped)
             )
-            out.append(Paragraph(len(out), start, end, is_item, is_heading))
+            if not is_item:
+                lead = _lead_in(text, start, end)
+            out.append(Paragraph(len(out), start, end, is_item, is_heading, lead if is_item else None))
         pos += len(line) + 1
     return out
+
+
+def _lead_in(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The part of a line that opens a list: its last sentence when it ends in a colon ("The stolen data includes:")."""
+    if text[end - 1] != ":":
+        return None
+    cut = max(text.rfind(mark, start, end) for mark in (". ", "! ", "? "))
+    return (cut + 2 if cut >= 0 else start, end)
 
 
 def segment(
@@ -100,7 +114,7 @@ def segment_parsed(text: str, doc: Any, max_sentence_chars: int = 0) -> Segmente
     return Segmented(text, tuple(paras), tuple(out))
 
 
-_MARKER_ONLY = re.compile(r"^(?:[•●◦▪‣∙·*–—-]|\d{1,2}[.)]|[a-z][.)])$")
+_MARKER_ONLY = re.compile(rf"^(?:[{_GLYPHS}]|\d{{1,2}}[.)]|[a-z][.)])$")
 
 
 def _join_markers(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:

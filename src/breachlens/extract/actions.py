@@ -25,7 +25,9 @@ _RESPONSE_BLOCK = re.compile(RESPONSE_BLOCKERS, re.IGNORECASE)
 _ACCESS_CONTEXT = re.compile(ACCESS_CONTEXT, re.IGNORECASE)
 # Blockers that disqualify the whole sentence: it is about what attackers typically do, not this breach.
 _ACCESS_SENTENCE_BLOCK = re.compile(
-    r"\boften\b|\btypically\b|\bopportunit(?:y|ies)\b|\b(?:could|can)\s+be\s+used\b|\bcommonly\b|\busually\b",
+    r"\boften\b|\btypically\b|\bopportunit(?:y|ies)\b|\b(?:could|can)\s+be\s+used\b|\bcommonly\b|\busually\b"
+    r"|\bcan\b|\bshould\b|\bbe\s+alert\b|\bprotect\w*\s+against\b|\bdefen[cs]\w*\s+against\b|\bneeds?\s+to\b"
+    r"|\bconcerns?\b|\bfears?\b|\bworr(?:y|ied|ies)\b",
     re.IGNORECASE,
 )
 _ACCESS_BLOCK = re.compile(
@@ -39,9 +41,14 @@ _GENERAL_STATEMENT = re.compile(
     r"|\boften\b|\bgenerally\b|\bin\s+general\b",
     re.IGNORECASE,
 )
+# A victim's announced commitment ("will offer credit monitoring", "would notify all affected individuals") is an
+# action in breach reporting; other "will"/"would" frames (what companies will need to do) stay advice.
+_COMMITMENTS = frozenset({"credit_monitoring_offered", "customers_notified"})
+_COMMITTED = re.compile(r"will|would", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
 
 
+_DONE_TO_VICTIM = re.compile(r"(?:notified|informed|contacted|alerted|told)\s+by\b", re.IGNORECASE)
 _NEGATED_ACTION = re.compile(r"\b(?:not|never|no|n[’']t|yet\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NEGATED_ACTION_AFTER = re.compile(r"\s+(?:was|were|has|have|had)\s+not\b", re.IGNORECASE)
 
@@ -54,16 +61,27 @@ _ANY_RESPONSE = re.compile(
     r"|assist|help|support|secur|lock|contain|isolat|offline|shut|strength|bolster|beef|reinforc|harden|enhanc|reset"
     r"|rotat|patch|investigat|forensic|determin|establish|figur|find|understand|assess|offer|provid|disrupt|outage"
     r"|clos|suspend|halt|forc|cancel|told|tell|mail|wrote|writ|sen[dt]|letter|notice|regulat|police|authorit|requir"
-    r"|trigger|remov|fix|receiv|warn|halt|stopp|paus|divert|resett|chang|revok",
+    r"|trigger|remov|fix|receiv|warn|halt|stopp|paus|divert|resett|chang|revok|8-K|filing|filed|expell|evict|kick"
+    r"|block|disconnect|invalidat|rotat|mitigat|remediat|neutrali|resolv|address|down|unavailable|disabl|expert"
+    r"|partner|organi[sz]ation|consult|call",
     re.IGNORECASE,
 )
 _ANY_VECTOR = re.compile(
     r"phish|vish|social|engineer|impersonat|stuff|spray|brute|credential|password|account|login|third|supply|vendor"
     r"|supplier|exploit|zero|CVE|unpatched|SQL|misconfig|unsecured|unprotected|exposed|accessible|open|left|malware"
-    r"|stealer|trojan|keylog|ransomware|rogue|malicious|disgruntled|insider|call",
+    r"|stealer|trojan|keylog|ransomware|rogue|malicious|disgruntled|insider|call|smish|SMS|SIM|session|token|cookie"
+    r"|private\s+key|configur|patch|vulnerab|flaw|bug|employee|phone|tricked|deceived|duped|manipulat|MFA|factor"
+    r"|fatigue|bomb|brib|desk|rang|ring",
     re.IGNORECASE,
 )
-_RANSOM_WORD = re.compile(r"ransom|extort|\bpa(?:y|id)\b", re.IGNORECASE)
+# "not by phishing", "no evidence of malware": the vector is ruled out, not stated.
+_NEGATED_VECTOR = re.compile(
+    r"(?:\bnot\s+(?:\w+\s+)?(?:by|through|via|from|using)|\bno\s+(?:evidence|sign|signs|indication)\s+(?:of|that)|\brather\s+than)"
+    r"\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_SOCIAL = re.compile(r"social(?:ly)?[-\s]engineer", re.IGNORECASE)
+_RANSOM_WORD = re.compile(r"ransom|extort|\bpa(?:y|id)\b|\bdemand", re.IGNORECASE)
 
 
 def find_responses(text: str, start: int, end: int) -> list[Hit]:
@@ -79,6 +97,8 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for rx, label in compile_labelled(RESPONSE_PATTERNS):
         for m in rx.finditer(text, start, end):
+            if _DONE_TO_VICTIM.match(text, m.start()):
+                continue  # "CircleCI is notified by a customer": someone told the victim, not the reverse
             if _NEGATED_ACTION.search(
                 text[max(start, m.start() - 25) : m.start()]
             ) or _NEGATED_ACTION_AFTER.match(text, m.end()):
@@ -88,7 +108,10 @@ def find_responses(text: str, start: int, end: int) -> list[Hit]:
                 ((s, e) for s, e in _clauses(text, start, end) if s <= m.start() < e), (start, end)
             )
             bs = next((s for s, e in assertion_clauses(text, start, end) if s <= m.start() < e), start)
-            if _RESPONSE_BLOCK.search(text[bs:ce]) or label in hits:
+            block = _RESPONSE_BLOCK.search(text[bs:ce])
+            if block and label in _COMMITMENTS and _COMMITTED.fullmatch(block.group()):
+                block = _RESPONSE_BLOCK.search(text[bs:ce].replace(block.group(), " " * len(block.group()), 1))
+            if block or label in hits:
                 continue
             hits[label] = Hit(m.start(), m.end(), label)
     return sorted(hits.values(), key=lambda h: h.start)
@@ -98,6 +121,9 @@ _REFUSED_TO_PAY = re.compile(
     r"\b(?:refus\w*|declin\w*)\s+to\s+pay\b|\b(?:will|would|did|does)\s+not\s+pay\b|\bwon[’']t\s+pay\b",
     re.IGNORECASE,
 )
+_RANSOM_MODAL = re.compile(r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", re.IGNORECASE)
+# "failed to say how much ransom is being demanded", "demands have ranged from...": no demand on this victim stated
+_RANSOM_QUESTION = re.compile(r"\bhow\s+much\b|\brang(?:e|es|ed)\s+from\b|\baverage\b|\bmedian\b", re.IGNORECASE)
 _RANSOM_PRIORITY = {"paid": 0, "refused": 1, "demanded": 2}
 
 
@@ -106,13 +132,16 @@ def find_ransom(text: str, start: int, end: int) -> list[Hit]:
     if not _RANSOM_WORD.search(text, start, end):
         return []
     sentence = text[start:end]
-    if re.search(
-        r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", sentence, re.IGNORECASE
-    ):
+    if _RANSOM_QUESTION.search(sentence):
         return []
-    hits = find_labelled(text, RANSOM_PATTERNS, start, end)
+    # a modal or condition blocks only its own clause: "a ransom has been demanded, ... if any data was taken"
+    hits = [
+        h
+        for h in find_labelled(text, RANSOM_PATTERNS, start, end)
+        if not any(s <= h.start < e and _RANSOM_MODAL.search(text, s, e) for s, e in assertion_clauses(text, start, end))
+    ]
     refusal = _REFUSED_TO_PAY.search(text, start, end)
-    if refusal and re.search(r"\bransom", sentence, re.IGNORECASE):
+    if refusal and re.search(r"\bransom", sentence, re.IGNORECASE) and not _RANSOM_MODAL.search(sentence):
         hits.append(Hit(refusal.start(), refusal.end(), "refused"))
     # a sentence may tell the whole story ("demanded a ransom, which it refused to pay"): the outcome wins
     return sorted(hits, key=lambda h: (_RANSOM_PRIORITY[h.label], h.start))[:1]
@@ -128,6 +157,16 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if e > s]
 
 
+_VECTOR_GROUPS = tuple(
+    tuple(rule for rule in VECTOR_PATTERNS if rule[1] == label) for label in dict.fromkeys(l for _p, l in VECTOR_PATTERNS)
+)
+
+
+def _each_label(text: str, start: int, end: int) -> list[Hit]:
+    """Vector hits, overlaps allowed across labels: "using a flaw in X's software" is an exploit AND a supplier."""
+    return sorted((h for group in _VECTOR_GROUPS for h in find_labelled(text, group, start, end)), key=lambda h: h.start)
+
+
 def find_vectors(text: str, start: int, end: int) -> list[Hit]:
     """Initial-access vectors in the sentence, each only where its clause says how access was gained."""
     if not _ANY_VECTOR.search(text, start, end):
@@ -136,11 +175,13 @@ def find_vectors(text: str, start: int, end: int) -> list[Hit]:
     if sentence.rstrip().endswith("?") or _ACCESS_SENTENCE_BLOCK.search(sentence):
         return []
     hits: list[Hit] = []
-    for hit in find_labelled(text, VECTOR_PATTERNS, start, end):
+    for hit in _each_label(text, start, end):
         clause = next(((s, e) for s, e in _clauses(text, start, end) if s <= hit.start < e), (start, end))
         clause_text = text[clause[0] : clause[1]]
-        if _ACCESS_BLOCK.search(clause_text):
+        if _ACCESS_BLOCK.search(clause_text) or _NEGATED_VECTOR.search(text, max(start, hit.start - 40), hit.start):
             continue
         if _ACCESS_CONTEXT.search(clause_text) or _ACCESS_CONTEXT.search(sentence):
             hits.append(hit)
+            if hit.label == "vishing" and _SOCIAL.search(text, hit.start, hit.end):
+                hits.append(Hit(hit.start, hit.end, "social_engineering"))  # "socially engineered ... by phone"
     return hits

@@ -17,30 +17,91 @@ def alt(*options: str) -> str:
 
 # --- data types ------------------------------------------------------------------------------------------------
 # A word right after a list separator or a list opener ("including name, ...", "..., orders and ...").
-_IN_LIST = r"(?:(?<=, )|(?<=\band )|(?<=including )|(?<=included )|(?<=contained )|(?<=: ))"
+_IN_LIST = r"(?:(?<=, )|(?<=\band )|(?<=including )|(?<=included )|(?<=contained )|(?<=: )|(?<=\()|(?<=such as ))"
+
+# A generic data phrase followed by its expansion ("contact details (phone numbers and emails)", "financial data
+# like card numbers"): the expansion says what leaked, the generic phrase adds nothing.
+_NO_EXPANSION = r"(?!\s*(?:\(|[:–—-]\s|,?\s+(?:such\s+as|including|like|namely|i\.e\.|e\.g\.)))"
+
+# Data that has no class of its own in the vocabulary (DESIGN.md "other"). Kept to kinds breach reports name as
+# leaked data; words that HIBP summaries use for minor profile fields (genders, job titles, photos) stay out.
+OTHER_DATA = alt(
+    r"(?:source|client|game|proprietary|internal)\s+code|code\s*bases?|code\s+repositor(?:y|ies)",
+    r"internal\s+(?:documents?|documentation|communications?|e-?mails|files|data|tools|dashboards|memos|reports|records)",
+    r"proprietary\s+(?:data|information|documents?|details)|intellectual\s+property|trade\s+secrets",
+    r"confidential\s+(?:documents|files|information|data)|(?:business|corporate|company)\s+(?:documents|records|files)",
+    r"(?:workplace|legal|HR)\s+documents|contracts|court\s+(?:cases|documents|records)",
+    r"code[-\s]signing\s+certificates?|digital\s+certificates",
+    r"(?:employee|staff|student|payroll|personnel|pupil)\s+(?:IDs?|ID\s+numbers|numbers)",
+    r"salar(?:y|ies)(?:\s+(?:information|details|data))?|payroll\s+(?:data|information|details|records)",
+    r"(?:creator\s+)?payouts?(?:\s+(?:reports|details|data|information))?|compensation\s+(?:data|information|details)",
+    r"income\s+(?:information|details|data)|employment[-\s](?:related\s+)?(?:history|information|details|records|data)"
+    r"|employee\s+(?:records|files)",
+    r"(?:personnel|HR|human\s+resources?)\s+(?:records|files|data|information)",
+    r"fingerprints?|biometric\s+(?:data|information|details|identifiers)|facial\s+(?:scans|geometry)",
+    r"selfies|(?:private|intimate|explicit)\s+(?:images|photos|pictures)",
+    r"direct\s+messages|DMs",
+    r"travel\s+(?:details|history|histories|information|itineraries|plans|data|records)|itinerar(?:y|ies)",
+    r"booking\s+(?:details|references|information|data|records)",
+    r"contact\s+(?:details|information|info|data)" + _NO_EXPANSION,
+    r"credit\s+(?:scores?|limits?|histor(?:y|ies))|payment\s+histor(?:y|ies)",
+    r"insurance\s+(?:information|details|data|policy\s+numbers|policies)",
+    r"criminal\s+(?:history|histories|records?)|background\s+(?:checks|investigation\s+(?:records|files|forms))",
+    r"interview\s+(?:findings|notes|records)",
+    # dev-set convention: security questions are "other" (not login credentials)
+    r"(?:(?:un)?encrypted\s+)?security\s+questions?(?:\s+and\s+(?:their\s+)?answers)?",
+    r"education(?:al)?\s+(?:history|background|records)|academic\s+records|attendance\s+records",
+    r"ethnic(?:ity|ities|\s+origins?)|religio(?:n|us\s+beliefs)|sexual\s+orientations?|disabilit(?:y|ies)",
+    r"political\s+(?:opinions|affiliations|views)|special\s+category\s+data",
+    r"donor\s+(?:data|information|details|records)|(?:giving|donation)\s+histor(?:y|ies)",
+    r"tax\s+(?:forms|returns|documents)|W-?[29]\s+(?:forms|data|information)|W-?[29]s|state\s+secrets|call\s+recordings",
+    r"activity\s+(?:data|logs)|browsing\s+(?:history|data)|location\s+(?:data|history)",
+    r"vehicle\s+(?:registration|details|information)|licen[cs]e\s+plates?",
+    r"call\s+(?:and\s+text\s+)?(?:records|detail\s+records)|text\s+message\s+records|account\s+balance\s+(?:snapshots|data|information)",
+)
 
 # (pattern, data type). Longer, more specific phrases come first: matching is leftmost-longest and overlapping
 # hits are dropped, so "email addresses" never also yields "addresses" -> postal_address.
 DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"(?:e-?mail|electronic mail)(?:\s+addresse?s?|\s+accounts?)?", "email"),
+    (r"(?:e-?mails?|electronic mail)(?:\s+addresse?s?|\s+accounts?)?", "email"),
     (
         r"(?:credit|debit|payment|bank)\s*cards?(?:\s+(?:numbers?|details|data|information|info))?",
         "payment_card",
     ),
     (
-        r"card\s+(?:numbers?|details|data)|(?:CVV|CVC)s?|expiry\s+dates?|(?:partial\s+)?card\s+data",
+        r"card\s+(?:numbers?|details|data)|(?:CVV|CVC)s?|expiry\s+dates?|expiration\s+dates?|(?:partial\s+)?card\s+data"
+        r"|(?:card\s+)?verification\s+(?:codes?|values?)|cardholder\s+(?:data|names?|details|information)",
         "payment_card",
     ),
+    # "credit and debit card details": the first modifier of an elided pair
+    (r"credit(?=\s+(?:and|or|&|/)\s+debit\s+cards?)", "payment_card"),
     (r"payment\s+(?:details|data|information|info|methods?)", "payment_card"),
-    (r"financial\s+(?:data|information|info|details|credentials)", "payment_card"),
+    # "activity, payment or other personal information": the modifier of an elided head noun
+    (
+        r"payment(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:[\w-]+\s+){0,3}?(?:data|information|details|info)\b)",
+        "payment_card",
+    ),
+    # DESIGN.md / dev-set convention: unspecified "financial information" is bank data
+    # (unless an expansion follows: "financial data such as card numbers" names the type itself)
+    (
+        r"financial\s+(?:data|information|info|details|credentials|records)" + _NO_EXPANSION,
+        "bank_account",
+    ),
     (
         r"bank(?:ing)?\s+(?:account\s+)?(?:numbers?|details|data|information|info|statements?)|bank\s+accounts?"
         r"|IBANs?|sort\s+codes?|routing\s+numbers?",
         "bank_account",
     ),
+    # "banking, or credit card numbers", "financial and medical information": modifiers of an elided head noun
     (
-        r"(?:login|log-in|sign-in|account|user)\s+credentials|credentials|auth(?:entication)?\s+tokens?"
-        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|security\s+questions?(?:\s+and\s+answers)?|PINs?",
+        r"(?:banking|financial)(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:\w+\s+){0,3}?"
+        r"(?:numbers|details|data|information|info|records))",
+        "bank_account",
+    ),
+    (
+        r"(?:login|log-in|sign-in|account|user)\s+credentials|credentials|auth(?:entication)?\s+(?:tokens?|cookies)"
+        r"|(?:login|log-in|sign-in|logon)\s+(?:details|information|info|data)|session\s+cookies"
+        r"|access\s+tokens?|session\s+tokens?|API\s+keys?|private\s+keys?|secret\s+keys?|PINs?|PIN\s+(?:codes|numbers)",
         "credentials",
     ),
     (
@@ -48,39 +109,75 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|(?:bcrypt|MD5|SHA-?\d*)\s+(?:password\s+)?hashes",
         "password",
     ),
-    (r"social\s+security\s+numbers?|SSNs?", "ssn"),
     (
-        r"passport(?:\s+(?:numbers?|details|scans?))?|driver'?s?\s+licen[cs]e(?:\s+(?:numbers?|details))?"
-        r"|(?:national\s+)?(?:identity|ID)\s+(?:card|document|number)s?|government[-\s]issued\s+(?:identity|ID)\S*"
-        r"(?:\s+(?:numbers?|cards?|documents?))?|tax\s+(?:identification\s+)?numbers?",
+        r"social\s+security\s+(?:numbers?|information|details|data)|SSNs?"
+        r"|last\s+(?:four|4)\s+digits\s+of\s+(?:their\s+|the\s+)?(?:social\s+security\s+numbers?|SSNs?)",
+        "ssn",
+    ),
+    # partial card numbers are card data (dev-set convention)
+    (r"last\s+(?:four|4)\s+digits(?:\s+of\s+(?:the\s+|their\s+)?(?:credit\s+|debit\s+|payment\s+)?cards?(?:\s+numbers?)?)?", "payment_card"),
+    # "social security, banking, or credit card numbers" / "Social Security and bank account numbers"
+    (
+        r"social\s+security(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:[\w-]+,?\s+(?:or\s+|and\s+)?){0,4}?"
+        r"(?:numbers|details|information))",
+        "ssn",
+    ),
+    (
+        r"passports?(?:\s+(?:numbers?|details|scans?|information|data|copies))?|driver[’']?s?\s+licen[cs]es?(?:\s+(?:numbers?|details))?"
+        r"|driving\s+licen[cs]es?(?:\s+(?:numbers?|details))?"
+        r"|(?:national\s+)?(?:identity|ID)\s+(?:card|document|number)s?|government[-\s]issued\s+(?:identity|ID|photo)\S*"
+        r"(?:\s+(?:numbers?|cards?|documents?))?|tax\s+(?:identification\s+|ID\s+)?numbers?|photo\s+IDs?"
+        r"|national\s+insurance(?:\s+(?:numbers?|details))?|NI\s+numbers?|NHS\s+numbers?|social\s+insurance\s+numbers?"
+        r"|identification\s+(?:documents?|numbers?|cards?)|government[-\s]ID(?:\s+(?:images|documents|cards|numbers|scans|photos))?",
         "government_id",
     ),
     (
-        r"(?:medical|health)(?:[-\s]related)?\s+(?:records?|data|information|conditions?|history|histories)"
-        r"|diagnos[ie]s|prescriptions?|health\s+insurance\s+(?:information|details|numbers?)",
+        r"(?:medical|health)(?:[-\s]related)?\s+(?:records?|data|information|conditions?|history|histories|details)"
+        r"|diagnos[ie]s|prescriptions?|health\s+insurance\s+(?:information|details|numbers?)|pharmacy\s+records"
+        r"|patient\s+(?:records|data|information)|clinical\s+(?:records|data|information|notes)"
+        r"|psychological\s+evaluations|mental\s+health\s+(?:records|information|history)|treatment\s+information"
+        r"|vaccination\s+(?:details|records|status)|test\s+results|protected\s+health\s+information|PHI"
+        r"|electronic\s+health\s+records|EHRs?|medical\s+record\s+numbers?|(?:Medicare|Medicaid)\s+(?:numbers?|IDs?|details)"
+        r"|genetic\s+(?:data|information|test\s+results)|DNA\s+(?:data|information|results)",
+        "health",
+    ),
+    # "health and insurance data", "medical and financial information": modifiers of an elided head noun
+    (
+        r"(?:health|medical)(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:\w+\s+){0,3}?(?:data|information|records|details))",
         "health",
     ),
     (r"dates?\s+of\s+birth|birth\s*dates?|DOBs?|birthdays?", "date_of_birth"),
-    (r"(?:mobile\s+|tele)?phone(?:\s+numbers?)?|mobile\s+numbers?|telephone\s+numbers?", "phone"),
+    (
+        r"(?:mobile\s+|tele|cell\s*)?phone(?:\s+numbers?)?|mobile\s+numbers?|telephone\s+numbers?"
+        r"|" + _IN_LIST + r"phones(?=\s*(?:,|\band\b|&|/|\)))",
+        "phone",
+    ),
     (r"IP(?:\s+addresse?s?)?", "ip_address"),
     (
-        r"(?:postal|physical|home|mailing|street|delivery|billing|shipping)\s+addresse?s?|addresses",
+        r"(?:postal|physical|home|mailing|street|delivery|billing|shipping|residential)\s+addresse?s?|addresses"
+        r"|zip\s*codes?|post\s*codes?|postal\s+codes?"
+        r"|(?<=their\s)address(?=\s*(?:,|\band\b|&|/|\)|\.))|" + _IN_LIST + r"address(?=\s*(?:,|\band\b|&|/|\)))",
         "postal_address",
     ),
     (
         r"user\s*names?|usernames?|screen\s+names?|display\s+names?|nicknames?|account\s+(?:IDs?|numbers?|names?)"
-        r"|user\s+IDs?|member\s+IDs?|logins?",
+        r"|user\s+IDs?|member\s+IDs?|logins?|frequent\s+fl(?:y|i)er\s+(?:numbers?|IDs?|details)"
+        r"|loyalty\s+(?:card|programme|program|scheme|member(?:ship)?)\s+(?:numbers?|IDs?)|membership\s+numbers?",
         "account_id",
     ),
-    (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+)?names", "name"),
+    (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+|student\s+|patient\s+|employee\s+)?names", "name"),
     # singular forms only inside a list ("The data included name, email, phone and country")
     (_IN_LIST + r"(?:full\s+|customer\s+|student\s+|patient\s+)?name(?=\s*(?:,|\band\b|&|/))", "name"),
     (_IN_LIST + r"orders(?=\s*(?:,|\band\b|&|\.|$))|(?<=\band\s)orders", "purchase_history"),
     # "physical and IP addresses": the first word of an elided pair
     (r"(?:physical|postal|home|mailing)(?=\s+(?:and|&|or)\s+(?:IP|e-?mail)\s+address)", "postal_address"),
+    # bare "countries"/"locations" only as a list item: "hotels across 50 countries" and "store locations" are not data
     (
-        r"(?:countr(?:y|ies)\s+of\s+(?:residence|location|origin)|countr(?:y|ies)|geographic(?:al)?\s+locations?"
-        r"|locations?)",
+        r"countr(?:y|ies)\s+of\s+(?:residence|location|origin)|geographic(?:al)?\s+locations?|(?:user|customer|GPS|precise)\s+locations?"
+        r"|" + _IN_LIST + r"(?:countr(?:y|ies)|locations?)(?=\s*(?:,|\band\b|&|/|\)|\.|$))"
+        r"|countr(?:y|ies)(?=\s+(?:and|or|&)\s+(?:\w+\s+)?(?:of\s+)?(?:residence|location))"
+        r"|(?<=user’s\s)countr(?:y|ies)|(?<=user's\s)countr(?:y|ies)|(?<=users’\s)countr(?:y|ies)|(?<=users'\s)countr(?:y|ies)"
+        r"|countr(?:y|ies)\s+(?:of\s+(?:the\s+)?(?:users?|customers?|members?)|(?:they\s+)?logged\s+in\s+from)",
         "country",
     ),
     (
@@ -95,11 +192,37 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         "spending_amount",
     ),
     (r"(?:customer\s+|shopping\s+|personal\s+)?preferences|interests", "preferences"),
+    # Data outside the personal-data classes (DESIGN.md "other"): company secrets, HR and background files,
+    # biometrics, private content, travel and financial-standing details, unspecified contact details.
+    (OTHER_DATA, "other"),
 )
 
 # Words before a data-type phrase that make it something else ("user names" is handled above; "company names"
 # or "file names" are not personal names).
-DATA_TYPE_BLOCKERS = r"(?:company|file|domain|brand|product|host|device|street|trade|business|band|place)\s+$"
+DATA_TYPE_BLOCKERS = (
+    r"(?:company|file|domain|brand|product|host|device|street|trade|business|band|place|wallet|crypto(?:currency)?|bitcoin"
+    r"|ethereum|blockchain|MAC|web|contract|phishing|scam|spam|fake|fraudulent|malicious|suspicious|marketing|unsolicited)\s+$"
+)
+
+# Words right after a card phrase that make it the product or the trade, not card data ("credit card applications").
+CARD_NOT_DATA_AFTER = r"\s+(?:applica\w+|issuers?|compan(?:y|ies)|providers?|processors?|networks?|business(?:es)?|debt|offers?|rewards|industry|fraud|terminals?|readers?|machines?|skimm\w+|limits?)\b"
+
+# Right before a card phrase: the product applied for, not card data ("customers who applied for credit cards").
+CARD_APPLIED_FOR_BEFORE = r"\b(?:appl(?:y|ied|ying)|sign(?:ed)?\s+up)\s+for\s+(?:a\s+|an\s+|the\s+)?$"
+# After "usernames": a login pair ("usernames and passwords"), which the dev-set convention also calls credentials.
+LOGIN_PAIR_AFTER = r"\s+(?:and|&|/)\s+(?:\w+\s+)?pass(?:words?|wds?)\b"
+# After a bare "phone": the channel, not phone numbers ("phone calls from fraudsters", "phone support").
+PHONE_NOT_DATA_AFTER = (
+    r"\s+(?:calls?|scams?|lines?|support|systems?|compan(?:y|ies)|makers?|carriers?|networks?|operators?|fraud|interviews?"
+    r"|conversations?|hacking|chargers?|cases?)\b"
+)
+# After "names": names of things, not personal names ("the names of any subreddits users follow").
+NAMES_OF_THINGS_AFTER = (
+    r"\s+of\s+(?:any\s+|the\s+|their\s+|its\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:subreddits|forums|communities|channels|groups"
+    r"|companies|firms|files|folders|products|apps|websites|sites|brands|organi[sz]ations|servers|projects|repositories|games)\b"
+)
+# Before a bare "addresses": mail accounts, not postal addresses ("123k yandex.ru addresses", "guest account addresses").
+NOT_POSTAL_BEFORE = r"(?:[\w-]+\.[a-z]{2,6}|accounts?|mail|inbox)\s+$"
 
 # --- polarity ------------------------------------------------------------------------------------------------------
 # A clause is about exposure when one of these occurs in it.
@@ -143,6 +266,20 @@ EXPOSURE_CUES = alt(
     r"viewed",
     r"brok(?:e|en)\s+into",
     r"harvest(?:ed|ing)",
+    r"(?:(?<=not\s)|(?<=n't\s)|(?<=n’t\s)|(?<=never\s))(?:access|obtain|take|steal|view|copy|download)",
+    r"traded",
+    r"disclos(?:ed|es|ing)",
+    r"got",
+    r"(?:able|managed)\s+to\s+(?:get|grab|access|obtain|download|steal|view|take|copy)",
+    r"publish(?:es|ing)?",
+    r"shar(?:e|ed|ing)",
+    r"releas(?:e|ed|ing)",
+    # an attacker saying what it holds: "the gang told the BBC that they have customers' dates of birth"
+    r"(?:claim(?:s|ed)?|said|say|says|told\s+(?:the\s+)?\w+)\s+(?:that\s+)?(?:they|it|the\s+(?:gang|group|hackers?|attackers?))\s+"
+    r"(?:have|has|had|holds?|possess(?:es)?)",
+    r"surfaced",
+    r"circulat(?:ed|ing)",
+    r"appeared\s+(?:on|online)",
 )
 
 # Negation cues whose scope is the clause they stand in: every data type in that clause is NOT exposed.
@@ -180,8 +317,9 @@ HYPOTHETICAL_CUES = alt(
     r"\bwhether\b",
     r"\bdesigned\s+to\b",
     r"\bin\s+order\s+to\b",
-    r"\bused\s+to\b",
-    r"\bto\s+(?:steal|obtain|harvest|trick|extract)\b",
+    r"\b(?:is|are|be|being)\s+used\s+to\b",  # purpose ("are used to phish"), not "profiles used to sign in"
+    r"(?<!access\s)\bto\s+(?:steal|obtain|harvest|trick|extract)\b",  # not "used this access to obtain"
+    r"\bensure\b",
     r"\bnever\s+share\b",
     r"\bdon[’']t\b",
     r"\bavoid\b",
@@ -191,6 +329,7 @@ HYPOTHETICAL_CUES = alt(
     r"\badvis\w+\b",
     r"\bshould\s+(?:not|never)\b",
     r"\btips?\b",
+    r"\badvice\b",
     r"\bimagine\b",
     r"\bwhat\s+if\b",
     r"\bfor\s+example\b",
@@ -356,10 +495,18 @@ COUNTED_NOUNS = alt(
     r"diners",
     r"gamers",
     r"listeners",
+    # counted things other than people can still be the record count when nothing else is counted
+    r"(?:credit\s+card\s+|loan\s+|job\s+)?applications",
+    r"images",
+    r"photos",
+    r"pictures",
+    r"selfies",
+    r"videos",
+    r"contacts",
 )
 # A count in these frames is a customer base, a workforce or a total, not the breach's size.
 BASE_COUNT_CUES = alt(
-    r"\bits\s+$",
+    r"\b(?:its|our)\s+$",
     r"\bserves?\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
     r"\bhas\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$",
     r"\bboasts\s+$",
@@ -370,16 +517,88 @@ BASE_COUNT_CUES = alt(
     r"|app|society|union|carrier|airline|university|hospital|giant|marketplace|site|website|store|shop|club|league)"
     r"\s+with\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+|nearly\s+)?$",
     r"\bemploys\s+$",
+    r"\b(?:in\s+total|combined|altogether|overall|cumulative(?:ly)?)\s+(?:of\s+)?(?:over\s+|more\s+than\s+|some\s+|about\s+)?$",
 )
+# Words between a number and its counted noun that make the counted things organisations ("1,500 downstream
+# customers" of an IT supplier are businesses) or a customer base ("12 million active customers").
+BASE_COUNT_FILLER = r"\b(?:active|monthly|registered|loyal|worldwide|downstream|business|corporate|enterprise|institutional|B2B)\b"
+# A bare count right after a breach verb: "a breach affecting 4.2 million" (the counted noun is understood).
+BARE_COUNT_VERBS = r"(?:affect(?:ing|ed|s)?|impact(?:ing|ed|s)?|expos(?:ing|ed|es)|compromis(?:ing|ed|es)|hit(?:ting)?|stole|steal(?:ing)?|leak(?:ed|ing)|involv(?:ing|ed))"
 BASE_COUNT_AFTER = alt(
-    r"^\s*(?:active|registered|monthly|daily|loyal|online)?\s*\w*\s*(?:worldwide|globally|across|around\s+the\s+world)",
+    r"^\s*(?:active|registered|monthly|daily|loyal|online)?\s*\w*\s*(?:worldwide|globally|around\s+the\s+world"
+    r"|across\s+(?:the\s+)?(?:\w+\s+)?(?:countries|country|world|globe|regions|states|markets|continents|nations|Europe|Asia|Africa|America))",
     r"^\s*(?:active|monthly|daily)\s",
     r"^\s*(?:\w+\s+){0,2}(?:stores|shops|outlets|branches|locations|countries|markets)",
+    # a total over a campaign's many victims is not one victim's count
+    r"^[^.;]{0,40}?\b(?:across|at|from|in)\s+(?:more\s+than\s+|over\s+|some\s+|nearly\s+|about\s+)?[\d,]+\s+"
+    r"(?:organi[sz]ations|companies|victims|firms|businesses|entities|institutions|agencies|hospitals|schools)",
 )
 
 # --- response actions ---------------------------------------------------------------------------------------------
-_NOTIFY = r"(?:notif(?:y|ied|ying)|inform(?:ed|ing|s)?|alert(?:ed|ing)?|contact(?:ed|ing)?|report(?:ed|ing)?\s+(?:it\s+|the\s+\w+\s+)?to|work(?:s|ed|ing)?\s+(?:closely\s+)?with|cooperat\w+\s+with|liais\w+\s+with|involv(?:ed|ing))"
+_NOTIFY = r"(?:notif(?:y|ied|ying)|inform(?:ed|ing|s)?|alert(?:ed|ing)?|contact(?:ed|ing)?|report(?:ed|ing)?\s+(?:it\s+|the\s+\w+\s+)?to|work(?:s|ed|ing)?\s+(?:closely\s+)?with|cooperat\w+\s+with|liais\w+\s+with|involv(?:ed|ing)|in\s+contact\s+with)"
 RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
+    # filings: an SEC 8-K, a notice filed with a state attorney general or a regulator
+    (
+        r"8-K|(?:regulatory|SEC)\s+filings?|fil(?:ed|ing)\s+(?:a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,3}?with\s+(?:the\s+)?(?:[\w.-]+\s+){0,3}?"
+        r"(?:regulators?|SEC|Securities\s+and\s+Exchange\s+Commission|attorneys?\s+general|authorit(?:y|ies)|commission(?:er)?)"
+        r"|(?:notification|notice)\s+(?:letter\s+)?filed\s+(?:in|with)\b",
+        "regulator_notified",
+    ),
+    # "All affected employees, the data protection authorities and the police have been informed": one verb, three parties
+    (
+        r"(?:customers|users|members|clients|patients|employees|staff|individuals|people|partners|organi[sz]ations)\b[^.;]{0,100}?"
+        r"\b(?:have|has|had|were|was|are\s+being)\s+(?:been\s+)?(?:informed|notified|contacted|alerted)",
+        "customers_notified",
+    ),
+    (
+        r"(?:data\s+protection\s+authorit(?:y|ies)|regulators?|supervisory\s+authorit\w+)\b[^.;]{0,100}?"
+        r"\b(?:have|has|had|were|was)\s+(?:been\s+)?(?:informed|notified|alerted)",
+        "regulator_notified",
+    ),
+    (
+        r"(?:law[-\s]enforcement(?:\s+agencies)?|police)\b[^.;]{0,60}?\b(?:have|has|had|were|was)\s+(?:been\s+)?(?:informed|notified|alerted)",
+        "law_enforcement_notified",
+    ),
+    # notifying client organisations is notifying the customers (dev-set convention)
+    (
+        r"(?:notif(?:y|ied|ying)|inform(?:ed|ing)|contact(?:ed|ing))\s+(?:its\s+|their\s+|each\s+|all\s+|affected\s+|impacted\s+)*"
+        r"(?:\w+\s+)?(?:partners|organi[sz]ations?|businesses|hospitals|trusts|schools|charities)\b",
+        "customers_notified",
+    ),
+    (
+        r"(?:contact(?:ed|ing)|call(?:ed|ing)\s+in|consult(?:ed|ing)|along\s+with|assistance\s+from|help\s+from|support\s+from)\s+"
+        r"(?:\w+\s+){0,2}?(?:cyber\s*security|security|forensics?|incident\s+response)\s+(?:experts?|specialists?|firms?|investigators?|consultants?)"
+        r"|(?:forensic|security|cyber\s*security|outside|external|third[-\s]party)\s+experts\s+(?:investigated|examined|reviewed|analy[sz]ed)",
+        "external_experts_engaged",
+    ),
+    # containment: the intruder locked out, the affected system cut off, secrets invalidated
+    (
+        r"lock(?:ed|ing)?\s+(?:the\s+)?(?:\w+\s+)?(?:attackers?|hackers?|intruders?|cyber\s*criminals?|criminals?|actors?)\s+out"
+        r"|(?:expell?(?:ed|ing)|evict(?:ed|ing)|kick(?:ed|ing)\s+out|block(?:ed|ing))\s+(?:the\s+)?(?:\w+\s+)?(?:attackers?|hackers?|intruders?|actors?)"
+        r"|disconnect(?:ed|ing)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:systems?|servers?|networks?|devices?|appliances?)"
+        r"|invalidat(?:ed|ing)\s+(?:the\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:passwords?|questions|tokens|sessions|credentials|keys|cookies|certificates)"
+        r"|rotat(?:e|ed|ing)\s+(?:all\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:secrets|keys|tokens|credentials|passwords)"
+        r"|(?:mitigat|remediat|neutrali[sz])(?:ed|ing)\s+(?:the\s+)?(?:damage|attack|threat|incident|breach|issue|intrusion)"
+        r"|(?:quickly|swiftly|immediately)\s+(?:resolved|addressed|contained|stopped|shut\s+down)"
+        r"|(?:revok|terminat|disabl)(?:ed|ing)\s+(?:the\s+|all\s+|its\s+)?(?:[\w-]+\s+){0,2}?(?:access|accounts?|credentials|tokens|sessions|keys)"
+        r"|(?:logged|signed)\s+out\s+(?:all\s+)?(?:users|customers|sessions)|(?:forced|required)\s+(?:\w+\s+){0,3}?to\s+(?:reset|change)\s+(?:their\s+)?passwords"
+        r"|(?:took|taken|taking|take|takes)\s+(?:the\s+|its\s+|their\s+|all\s+|of\s+|certain\s+|some\s+|affected\s+)*(?:\w+\s+){0,2}?"
+        r"(?:systems?|servers?|networks?)\s+(?:and\s+(?:\w+\s+)?services\s+)?offline",
+        "systems_secured",
+    ),
+    # services down: the site, platform or plant stated as down, offline, unavailable or halted
+    (
+        r"(?:website|site|services?|platform|systems?|app|portal|network|stores?|plants?|facilit(?:y|ies)|factories|operations"
+        r"|production|servers?)\s+(?:was|were|is|are|has\s+been|have\s+been|had\s+been|remained|remains|went|has\s+gone)\s+"
+        r"(?:still\s+|temporarily\s+|partly\s+|partially\s+|largely\s+|completely\s+)?(?:down|offline|unavailable|inaccessible|closed|shut)"
+        r"|(?:took|taken|take|taking|forc\w+\s+\w+\s+to\s+take)\s+down\s+(?:the\s+|its\s+|their\s+)?(?:[\w’'-]+\s+){0,3}?(?:website|site|services?|systems?|platform)"
+        r"|(?:took|taken|take|taking|takes)\s+(?:the\s+|its\s+|their\s+|all\s+|certain\s+|some\s+)*(?:\w+\s+){0,2}?systems\s+and\s+services\s+offline"
+        r"|(?:temporarily\s+|briefly\s+)?(?:suspend|halt|paus|stopp|disabl)(?:ed|ing)\s+(?:all\s+|its\s+|their\s+|the\s+|some\s+|temporarily\s+)*(?:[\w’'-]+\s+){0,3}?"
+        r"(?:orders|services|operations|deposits|withdrawals|trading|payments|deliveries|sales|production|flights|transfers|systems?)"
+        r"|(?:plants?|facilit(?:y|ies)|factories|sites|offices|schools|hospitals)\b[^.;]{0,40}?\b(?:shut(?:ting)?\s+down|closed|halted|stopped)"
+        r"|(?:partly|partially|temporarily)\s+unavailable",
+        "services_disrupted",
+    ),
     (
         _NOTIFY
         + r"\b[^.;]{0,60}?\b(?:data\s+protection\s+authorit(?:y|ies)|regulators?|supervisory\s+authorit\w+"
@@ -404,7 +623,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         _NOTIFY
-        + r"\b[^.;]{0,70}?\b(?:law\s+enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
+        + r"\b[^.;]{0,70}?\b(?:law[-\s]enforcement|police|FBI|(?:the\s+)?authorities|National\s+Crime\s+Agency"
+        r"|federal\s+(?:officials|authorities|agents|investigators|agencies)"
         r"|Action\s+Fraud|Europol|cyber\s*crime\s+unit)(?<!protection\sauthorities)(?<!privacy\sauthorities)"
         r"(?<!regulatory\sauthorities)(?<!supervisory\sauthorities)",
         "law_enforcement_notified",
@@ -428,7 +648,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
         "customers_notified",
     ),
     (
-        r"notifications?\s+(?:were\s+|was\s+|have\s+been\s+)?sent\s+to|notification\s+letters|breach\s+notices?",
+        r"notifications?\s+(?:were\s+|was\s+|have\s+been\s+)?sent\s+to|notification\s+letters|breach\s+notices?"
+        r"(?!\s+(?:letter\s+)?filed)",  # a notice filed with a regulator is the regulator's
         "customers_notified",
     ),
     (
@@ -469,8 +690,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"(?:secured|securing|to\s+secure|lock(?:ed)?\s+down|isolat(?:ed|ing)|tak(?:en|ing)\s+(?:\w+\s+)?offline"
         r"|shut\s+down|strengthen(?:ed|ing)?|bolster(?:ed|ing)?|beef(?:ed|ing)?\s+up|reinforc(?:ed|ing)|harden(?:ed|ing)?"
-        r"|enhanc(?:ed|ing)|reset|rotat(?:ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
-        r"(?:IT\s+)?(?:systems?|security(?:\s+measures)?|networks?|breach|incident|passwords|credentials|access"
+        r"|enhanc(?:ed|ing)|reset|rotat(?:e|ed|ing)|patch(?:ed|ing))\b[^.;]{0,40}?\b(?:its\s+|their\s+|the\s+|internal\s+)*"
+        r"(?:IT\s+)?(?:systems?|servers?|security(?:\s+measures)?|networks?|breach|incident|passwords|credentials|access|secrets"
         r"|vulnerabilit(?:y|ies)|environment|defen[cs]es)",
         "systems_secured",
     ),
@@ -531,20 +752,25 @@ RESPONSE_BLOCKERS = alt(
 )
 
 # --- ransom --------------------------------------------------------------------------------------------------------
+_GAP = r"(?:[^.;]|\.(?=\d)){0,30}"  # up to 30 characters within the sentence ("paid $2.3 million in ransom")
 RANSOM_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"(?:refus(?:ed|es|ing)|declin(?:ed|es|ing)|(?:did|does|will)\s+not|won[’']t|would\s+not|has\s+not)\s+(?:to\s+)?pay"
-        r"(?:ing)?\b[^.;]{0,30}\bransom|(?:refus(?:ed|ing)|declin(?:ed|ing))\s+(?:the\s+|a\s+|any\s+)?ransom"
-        r"|ransom\s+(?:was|has)\s+not\s+(?:been\s+)?paid|no\s+ransom\s+(?:was|has\s+been)\s+paid|not\s+(?:to\s+)?pay\s+(?:any|the|a)\s+ransom",
+        r"(?:ing)?\b" + _GAP + r"\bransom|(?:refus(?:ed|ing)|declin(?:ed|ing))\s+(?:the\s+|a\s+|any\s+)?ransom"
+        r"|ransom\s+(?:was|has)\s+not\s+(?:been\s+)?paid|no\s+ransom\s+(?:was|has\s+been)\s+paid|not\s+(?:to\s+)?pay\s+(?:any|the|a)\s+ransom"
+        r"|(?:be|was|is)\s+no\s+ransom\s+payments?|(?:resist(?:ed|ing)|rebuff(?:ed|ing)|rejected|ignored)\s+(?:its\s+|the\s+|their\s+|an?\s+)?(?:[\w’'-]+\s+){0,2}?"
+        r"(?:extortion|ransom)(?:\s+(?:attempt|demand)s?)?",
         "refused",
     ),
     (
-        r"\bpaid\b[^.;]{0,30}\bransom|ransom\s+(?:was|has\s+been)\s+paid|(?:agreed|decided)\s+to\s+pay\b[^.;]{0,20}ransom",
+        r"\bpaid\b" + _GAP + r"\bransom|ransom\s+(?:was|has\s+been|had\s+been)\s+paid|(?:agreed|decided)\s+to\s+pay\b" + _GAP + r"ransom",
         "paid",
     ),
     (
         r"ransom\s+(?:demands?|notes?)|demand(?:ed|ing|s)?\s+(?:a\s+|an?\s+)?(?:\$?[\d.,]+\s*\w*\s+)?ransom"
-        r"|ransom\b[^.;]{0,20}\bdemanded|extort(?:ion|ed)\s+(?:demand|attempt)",
+        r"|ransom\b[^.;]{0,20}\bdemanded|extort(?:ion|ed)\s+(?:demand|attempt)"
+        r"|demand(?:ed|ing)\s+(?:money|payment|a\s+payment|cash|bitcoin|cryptocurrency)"
+        r"|(?:tried|attempted|sought|trying|attempting)\s+to\s+extort",
         "demanded",
     ),
 )
@@ -552,28 +778,54 @@ RANSOM_PATTERNS: tuple[tuple[str, str], ...] = (
 # --- access vectors ------------------------------------------------------------------------------------------------
 VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
     (
-        r"vishing|voice\s+phishing|phone\s+phishing|(?:fraudulent|impersonat\w+)\s+(?:phone\s+)?calls?\s+to\s+(?:the\s+)?(?:help\s*desk|IT)",
+        r"vishing|voice\s+phishing|phone\s+phishing|(?:fraudulent|impersonat\w+)\s+(?:phone\s+)?calls?\s+to\s+(?:the\s+)?(?:help\s*desk|IT)"
+        r"|(?:socially\s+engineer\w*|tricked|deceived|duped|impersonat\w+|manipulat\w+)\b[^.;]{0,60}?\b(?:by|over\s+the|via)\s+(?:tele)?phone\b"
+        r"|(?:call(?:ed|ing)|phon(?:ed|ing)|ring(?:ing)?|rang)\s+(?:the\s+|its\s+|their\s+|an?\s+)?(?:[\w’'-]+\s+){0,2}?"
+        r"(?:help\s*desk|service\s+desk|IT\s+(?:support|department|team)|support\s+(?:line|staff|desk))",
         "vishing",
     ),
-    (r"spear[-\s]?phishing|phishing", "phishing"),
+    (r"spear[-\s]?phishing|(?:SMS\s+)?(?<!voice\s)(?<!phone\s)phishing|smishing", "phishing"),
     (
-        r"social(?:ly)?[-\s]engineer(?:ing|ed)?|impersonat(?:ed|ing|ion)\s+(?:of\s+)?(?:an?\s+)?(?:employees?|staff|IT|help\s*desk)",
+        r"social(?:ly)?[-\s]engineer(?:ing|ed)?|impersonat(?:ed|ing|ion)\s+(?:of\s+)?(?:an?\s+)?(?:employees?|staff|IT|help\s*desk)"
+        r"|(?:MFA|push|prompt)\s+(?:fatigue|bombing|spamming)",
         "social_engineering",
     ),
     (r"credential[-\s]stuffing|password[-\s]spraying|brute[-\s]forc\w+", "credential_stuffing"),
     (
         r"(?:stolen|compromised|leaked|exploited|harvested|internal|valid|employee)\s+(?:login\s+)?credentials"
-        r"|(?:stolen|compromised)\s+(?:passwords|accounts|logins?)|credentials\s+(?:were\s+)?(?:stolen|compromised)",
+        r"|(?:stolen|compromised)\s+(?:passwords|accounts|logins?)|credentials\s+(?:were\s+)?(?:stolen|compromised)"
+        # a session hijack or a leaked key is the use of stolen credentials
+        r"|(?:stole|stolen|steal(?:s|ing)?|harvest(?:ed|ing)?|hijack(?:ed|ing)?)(?=\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,4}?"
+        r"(?:session\s+(?:cookies?|tokens?)|(?:auth(?:entication)?|access)\s+tokens?|private\s+keys?))"
+        r"|session\s+(?:cookie|token)\s+theft|(?:leak(?:ed|age)?|theft|compromise)\s+of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?private\s+keys?"
+        r"|private\s+keys?\s+(?:was|were|had\s+been|has\s+been)\s+(?:leaked|stolen|compromised)"
+        r"|SMS\s+intercept(?:ion)?|(?:SIM[-\s]swap\w*)"
+        r"|(?:via|through|using)\s+(?:an?\s+|one\s+)(?:[\w-]+\s+){0,2}?account\s+(?:which|that)\s+(?:did\s+not|didn[’']t|lacked)"
+        r"|(?:accounts?|logins?|portal|credentials)\s+(?:that\s+|which\s+)?(?:lacked|without|(?:did\s+not|didn[’']t)\s+have|(?:was|were)\s+not\s+protected\s+by)"
+        r"\s+(?:multi[-\s]?factor|two[-\s]?factor|MFA|2FA)",
         "stolen_credentials",
     ),
     (
-        r"third[-\s]party\s+(?:service\s+)?(?:provider|vendor|supplier|integrations?|application|app|platform|partner|contractor|software)s?"
-        r"|supply[-\s]chain\s+(?:attack|compromise)|(?:vendor|supplier)\s+(?:compromise|breach)",
+        r"third[-\s]party\s+(?:[\w-]+\s+){0,2}?(?:provider|vendor|supplier|integrations?|application|app|platform|partner|contractor|software|package|tool|service)s?"
+        r"|supply[-\s]chain\s+(?:attack|compromise)|(?:vendor|supplier)\s+(?:compromise|breach)"
+        # a flaw in another company's product: "a vulnerability in Fortra's file transfer software"
+        r"|(?:vulnerabilit(?:y|ies)|flaws?|bugs?|zero[-\s]days?)\s+in\s+(?-i:[A-Z])[\w&.-]*(?:\s+(?-i:[A-Z])[\w&.-]*){0,2}[’']s\s+"
+        r"(?:[\w-]+\s+){0,4}?(?:software|service|product|application|app|tool|appliance|platform|solution|system|FTA|MFT)\b"
+        # "its use of file transfer software called X, developed by Y": another company's product
+        r"|(?:software|tool|product|service|platform|application|appliance)\b[^.;]{0,60}?\b(?:developed|made|sold|supplied|provided)\s+by\b",
         "third_party",
     ),
     (
+        r"configuration\s+(?:vulnerabilit(?:y|ies)|errors?|flaws?|issues?|mistakes?|change)|misconfigur\w+",
+        "misconfiguration",
+    ),
+    (
         r"(?:exploit(?:ed|ing|ation)?\s+(?:of\s+)?(?:a\s+|an\s+)?(?:\w+\s+){0,3}(?:vulnerabilit(?:y|ies)|flaw|bug|zero[-\s]day)"
-        r"|zero[-\s]day|CVE-\d{4}-\d{4,7}|unpatched\s+(?:\w+\s+)?(?:server|system|software|vulnerabilit\w+)|SQL\s+injection)",
+        r"|zero[-\s]day|CVE-\d{4}-\d{4,7}|unpatched\s+(?:\w+\s+)?(?:server|system|software|vulnerabilit\w+|appliance|device)s?|SQL\s+injection"
+        r"|(?:vulnerabilit(?:y|ies)|flaws?)\s+(?:\w+\s+){0,6}?(?:was|were|had\s+been|has\s+been|being)\s+exploited"
+        r"|(?:failed|failure)\s+to\s+(?:patch|update|fix)|(?:previously\s+)?unknown\s+vulnerabilit(?:y|ies)"
+        r"|(?:leverag|abus|us)(?:ed|ing)\s+(?:the|a|an)\s+(?:\w+\s+){0,3}?(?:vulnerabilit(?:y|ies)|flaw|bug)"
+        r"|exploit\s+used)",
         "vulnerability_exploit",
     ),
     (
@@ -586,7 +838,10 @@ VECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
         "malware",
     ),
     (
-        r"(?:rogue|malicious|disgruntled)\s+(?:employee|insider|staff|contractor)|insider\s+(?:threat|attack|job)",
+        r"(?:rogue|malicious|disgruntled)\s+(?:[\w-]+\s+)?(?:employee|insider|staff|contractor|agent)s?|insider\s+(?:threat|attack|job|wrongdoing)"
+        r"|brib(?:ed|ing|es)\s+(?:[\w-]+\s+){0,3}?(?:employees?|staff|agents|contractors|insiders?|workers)"
+        r"|insiders?\s+(?:leaked|stole|shared|took)|(?:former|ex-|rogue|disgruntled)\s*(?:[\w-]+\s+){0,2}?"
+        r"(?:employees?|staff(?:ers)?|workers|contractors?)\s+(?:\w+\s+){0,2}?(?:misappropriated|leaked|stole|exfiltrated|shared)",
         "insider",
     ),
 )
@@ -619,6 +874,28 @@ ACCESS_CONTEXT = alt(
     r"\bthreat\s+actors?\b",
     r"\bused\b",
     r"\btricked\b",
+    r"\bsocially\s+engineered\b",
+    r"\bobtained\s+access\b",
+    r"\bable\s+to\s+access\b",
+    r"\bresult(?:ed|ing)\s+in\b",
+    r"\bdue\s+to\b",
+    r"\bbecause\s+of\b",
+    r"\bto\s+blame\b",
+    r"\bblamed\b",
+    r"\binfected\b",
+    r"\b(?:installation|installed|deployed|lands?)\b",
+    r"\bphishing\s+(?:attempts?|attacks?|campaigns?|e-?mails?|messages?|texts?)\b",
+    r"\btargeted\b",
+    r"\bmade\s+possible\b",
+    r"\bthrough\b",
+    r"\bfailed\s+to\s+patch\b",
+    r"\bstole\b",
+    r"\bmisappropriated\b",
+    r"\b(?:got|get|gets|getting)\s+in\b",
+    r"\bgained\s+entry\b",
+    r"\baccessed\b",
+    r"\bbrib(?:ed|ing|es)\b",
+    r"\b(?:former|rogue|disgruntled)\s+(?:[\w-]+\s+){0,2}?(?:employees?|staff|workers|contractors?|insiders?)\b",
 )
 # Sentences about what attackers could do next with the data, or advice, are not the access vector.
 ACCESS_BLOCKERS = alt(
@@ -640,7 +917,10 @@ ACCESS_BLOCKERS = alt(
     r"\bdownstream\b",
     r"\bpersonali[sz]ed\s+fraud\b",
     r"\bthose\s+emails\b",
-    r"\bscams?\b",
+    r"\bscams?\b(?<!phishing\sscam)(?<!phishing\sscams)",
+    r"\bcautious\b",
+    r"\bwary\b",
+    r"\bon\s+the\s+lookout\b",
 )
 
 # --- organisations and roles --------------------------------------------------------------------------------------

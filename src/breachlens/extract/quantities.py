@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .patterns import BASE_COUNT_AFTER, BASE_COUNT_CUES, COUNTED_NOUNS
+from .patterns import BARE_COUNT_VERBS, BASE_COUNT_AFTER, BASE_COUNT_CUES, BASE_COUNT_FILLER, COUNTED_NOUNS
 
 _MULTIPLIERS = {
     "k": 1_000,
@@ -62,10 +62,23 @@ _MULT = r"(?:\s*(?P<{}>million|billion|thousand|mn|bn|mil|[kKmMbB])(?![\w]))"
 _MULT_NUM, _MULT_WORD = _MULT.format("mult"), _MULT.format("wmult")
 _QUALIFIER = r"(?P<qual>(?:approximately|approx\.?|about|around|roughly|nearly|almost|over|more\s+than|some|up\s+to|at\s+least|an\s+estimated|estimated|close\s+to|just\s+under|just\s+over|upwards\s+of|in\s+excess\s+of)\s+)?"
 _FILLER = r"(?P<filler>(?:(?!of\b|and\b|or\b|to\b|in\b|from\b)[\w’'/-]+\s+){0,3}?)"
+# "a further 2 million of its customers": a part of the customers, counted as the affected ones
+_PART_OF = r"(?:of\s+(?:its|their|the|our)\s+)?"
 _COUNT_RX = re.compile(
-    rf"(?<![\w$€£¥.,]){_QUALIFIER}(?:{_NUMBER}{_MULT_NUM}?|{_WORDNUM}{_MULT_WORD})\s+{_FILLER}(?P<noun>{COUNTED_NOUNS})(?![\w])",
+    rf"(?<![\w$€£¥.,]){_QUALIFIER}(?:{_NUMBER}{_MULT_NUM}?|{_WORDNUM}{_MULT_WORD})\s+{_PART_OF}{_FILLER}(?P<noun>{COUNTED_NOUNS})(?![\w])",
     re.IGNORECASE,
 )
+# "a breach affecting 4.2 million." - the counted noun is understood; only a number with a multiplier qualifies
+_BARE_RX = re.compile(
+    rf"\b{BARE_COUNT_VERBS}\s+(?:the\s+(?:data|records|details|information)\s+of\s+)?{_QUALIFIER}"
+    rf"(?:{_NUMBER}{_MULT_NUM}|{_WORDNUM}{_MULT_WORD})(?=\s*(?:[.,;:)!]|$|\s+(?:in|at|on|across|when|after|during|last|this)\b))",
+    re.IGNORECASE,
+)
+_BASE_FILLER = re.compile(BASE_COUNT_FILLER, re.IGNORECASE)
+_HAS_CUE = re.compile(r"\bhas\s+(?:over\s+|more\s+than\s+|some\s+|about\s+|around\s+)?$", re.IGNORECASE)
+# Counts this small are sub-groups, organisations or systems ("16 accounts", "50 clients"), never a breach's size
+# in the dev and HIBP sets (smallest labelled record count there: 858).
+_MIN_RECORDS = 100
 # "the number of affected customers rose to around 91,000": the counted noun comes before the number.
 _NUMBER_OF_RX = re.compile(
     rf"\bnumber\s+of\s+(?:affected\s+|impacted\s+)?(?P<noun>{COUNTED_NOUNS})\b[^.;]{{0,80}}?\b(?:to|at|is|was|stands\s+at|of|reached)\s+"
@@ -120,7 +133,11 @@ def _value(match: re.Match[str]) -> int | None:
 
 
 def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count]:
-    """Counts of people/records in text[start:end]; `is_base` flags customer-base and workforce frames."""
+    """Counts of people/records in text[start:end]; `is_base` flags counts that are not the breach's size.
+
+    Not the size: a customer base or workforce, client organisations, a campaign total over many victims, and counts
+    under 100 (sub-groups, systems, organisations).
+    """
     end = len(text) if end is None else end
     out: list[Count] = []
     for match in _COUNT_RX.finditer(text, start, end):
@@ -130,10 +147,11 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count
         before = text[max(start, match.start() - 40) : match.start()]
         after = text[match.end() : min(end, match.end() + 40)]
         filler = (match.group("filler") or "").lower()
+        base_before = _BASE_BEFORE.search(before)
+        if base_before and _HAS_CUE.search(before) and _DATA_BEFORE.search(before[: base_before.start()]):
+            base_before = None  # "the dump has 11M email addresses": a data set's content, not a customer base
         is_base = bool(
-            _BASE_BEFORE.search(before)
-            or _BASE_AFTER.search(after)
-            or re.search(r"\b(?:active|monthly|registered|loyal|worldwide)\b", filler)
+            base_before or _BASE_AFTER.search(after) or _BASE_FILLER.search(filler) or value < _MIN_RECORDS
         )
         if (
             not is_base
@@ -142,6 +160,11 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count
         ):
             is_base = True
         out.append(Count(match.start(), match.end(), value, match.group("noun").lower(), is_base))
+    for match in _BARE_RX.finditer(text, start, end):
+        value = _value(match)
+        num_start = match.start("num") if match.group("num") else match.start("word")
+        if value is not None and value >= _MIN_RECORDS and not any(c.start <= num_start < c.end for c in out):
+            out.append(Count(num_start, match.end(), value, "people", False))
     for match in _NUMBER_OF_RX.finditer(text, start, end):
         value = _value(match)
         if value is not None and not any(
