@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from .. import enrich
-from ..assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity_at
+from ..assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, lead_in_polarity, modality, polarity_at, settle
 from ..extract.actions import find_ransom, find_responses, find_vectors
 from ..extract.data_types import find_data_types
 from ..extract.dates import find_dates
@@ -192,6 +192,8 @@ def _read_data_types(at: _SentenceAt, facts: dict[str, _Facts]) -> None:
         spans = [(h.start - cs, h.end - cs) for h in hits]
         for hit in hits:
             pol = polarity_at(clause, hit.start - cs, sent.text, spans)
+            if pol is None and sent.paragraph.lead_in:
+                pol = lead_in_polarity(text[sent.paragraph.lead_in[0] : sent.paragraph.lead_in[1]])  # "– Full names"
             owner = _owner_at(owners, hit.start)
             if pol is None or owner is None:
                 continue
@@ -315,6 +317,7 @@ def _incident(
 ) -> Incident:
     """An Incident for one victim from its collected facts."""
     cand = reading.candidates[key]
+    f.exposed, f.not_exposed, _contested = settle(f.exposed, f.not_exposed)
     victim_ev = _victim_evidence(reading, cand)
     field_evidence: list[tuple[str, tuple[Evidence, ...]]] = [("victim", victim_ev)]
     # the parent only when this text names it (as the text states, or per the curated table)
