@@ -380,20 +380,20 @@ def test_store_replace_incidents_is_all_or_nothing(store: Store, monkeypatch: py
     store.replace_incidents([VESPER])
     calls: list[str] = []
     backend = sys.modules[type(store).__module__]
-    real = backend._insert_incident
+    real = type(store)._insert_incident
     error: type[Exception] = sqlite3.OperationalError
     if backend is not sqlite_backend:
         import psycopg
 
         error = psycopg.OperationalError
 
-    def failing(conn: sqlite3.Connection, item: MergedIncident, *args: object) -> None:
+    def failing(self: Store, conn: sqlite3.Connection, item: MergedIncident, *args: object) -> None:
         calls.append(item.id)
         if len(calls) == 2:
             raise error("disk I/O error")
-        real(conn, item, *args)
+        real(self, conn, item, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(backend, "_insert_incident", failing)
+    monkeypatch.setattr(type(store), "_insert_incident", failing)
     with pytest.raises(StoreError, match="disk I/O error"):
         store.replace_incidents([CORVID, LARKSPUR])
     assert [m.id for m in store.incidents()] == ["vesper-2025"]

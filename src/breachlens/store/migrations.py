@@ -195,11 +195,46 @@ _ALERTS: tuple[str, ...] = (
     )""",
 )
 
+# Incremental resolution and change tracking (issue 16): when each incident was created and last changed, the
+# log of what each resolve changed, the blocking keys of each source's latest document (victims, parents and
+# brands its incidents name: which documents a new one can be clustered with), and the queue of documents stored
+# but not yet resolved (filled in the transaction that stores them, emptied by the resolve that reads them).
+# Existing documents are queued, so the first resolve after the upgrade builds the keys of everything once.
+_CHANGES_AND_BLOCKS: tuple[str, ...] = (
+    "ALTER TABLE incidents ADD COLUMN created_at TEXT",
+    "ALTER TABLE incidents ADD COLUMN updated_at TEXT",
+    "UPDATE incidents SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    "CREATE INDEX incidents_updated ON incidents (updated_at)",
+    """CREATE TABLE incident_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX incident_changes_at ON incident_changes (at)",
+    "CREATE INDEX incident_changes_incident ON incident_changes (incident_id, seq)",
+    """CREATE TABLE block_keys (
+        key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (key, source)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX block_keys_source ON block_keys (source)",
+    """CREATE TABLE pending_documents (
+        document_id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL
+    )""",
+    "INSERT INTO pending_documents (document_id, source) SELECT id, source FROM documents "
+    "WHERE id IN (SELECT max(id) FROM documents GROUP BY source)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
     Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
     Migration(3, "fetch state: per-URL validators, seen feed items, per-feed outcome", _FETCH_STATE),
     Migration(4, "alerts: watchlists, raised alerts, facts already alerted on, delivery queue", _ALERTS),
+    Migration(5, "incremental resolve and change tracking: incident times, change log, block keys, queue",
+              _CHANGES_AND_BLOCKS),
 )
 LATEST_VERSION = MIGRATIONS[-1].number
 
