@@ -63,6 +63,7 @@ class PostgresDialect(Dialect):
 
     name = "postgresql"
     collate = ' COLLATE "C"'
+    skip_locked = " FOR UPDATE SKIP LOCKED"  # the queue pattern: another resolve's documents are its own
 
     def sql(self, text: str) -> str:
         """`?` placeholders as psycopg's `%s` (a literal `%` doubled)."""

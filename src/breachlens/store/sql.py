@@ -109,6 +109,7 @@ class Dialect:
     name = "sqlite"
     collate = ""  # appended to text compared or sorted outside the C-collated columns
     in_chunk = 500  # host parameters per `IN (...)`: far under SQLite's 32,766
+    skip_locked = ""  # how a resolve takes only the queued documents no other resolve is taking
 
     def sql(self, text: str) -> str:
         """The statement in this database's placeholder style (`?` here)."""
@@ -230,10 +231,12 @@ class SQLStore(Store):
     def add_documents(self, batch: Sequence[StoredDocument]) -> int:
         """Store new documents in one transaction, skip already-stored sha256s, return how many were new.
 
-        Rows go in sha256 order, so two processes storing overlapping batches wait for each other instead of
-        deadlocking; each new document is queued for the next resolve in the same transaction.
+        Each new document is queued for the next resolve in the same transaction.
         """
-        rows = sorted((_document_row(doc) for doc in batch), key=lambda row: row[0])  # validate before locking
+        encoded = [_document_row(doc) for doc in batch]  # validate and encode everything before locking
+        # Source order (then batch order, so a later version of a page stays the latest): two processes storing
+        # overlapping batches take the row locks in one order and wait for each other instead of deadlocking.
+        rows = [row for _, row in sorted(enumerate(encoded), key=lambda item: (item[1][1], item[0]))]
         added_at = _now()
         marks = ", ".join("?" * 13)
 
@@ -321,7 +324,9 @@ class SQLStore(Store):
             )
         else:
             self.dialect.lock_blocks(conn, [_FULL_LOCK], shared=True)
-        pending = self._x(conn, "SELECT document_id, source FROM pending_documents").fetchall()
+        pending = self._x(
+            conn, f"SELECT document_id, source FROM pending_documents ORDER BY document_id{self.dialect.skip_locked}"
+        ).fetchall()
         outcome = ResolveOutcome()
         if not pending:
             return outcome
