@@ -176,7 +176,7 @@ def _memory(paths: list[str], settings: Settings, workers: int, db: str) -> dict
         resolve_peak = sampler.take()
     sampler.stop()
     return {
-        "documents": len(paths), "workers": workers, "stored": summary.new, "incidents": len(incidents),
+        "documents": len(paths), "workers": workers, "stored": summary.new, "incidents": len(incidents.changed),
         "ingest_seconds": round(analysed, 1), "resolve_seconds": round(time.perf_counter() - start - analysed, 1),
         "peak_rss_mb_by_count": quarters, "peak_rss_mb_resolve_all": resolve_peak,
     }
