@@ -1,4 +1,7 @@
-"""The SQLite schema as an ordered list of numbered steps, each applied in its own transaction.
+"""The schema as an ordered list of numbered steps, each applied in its own transaction, and the one runner.
+
+`MIGRATIONS` is SQLite's list and `migrations_pg.MIGRATIONS` PostgreSQL's (the same numbers and names); both go
+through `migrate` here, whose transactions and locking come from the backend's `Dialect`.
 
 Why steps and not one `CREATE TABLE IF NOT EXISTS` script: a database written by an older breachlens must open
 in a newer one without losing what it holds, and a database written by a newer breachlens must be refused
@@ -28,16 +31,17 @@ Why the tables look the way they do:
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from ..errors import StoreError
+from .sql import Dialect
 
 __all__ = ["Migration", "MIGRATIONS", "LATEST_VERSION", "current_version", "migrate"]
 
-Step = tuple[str, ...] | Callable[[sqlite3.Connection], None]
+Step = tuple[str, ...] | Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -245,39 +249,37 @@ _CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (
 )"""
 
 
-def current_version(conn: sqlite3.Connection) -> int:
+def current_version(conn: Any, dialect: Dialect | None = None) -> int:
     """Highest applied step (0 for a database without a `migrations` table)."""
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
-    ).fetchone()
-    if exists is None:
+    if not (dialect or Dialect()).has_table(conn, "migrations"):
         return 0
     row = conn.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()
     return int(row[0])
 
 
 def migrate(
-    conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database"
+    conn: Any, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database", dialect: Dialect | None = None
 ) -> int:
-    """Apply the missing steps, one transaction each, and return the resulting version.
+    """Apply the missing steps, one transaction each, and return the resulting version (both backends).
 
-    `conn` must be in autocommit mode (`isolation_level=None`), since each step opens its own transaction.
-    Raises StoreError when the database was written by a newer breachlens or a step fails (the failed step
-    leaves nothing behind; the steps before it stay applied).
+    `conn` must be in autocommit mode, since each step opens its own transaction (`Dialect.migration_step`,
+    which also keeps two processes migrating one database from applying a step twice). Raises StoreError when
+    the database was written by a newer breachlens or a step fails (the failed step leaves nothing behind; the
+    steps before it stay applied).
     """
+    dialect = dialect or Dialect()
     _check_numbering(steps)
     latest = steps[-1].number if steps else 0
     try:
-        conn.execute(_CREATE_LEDGER)
+        with dialect.migration_step(conn):
+            conn.execute(_CREATE_LEDGER)
         for migration in steps:
-            # Re-read the version inside the write lock: another process may be migrating the same file.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                version = current_version(conn)
+            with dialect.migration_step(conn):
+                # Re-read the version under the lock: another process may have applied this step meanwhile.
+                version = current_version(conn, dialect)
                 if version > latest:
                     raise _too_new(name, version, latest)
                 if migration.number <= version:
-                    conn.execute("COMMIT")
                     continue
                 if callable(migration.step):
                     migration.step(conn)
@@ -286,17 +288,12 @@ def migrate(
                         conn.execute(statement)
                 applied_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
                 conn.execute(
-                    "INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                    dialect.sql("INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)"),
                     (migration.number, migration.name, applied_at),
                 )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        version = current_version(conn)
-    except sqlite3.Error as exc:
-        raise StoreError(f"{name}: cannot migrate the schema: {exc}") from exc
+        version = current_version(conn, dialect)
+    except dialect.errors() as exc:
+        raise StoreError(f"{name}: cannot migrate the schema: {str(exc).strip().splitlines()[0]}") from exc
     if version > latest:
         raise _too_new(name, version, latest)
     return version

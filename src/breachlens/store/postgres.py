@@ -27,14 +27,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import StoreError
 from . import DocumentHit
-from .migrations_pg import migrate
-from .sql import SNIPPET_TOKENS, Dialect, SQLStore, _one_line
+from .migrations_pg import LOCK_MIGRATE, MIGRATIONS
+from .sql import SNIPPET_TOKENS, Dialect, SQLStore
 
 __all__ = ["PostgresStore", "redact"]
 
@@ -68,6 +69,24 @@ class PostgresDialect(Dialect):
     def sql(self, text: str) -> str:
         """`?` placeholders as psycopg's `%s` (a literal `%` doubled)."""
         return text.replace("%", "%%").replace("?", "%s")
+
+    def errors(self) -> type[BaseException]:
+        """psycopg's base exception class."""
+        import psycopg
+
+        return psycopg.Error
+
+    @contextmanager
+    def migration_step(self, conn: Any) -> Iterator[None]:
+        """One transaction under the migration advisory lock."""
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
+            yield
+
+    def has_table(self, conn: Any, name: str) -> bool:
+        """Whether `name` resolves to a table in the search path."""
+        row = conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()
+        return row is not None and row[0] is not None
 
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """`column = ANY(?)` with the values as one array parameter."""
@@ -142,15 +161,7 @@ class PostgresStore(SQLStore):
         kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in self.url:
             kwargs["connect_timeout"] = CONNECT_TIMEOUT_S
-        try:
-            self._conn = psycopg.connect(self.url, **kwargs)
-        except psycopg.Error as exc:
-            raise StoreError(f"{self.name}: cannot connect: {_one_line(exc)}") from exc
-        try:
-            self.schema_version = migrate(self._conn, name=self.name)
-        except BaseException:
-            self._conn.close()
-            raise
+        self._open(lambda: psycopg.connect(self.url, **kwargs), MIGRATIONS, refused="cannot connect")
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.name!r})"

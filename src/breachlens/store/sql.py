@@ -115,6 +115,29 @@ class Dialect:
         """The statement in this database's placeholder style (`?` here)."""
         return text
 
+    def errors(self) -> type[BaseException]:
+        """The driver's base exception class."""
+        import sqlite3
+
+        return sqlite3.Error
+
+    @contextmanager
+    def migration_step(self, conn: Any) -> Iterator[None]:
+        """One schema step's transaction, holding the lock that keeps two migrators apart."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def has_table(self, conn: Any, name: str) -> bool:
+        """Whether a table of this name exists (in the search path)."""
+        found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        return found is not None
+
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """`column IN (...)` for one chunk of values (see `chunks`)."""
         return f"{column} IN ({', '.join('?' * len(values))})", list(values)
@@ -182,6 +205,28 @@ class SQLStore(Store):
         self._db_error = db_error
         self._lock = threading.RLock()
         self._closed = False
+
+    def _open(
+        self, connect: Callable[[], Any], steps: Sequence[Any], prepare: Callable[[Any], None] | None = None,
+        refused: str = "cannot open the database",
+    ) -> None:
+        """Connect, prepare the session (pragmas) and bring the schema up to date; StoreError when impossible."""
+        from .migrations import migrate  # deferred: migrations reads this module's Dialect
+
+        try:
+            self._conn = connect()
+        except self._db_error as exc:
+            raise StoreError(f"{self.name}: {refused}: {_one_line(exc)}") from exc
+        try:
+            if prepare is not None:
+                prepare(self._conn)
+            self.schema_version = migrate(self._conn, steps, name=self.name, dialect=self.dialect)
+        except self._db_error as exc:
+            self._conn.close()
+            raise StoreError(f"{self.name}: cannot open the database: {exc}") from exc
+        except BaseException:
+            self._conn.close()
+            raise
 
     # -- plumbing --------------------------------------------------------------------------------------------
 

@@ -27,8 +27,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..errors import StoreError
-from .migrations import migrate
+from .migrations import MIGRATIONS
 from .sql import Dialect, SQLStore, fts_query
 
 __all__ = ["SQLiteStore", "fts_query"]
@@ -37,6 +36,14 @@ T = TypeVar("T")
 
 # Seconds a writer waits for another process's lock before giving up; an ingest batch commits in far less.
 BUSY_TIMEOUT_S = 30.0
+
+
+def _pragmas(conn: sqlite3.Connection) -> None:
+    """Wait for other writers, WAL journal, fsync at each commit, foreign keys (see the module docstring)."""
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
 
 
 class SQLiteStore(SQLStore):
@@ -48,24 +55,10 @@ class SQLiteStore(SQLStore):
         """Open `path`, set the pragmas and bring the schema up to date; StoreError when impossible."""
         self.path = path
         self._setup(path, sqlite3.Error)
-        try:
-            self._conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the database: {exc}") from exc
-        try:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = FULL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            self.schema_version = migrate(self._conn, name=path)
-        except sqlite3.Error as exc:
-            self._conn.close()
-            raise StoreError(f"{path}: cannot open the database: {exc}") from exc
-        except BaseException:
-            self._conn.close()
-            raise
+        self._open(
+            lambda: sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False),
+            MIGRATIONS, _pragmas,
+        )
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
