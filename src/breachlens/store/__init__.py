@@ -171,10 +171,8 @@ class Store(ABC):
         """Resolve the blocks documents stored since the last resolve touch, with their change log, atomically."""
 
     @abstractmethod
-    def changes(
-        self, since: str | None = None, after_seq: int | None = None, incident_id: str | None = None,
-        limit: int | None = None,
-    ) -> list[IncidentChange]:
+    def changes(self, since: str | None = None, after_seq: int | None = None,
+                incident_id: str | None = None, limit: int | None = None) -> list[IncidentChange]:
         """The incident change log, oldest first (at/after `since`, after `after_seq`, of one incident)."""
 
     @abstractmethod

@@ -204,42 +204,53 @@ _ALERTS: tuple[str, ...] = (
 # brands its incidents name: which documents a new one can be clustered with), and the queue of documents stored
 # but not yet resolved (filled in the transaction that stores them, emptied by the resolve that reads them).
 # Existing documents are queued, so the first resolve after the upgrade builds the keys of everything once.
-_CHANGES_AND_BLOCKS: tuple[str, ...] = (
-    "ALTER TABLE incidents ADD COLUMN created_at TEXT",
-    "ALTER TABLE incidents ADD COLUMN updated_at TEXT",
-    "UPDATE incidents SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-    "CREATE INDEX incidents_updated ON incidents (updated_at)",
-    """CREATE TABLE incident_changes (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        incident_id TEXT NOT NULL,
-        at TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        detail TEXT NOT NULL DEFAULT '{}'
-    )""",
-    "CREATE INDEX incident_changes_at ON incident_changes (at)",
-    "CREATE INDEX incident_changes_incident ON incident_changes (incident_id, seq)",
-    """CREATE TABLE block_keys (
-        key TEXT NOT NULL,
-        source TEXT NOT NULL,
-        PRIMARY KEY (key, source)
-    ) WITHOUT ROWID""",
-    "CREATE INDEX block_keys_source ON block_keys (source)",
-    """CREATE TABLE pending_documents (
-        document_id INTEGER PRIMARY KEY,
-        source TEXT NOT NULL
-    )""",
-    "INSERT INTO pending_documents (document_id, source) SELECT id, source FROM documents "
-    "WHERE id IN (SELECT max(id) FROM documents GROUP BY source)",
+def changes_and_blocks(text_c: str, serial: str, big: str, now: str, without_rowid: str) -> tuple[str, ...]:
+    """Step 5 in one database's spelling: compared text type, auto-increment key, integer type, current time."""
+    return (
+        f"ALTER TABLE incidents ADD COLUMN created_at {text_c}",
+        f"ALTER TABLE incidents ADD COLUMN updated_at {text_c}",
+        f"UPDATE incidents SET created_at = {now}, updated_at = {now}",
+        "CREATE INDEX incidents_updated ON incidents (updated_at)",
+        f"""CREATE TABLE incident_changes (
+            seq {serial},
+            incident_id {text_c} NOT NULL,
+            at {text_c} NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{{}}'
+        )""",
+        "CREATE INDEX incident_changes_at ON incident_changes (at)",
+        "CREATE INDEX incident_changes_incident ON incident_changes (incident_id, seq)",
+        f"CREATE TABLE block_keys (key {text_c} NOT NULL, source {text_c} NOT NULL, PRIMARY KEY (key, source))"
+        + without_rowid,
+        "CREATE INDEX block_keys_source ON block_keys (source)",
+        f"CREATE TABLE pending_documents (document_id {big} PRIMARY KEY, source {text_c} NOT NULL)",
+        "INSERT INTO pending_documents (document_id, source) SELECT id, source FROM documents "
+        "WHERE id IN (SELECT max(id) FROM documents GROUP BY source)",
+    )
+
+
+_CHANGES_AND_BLOCKS = changes_and_blocks(
+    "TEXT", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", " WITHOUT ROWID"
 )
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
-    Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
-    Migration(3, "fetch state: per-URL validators, seen feed items, per-feed outcome", _FETCH_STATE),
-    Migration(4, "alerts: watchlists, raised alerts, facts already alerted on, delivery queue", _ALERTS),
-    Migration(5, "incremental resolve and change tracking: incident times, change log, block keys, queue",
-              _CHANGES_AND_BLOCKS),
+# What each step adds: the same step numbers and names on both backends (`numbered` pairs them with the SQL).
+STEP_NAMES: tuple[str, ...] = (
+    "documents: raw and cleaned text, per-document analysis, full-text index",
+    "incidents: resolved incidents, sources, actors, data types, full-text index",
+    "fetch state: per-URL validators, seen feed items, per-feed outcome",
+    "alerts: watchlists, raised alerts, facts already alerted on, delivery queue",
+    "incremental resolve and change tracking: incident times, change log, block keys, queue",
 )
+
+
+def numbered(*steps: Step) -> tuple[Migration, ...]:
+    """One backend's steps, numbered 1, 2, ... and named from STEP_NAMES."""
+    if len(steps) != len(STEP_NAMES):
+        raise StoreError(f"expected {len(STEP_NAMES)} migration steps, got {len(steps)}")
+    return tuple(Migration(n, name, step) for n, (name, step) in enumerate(zip(STEP_NAMES, steps), start=1))
+
+
+MIGRATIONS = numbered(_DOCUMENTS, _INCIDENTS, _FETCH_STATE, _ALERTS, _CHANGES_AND_BLOCKS)
 LATEST_VERSION = MIGRATIONS[-1].number
 
 _CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (

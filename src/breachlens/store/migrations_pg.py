@@ -26,7 +26,7 @@ Choices that differ from SQLite, and why:
 
 from __future__ import annotations
 
-from .migrations import _ALERTS, Migration
+from .migrations import _ALERTS, changes_and_blocks, numbered
 
 __all__ = ["MIGRATIONS", "LATEST_VERSION", "LOCK_MIGRATE"]
 
@@ -130,43 +130,14 @@ _FETCH_STATE: tuple[str, ...] = (
 
 # See migrations._CHANGES_AND_BLOCKS; the incidents_state guard of step 2 gives way to per-block locks.
 _CHANGES_AND_BLOCKS: tuple[str, ...] = (
-    'ALTER TABLE incidents ADD COLUMN created_at TEXT COLLATE "C"',
-    'ALTER TABLE incidents ADD COLUMN updated_at TEXT COLLATE "C"',
-    "UPDATE incidents SET created_at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "updated_at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-    "ALTER TABLE incidents ALTER COLUMN search SET DEFAULT ''::tsvector",
-    "CREATE INDEX incidents_updated ON incidents (updated_at)",
-    """CREATE TABLE incident_changes (
-        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        incident_id TEXT COLLATE "C" NOT NULL,
-        at TEXT COLLATE "C" NOT NULL,
-        kind TEXT NOT NULL,
-        detail TEXT NOT NULL DEFAULT '{}'
-    )""",
-    "CREATE INDEX incident_changes_at ON incident_changes (at)",
-    "CREATE INDEX incident_changes_incident ON incident_changes (incident_id, seq)",
-    """CREATE TABLE block_keys (
-        key TEXT COLLATE "C" NOT NULL,
-        source TEXT COLLATE "C" NOT NULL,
-        PRIMARY KEY (key, source)
-    )""",
-    "CREATE INDEX block_keys_source ON block_keys (source)",
-    """CREATE TABLE pending_documents (
-        document_id BIGINT PRIMARY KEY,
-        source TEXT COLLATE "C" NOT NULL
-    )""",
-    "INSERT INTO pending_documents (document_id, source) SELECT id, source FROM documents "
-    "WHERE id IN (SELECT max(id) FROM documents GROUP BY source)",
+    *changes_and_blocks(
+        'TEXT COLLATE "C"', "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT",
+        "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", "",
+    ),
+    "ALTER TABLE incidents ALTER COLUMN search SET DEFAULT ''::tsvector",  # the vector is written after the row
     "DROP TABLE incidents_state",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
-    Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
-    Migration(3, "fetch state: per-URL validators, seen feed items, per-feed outcome", _FETCH_STATE),
-    # Written in SQL both databases read, so the SQLite statements are used as they are.
-    Migration(4, "alerts: watchlists, raised alerts, facts already alerted on, delivery queue", _ALERTS),
-    Migration(5, "incremental resolve and change tracking: incident times, change log, block keys, queue",
-              _CHANGES_AND_BLOCKS),
-)
+# Step 4 is written in SQL both databases read, so the SQLite statements are used as they are.
+MIGRATIONS = numbered(_DOCUMENTS, _INCIDENTS, _FETCH_STATE, _ALERTS, _CHANGES_AND_BLOCKS)
 LATEST_VERSION = MIGRATIONS[-1].number

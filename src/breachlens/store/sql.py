@@ -525,18 +525,10 @@ class SQLStore(Store):
 
     # -- incidents: reading ----------------------------------------------------------------------------------
 
-    def incidents(
-        self,
-        sector: str | None = None,
-        actor: str | None = None,
-        data_type: str | None = None,
-        since: str | None = None,
-        search: str | None = None,
-        country: str | None = None,
-        limit: int | None = None,
-        changed_since: str | None = None,
-        order: str = "date",
-        offset: int = 0,
+    def incidents(  # the filters of Store.incidents, one line per kind
+        self, sector: str | None = None, actor: str | None = None, data_type: str | None = None,
+        since: str | None = None, search: str | None = None, country: str | None = None,
+        limit: int | None = None, changed_since: str | None = None, order: str = "date", offset: int = 0,
     ) -> list[MergedIncident]:
         """Stored incidents matching every given filter, newest first (best match first when searching).
 
@@ -608,10 +600,8 @@ class SQLStore(Store):
                 rows = self._select_in(conn, "SELECT id, created_at, updated_at FROM incidents WHERE {in}", "id", ids)
         return {str(i): (str(c), str(u)) for i, c, u in rows}
 
-    def changes(
-        self, since: str | None = None, after_seq: int | None = None, incident_id: str | None = None,
-        limit: int | None = None,
-    ) -> list[IncidentChange]:
+    def changes(self, since: str | None = None, after_seq: int | None = None,
+                incident_id: str | None = None, limit: int | None = None) -> list[IncidentChange]:
         """The change log, oldest first: entries at/after `since` (UTC time prefix), after `after_seq`, of one id."""
         where: list[str] = []
         params: list[Any] = []
