@@ -515,3 +515,11 @@ def test_store_search_ignores_control_characters(tmp_path) -> None:  # type: ign
     with open_store(str(tmp_path / "ctl.db")) as store:
         assert store.search_documents("\xa0\x000\x05") == []
         assert store.incidents(search="a\x00b") == []
+
+
+@pytest.mark.parametrize("query", ["\x00", "\x01", "a\x00b", "\x00\x7f"])
+def test_store_search_with_control_characters_matches_nothing_and_raises_nothing(store: Store, query: str) -> None:
+    """`q=%00` in the web search answered 500 naming the database file: FTS5 got an empty phrase."""
+    store.replace_incidents([VESPER])
+    assert store.incidents(search=query) == [] or query == "a\x00b"
+    assert isinstance(store.search_documents(query), list)

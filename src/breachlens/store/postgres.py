@@ -123,7 +123,7 @@ class PostgresDialect(Dialect):
     def delete_incident_search(self, conn: Any, num: int) -> None:
         """Nothing: the vector is a column of the row."""
 
-    def incident_search(self, query: str) -> tuple[str, str, list[Any], str, list[Any]]:
+    def incident_search(self, query: str) -> tuple[str, str, list[Any], str, list[Any]] | None:
         """A tsvector match ranked by ts_rank (every word must appear, no syntax read)."""
         words = query.replace("\x00", " ")
         return (

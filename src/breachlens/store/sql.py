@@ -169,10 +169,14 @@ class Dialect:
         """Remove one incident's full-text entry (before its row goes)."""
         conn.execute("DELETE FROM incidents_fts WHERE rowid = ?", (num,))
 
-    def incident_search(self, query: str) -> tuple[str, str, list[Any], str, list[Any]]:
-        """(join, where, its params, order prefix, its params) of a full-text filter on incidents `i`."""
+    def incident_search(self, query: str) -> tuple[str, str, list[Any], str, list[Any]] | None:
+        """(join, where, its params, order prefix, its params) of a full-text filter on incidents `i`; None
+        when the query holds no word (only control characters, say), which matches nothing."""
+        match = fts_query(query)
+        if not match:
+            return None
         return (
-            " JOIN incidents_fts ON incidents_fts.rowid = i.num", "incidents_fts MATCH ?", [fts_query(query)],
+            " JOIN incidents_fts ON incidents_fts.rowid = i.num", "incidents_fts MATCH ?", [match],
             "incidents_fts.rank, ", [],
         )
 
@@ -567,7 +571,10 @@ class SQLStore(Store):
             where.append(f"i.updated_at{c} >= ?")
             params.append(_utc_prefix(changed_since))
         if search is not None and search.strip():
-            joins, clause, args, first, order_args = self.dialect.incident_search(search)
+            found = self.dialect.incident_search(search)
+            if found is None:
+                return []
+            joins, clause, args, first, order_args = found
             where.append(clause)
             params.extend(args)
             sort = first + sort
