@@ -292,3 +292,54 @@ def test_store_resolves_of_different_blocks_do_not_wait_for_each_other(
             assert b_done.is_set()
             assert finished_during_a == [backend == "postgresql"]
             assert sorted(m.incident.victim for m in first.incidents()) == ["Tidewell", "Vesper"]
+
+
+# A `watch` in miniature: one process, several polls, each an ingest (store, then incremental resolve).
+_POLLS = """
+import json, sys
+from breachlens.ingest import ingest
+from breachlens.settings import Settings
+from breachlens.store import open_store
+
+db, polls = sys.argv[1], json.loads(sys.argv[2])
+settings = Settings.load()
+with open_store(db) as store:
+    for poll in polls:
+        ingest(poll, store, settings)
+print("done", flush=True)
+"""
+
+
+def test_store_watch_while_serve_reads_one_sqlite_file(tmp_path: Path) -> None:
+    """Polls ingest into a SQLite file while the web app reads it: every read answers, and the incidents end as
+    one serial ingest of everything leaves them."""
+    import subprocess
+    import sys
+
+    from test_web import asgi_client
+
+    from breachlens.bench_scale import write_corpus
+    from breachlens.ingest import ingest
+    from breachlens.web import create_app
+
+    corpus = [str(p) for p in write_corpus(tmp_path / "corpus", 30)]
+    polls = [corpus[i::3] for i in range(3)]
+    db = str(tmp_path / "live.db")
+    open_store(db).close()
+    proc = subprocess.Popen([sys.executable, "-c", _POLLS, db, json.dumps(polls)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    statuses: list[int] = []
+    with asgi_client(create_app(db)) as client:
+        while proc.poll() is None or not statuses:
+            statuses.append(client.get("/api/incidents").status_code)
+            statuses.append(client.get("/?sort=-changed").status_code)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and "done" in out, err
+    assert set(statuses) == {200}
+    with open_store(db) as live:
+        watched = sorted(_incidents(live).values())
+        resolve_all(live, SETTINGS)
+        assert sorted(_incidents(live).values()) == watched
+    with open_store(str(tmp_path / "serial.db")) as serial:
+        ingest(corpus, serial, SETTINGS)
+        assert sorted(_incidents(serial).values()) == watched
