@@ -5,7 +5,8 @@ analyses (`synthetic._article`: invented victims, about eight documents each, on
 no NLP pass) and resolved once. Then a fresh process opens it and ingests 100 new synthetic documents the way
 `ingest` stores them (batches of `ingest.BATCH_SIZE`, then one incremental resolve): half about victims already
 in the store (so their blocks are re-resolved), half about new ones. That process reports its wall time for the
-100 and its peak RSS (VmHWM), so the fill's own memory is not counted.
+100 and its peak RSS (VmHWM), so the fill's own memory is not counted; each size is measured REPEATS times on
+fresh copies of the filled store (median time, largest peak).
 
 Run: `breachlens bench --store-growth [--json]`; not a timed test (timings depend on the machine).
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 import json
 import random
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +33,9 @@ from .store import StoredDocument, open_store
 # Store sizes measured, and documents ingested into each.
 SIZES: tuple[int, ...] = (1_000, 10_000, 100_000)
 NEW_DOCUMENTS = 100
+# Measured runs per size, each in a fresh process on a fresh copy of the filled store: the median time and the
+# largest peak are reported (a 2-core machine shared with other work moves single timings by ±30%).
+REPEATS = 3
 # Documents stored per transaction while filling (fewer fsyncs; the fill is not what is measured).
 FILL_BATCH = 2_000
 # Documents per victim on average (as synthetic.DOCS_PER_VICTIM, without its one heavily covered victim: a
@@ -116,13 +122,25 @@ def bench_store_growth(sizes: Sequence[int] = SIZES, workdir: str | None = None)
     rows = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         for n in sizes:
-            db = str(Path(tmp) / f"store-{n}.db")
-            fill(db, n)
-            out = subprocess.run(
-                [sys.executable, "-m", "breachlens.bench_store", db, str(n)],
-                check=True, capture_output=True, text=True,
-            )
-            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            filled = Path(tmp) / f"store-{n}.db"
+            fill(str(filled), n)
+            runs = []
+            for _ in range(REPEATS):
+                db = Path(tmp) / f"run-{n}.db"
+                shutil.copyfile(filled, db)
+                out = subprocess.run(
+                    [sys.executable, "-m", "breachlens.bench_store", str(db), str(n)],
+                    check=True, capture_output=True, text=True,
+                )
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                for path in Path(tmp).glob(f"run-{n}.db*"):
+                    path.unlink()
+            row = dict(runs[0])
+            row["seconds"] = statistics.median(r["seconds"] for r in runs)
+            row["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+            row["seconds_runs"] = [r["seconds"] for r in runs]
+            rows.append(row)
+            filled.unlink()
     return rows
 
 
