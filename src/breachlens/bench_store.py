@@ -6,7 +6,8 @@ no NLP pass) and resolved once. Then a fresh process opens it and ingests 100 ne
 `ingest` stores them (batches of `ingest.BATCH_SIZE`, then one incremental resolve): half about victims already
 in the store (so their blocks are re-resolved), half about new ones. That process reports its wall time for the
 100 and its peak RSS (VmHWM), so the fill's own memory is not counted; each size is measured REPEATS times on
-fresh copies of the filled store (median time, largest peak).
+fresh copies of the filled store (median time, largest peak), written to disk (`os.sync`) before the run starts,
+since the measured commits fsync and would otherwise wait for the copy's writeback.
 
 Run: `breachlens bench --store-growth [--json]`; not a timed test (timings depend on the machine).
 """
@@ -14,6 +15,7 @@ Run: `breachlens bench --store-growth [--json]`; not a timed test (timings depen
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import shutil
@@ -128,6 +130,7 @@ def bench_store_growth(sizes: Sequence[int] = SIZES, workdir: str | None = None)
             for _ in range(REPEATS):
                 db = Path(tmp) / f"run-{n}.db"
                 shutil.copyfile(filled, db)
+                os.sync()  # the copy's writeback would otherwise land on the measured commits' fsyncs
                 out = subprocess.run(
                     [sys.executable, "-m", "breachlens.bench_store", str(db), str(n)],
                     check=True, capture_output=True, text=True,
