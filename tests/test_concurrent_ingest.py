@@ -92,19 +92,3 @@ def test_concurrent_ingest_overlapping_inputs_leave_no_duplicates(tmp_path: Path
     with pg_schema_url() as url, open_store(url) as alone:
         ingest(corpus, alone, Settings.load())
         assert incidents_without_ids(alone) == together
-
-
-def test_concurrent_ingest_stale_resolution_does_not_overwrite_a_newer_one() -> None:
-    from store_helpers import make_document, make_incident
-
-    with pg_schema_url() as url, open_store(url) as early, open_store(url) as late:
-        early.add_documents([make_document("a.html", "Vesper lost emails.", "Vesper")])
-        early.document_analyses()  # resolves from 1 document ...
-        late.add_documents([make_document("b.html", "Corvid lost names.", "Corvid")])
-        late.document_analyses()  # ... the other process from 2, and writes first
-        late.replace_incidents([make_incident("vesper", "Vesper"), make_incident("corvid", "Corvid")])
-        early.replace_incidents([make_incident("vesper", "Vesper")])
-        assert sorted(m.id for m in early.incidents()) == ["corvid", "vesper"]
-        early.document_analyses()  # an up-to-date reading is written again
-        early.replace_incidents([make_incident("vesper", "Vesper")])
-        assert [m.id for m in early.incidents()] == ["vesper"]

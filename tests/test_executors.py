@@ -211,7 +211,7 @@ def ingest_with(sources: list[str], store: Store, executor: Executor | None) -> 
     results = (analyze_documents_parallel(sources, SETTINGS, executor, skip=store.has_document) if executor
                else analyze_documents(sources, SETTINGS, skip=store.has_document))
     _store_results(results, store, summary)
-    summary.incidents = refresh_incidents(store, SETTINGS)
+    summary.incidents = tuple(refresh_incidents(store, SETTINGS).changed)
     return summary
 
 

@@ -380,20 +380,20 @@ def test_store_replace_incidents_is_all_or_nothing(store: Store, monkeypatch: py
     store.replace_incidents([VESPER])
     calls: list[str] = []
     backend = sys.modules[type(store).__module__]
-    real = backend._insert_incident
+    real = type(store)._insert_incident
     error: type[Exception] = sqlite3.OperationalError
     if backend is not sqlite_backend:
         import psycopg
 
         error = psycopg.OperationalError
 
-    def failing(conn: sqlite3.Connection, item: MergedIncident, *args: object) -> None:
+    def failing(self: Store, conn: sqlite3.Connection, item: MergedIncident, *args: object) -> None:
         calls.append(item.id)
         if len(calls) == 2:
             raise error("disk I/O error")
-        real(conn, item, *args)
+        real(self, conn, item, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(backend, "_insert_incident", failing)
+    monkeypatch.setattr(type(store), "_insert_incident", failing)
     with pytest.raises(StoreError, match="disk I/O error"):
         store.replace_incidents([CORVID, LARKSPUR])
     assert [m.id for m in store.incidents()] == ["vesper-2025"]
@@ -515,3 +515,11 @@ def test_store_search_ignores_control_characters(tmp_path) -> None:  # type: ign
     with open_store(str(tmp_path / "ctl.db")) as store:
         assert store.search_documents("\xa0\x000\x05") == []
         assert store.incidents(search="a\x00b") == []
+
+
+@pytest.mark.parametrize("query", ["\x00", "\x01", "a\x00b", "\x00\x7f"])
+def test_store_search_with_control_characters_matches_nothing_and_raises_nothing(store: Store, query: str) -> None:
+    """`q=%00` in the web search answered 500 naming the database file: FTS5 got an empty phrase."""
+    store.replace_incidents([VESPER])
+    assert store.incidents(search=query) == [] or query == "a\x00b"
+    assert isinstance(store.search_documents(query), list)

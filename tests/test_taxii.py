@@ -37,6 +37,29 @@ OBJECTS = f"{ROOT}collections/{COLLECTION_ID}/objects/"
 MANIFEST = f"{ROOT}collections/{COLLECTION_ID}/manifest/"
 ACCEPT = {"Accept": MEDIA_TYPE_TAXII}
 T = TypeVar("T")
+# When each fixture incident last changed (date_added of its objects).
+CHANGED = {
+    "halvard-outfitters-2025-06": "2025-06-10T08:00:00.000000Z",
+    "corvane-health-2025-03": "2025-03-14T08:00:00.000000Z",
+    "qzq-forum": "2025-05-01T08:00:00.000000Z",
+}
+
+
+def _added(objects: list[dict[str, Any]]) -> dict[str, str]:
+    """Object id -> the date_added it should have: the latest change of an incident whose report lists it."""
+    out: dict[str, str] = {}
+    for o in objects:
+        if o["type"] != "report":
+            continue
+        incident_id = next(
+            e["x_breachlens_incident_id"] for e in o["extensions"].values() if "x_breachlens_incident_id" in e
+        )
+        at = CHANGED[incident_id].replace("000000Z", "000Z")
+        for ref in (o["id"], *o["object_refs"]):
+            out[ref] = max(out.get(ref, at), at)
+    for o in objects:
+        out.setdefault(o["id"], o["modified"])
+    return out
 
 
 def _fixture() -> tuple[list[MergedIncident], list[StoredDocument]]:
@@ -64,6 +87,11 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with open_store(str(tmp_path_factory.mktemp("taxii") / "taxii.db")) as opened:
         opened.add_documents(documents)
         opened.replace_incidents(incidents)
+        # Known change times, so date_added (the incident's last change) can be asserted exactly.
+        for incident_id, at in CHANGED.items():
+            opened._conn.execute(  # type: ignore[attr-defined]
+                "UPDATE incidents SET updated_at = ? WHERE id = ?", (at, incident_id)
+            )
         yield opened
 
 
@@ -167,9 +195,10 @@ def test_taxii_objects_pagination_with_next(app: FastAPI, everything: list[dict[
 
 
 def test_taxii_added_after_filters_by_date_added(app: FastAPI, everything: list[dict[str, Any]]) -> None:
-    cutoff = "2025-03-14T00:00:00.000Z"
+    cutoff = "2025-03-14T12:00:00.000Z"
     newer = _get(app, OBJECTS, added_after=cutoff, limit=1000).json()["objects"]
-    expected = {o["id"] for o in everything if o["modified"] > cutoff}
+    added = _added(everything)
+    expected = {o["id"] for o in everything if added[o["id"]] > cutoff}
     assert {o["id"] for o in newer} == expected
     assert expected and len(expected) < len(everything)
     assert all("Corvane" not in o.get("name", "") for o in newer if o["type"] == "report")
@@ -205,7 +234,7 @@ def test_taxii_manifest(app: FastAPI, everything: list[dict[str, Any]]) -> None:
     for record in records:
         assert record["media_type"] == MEDIA_TYPE_STIX
         assert record["version"] == by_id[record["id"]]["modified"]
-        assert record["date_added"] == record["version"]
+        assert record["date_added"] == _added(everything)[record["id"]]  # the incident's last change
 
 
 def test_taxii_one_object_and_its_versions(app: FastAPI, everything: list[dict[str, Any]]) -> None:
@@ -314,13 +343,14 @@ def test_taxii2_client_pages_objects_with_added_after(
     envelopes = list(as_pages(collection.get_objects, per_request=9))
     ids = [o["id"] for e in envelopes for o in e.get("objects", [])]
     assert len(envelopes) > 1 and sorted(ids) == sorted(o["id"] for o in everything)
-    cutoff = "2025-03-14T00:00:00.000Z"
+    cutoff = "2025-03-14T12:00:00.000Z"
     newer = [
         o
         for e in as_pages(collection.get_objects, per_request=9, added_after=cutoff)
         for o in e.get("objects", [])
     ]
-    assert {o["id"] for o in newer} == {o["id"] for o in everything if o["modified"] > cutoff}
+    added = _added(everything)
+    assert {o["id"] for o in newer} == {o["id"] for o in everything if added[o["id"]] > cutoff}
 
 
 def test_taxii2_client_reads_the_manifest(api_root: ApiRoot, everything: list[dict[str, Any]]) -> None:
@@ -349,3 +379,45 @@ def test_taxii_collection_follows_store_changes(tmp_path: Path) -> None:
             "Data breach: Corvane Health (2025-03-14)",
             "Data breach: Qzq",
         }
+
+
+def test_taxii2_client_added_after_returns_an_updated_incident_again(tmp_path: Path) -> None:
+    """Issue 16: a poller that saw an incident gets it again, with added_after before its update, once a new
+    source changed it, even though the incident's STIX `modified` (its latest day) did not move."""
+    from breachlens.ingest import refresh_incidents
+    from breachlens.settings import Settings
+
+    from store_helpers import make_document
+
+    with open_store(str(tmp_path / "polled.db")) as store:
+        store.add_documents([make_document("https://a.example/vesper", "Vesper lost emails in June.", "Vesper")])
+        refresh_incidents(store, Settings.load())
+        application = FastAPI()
+        application.include_router(taxii_router(lambda: store), prefix="/taxii2")
+        connection = _HTTPConnection(version="2.1")
+        connection.session.mount(BASE, _ASGIAdapter(application))
+        (root,) = Server(f"{BASE}/taxii2/", conn=connection).api_roots
+        root._conn.session.mount(BASE, _ASGIAdapter(application))
+        collection = root.collections[0]
+
+        def reports(**filters: str) -> list[dict[str, Any]]:
+            """Every report object the client gets."""
+            got = [o for e in as_pages(collection.get_objects, per_request=50, **filters) for o in e.get("objects", [])]
+            return [o for o in got if o["type"] == "report"]
+
+        (first,) = reports()
+        (incident_id,) = [m.id for m in store.incidents()]
+        poll_time = _manifest_time(collection)
+        assert reports(added_after=poll_time) == []  # nothing new since the last poll
+        later = make_document("https://b.example/vesper", "Vesper emails leaked, the outlet says.", "Vesper")
+        store.add_documents([later])
+        refresh_incidents(store, Settings.load())
+        assert [c.kind for c in store.changes(incident_id=incident_id)][-1] == "source_added"
+        (again,) = reports(added_after=poll_time)
+        assert again["id"] == first["id"]
+
+
+def _manifest_time(collection: Any) -> str:
+    """The latest date_added the manifest shows (what a poller remembers as its cursor)."""
+    records = [r for e in as_pages(collection.get_manifest, per_request=50) for r in e.get("objects", [])]
+    return max(r["date_added"] for r in records)

@@ -322,7 +322,7 @@ def _combine(parts: Sequence[Any]) -> dict[str, Any]:
             skipped = out.setdefault("skipped", {})
             for reason, n in data["skipped"].items():
                 skipped[reason] = skipped.get(reason, 0) + n
-    out["incidents"] = len(parts[-1].incidents) if parts else 0
+    out["incidents"] = parts[-1].as_dict().get("incidents", 0) if parts else 0
     return out
 
 
@@ -426,7 +426,12 @@ def watch(
 @click.option("--country", help="Only victims in this country (ISO alpha-2).")
 @click.option("--since", help="Only incidents dated on/after YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--search", help="Full-text search over incidents.")
+@click.option("--changed-since",
+              help="Only incidents created or changed (new source, revised records, ...) at/after this UTC date or time.")
+@click.option("--sort", "order", type=click.Choice(["date", "changed"]), default="date", show_default=True,
+              help="Newest incident date first, or last change first.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many (with --limit: pages).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the analysis contract's incident shape).")
 def incidents(
     db: str,
@@ -438,12 +443,16 @@ def incidents(
     search: str | None,
     limit: int | None,
     as_json: bool,
+    changed_since: str | None = None,
+    order: str = "date",
+    offset: int = 0,
 ) -> None:
     """List stored incidents, newest first.
 
     \b
     Example:
       breachlens incidents --actor ShinyHunters --since 2025-01 --json
+      breachlens incidents --changed-since 2025-07-01 --sort changed
     """
     with _open_store(db) as store:
         try:
@@ -455,6 +464,9 @@ def incidents(
                 search=search,
                 country=country,
                 limit=limit,
+                changed_since=changed_since,
+                order=order,
+                offset=offset,
             )
         except BreachlensError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -464,6 +476,35 @@ def incidents(
     from .show import incidents_table
 
     incidents_table(found)
+
+
+@cli.command("resolve")
+@_db_option
+@click.option("--full", is_flag=True, help="Re-resolve every stored document (after a model update), not only new ones.")
+@_config_option
+def resolve_command(db: str, full: bool, config: str | None) -> None:
+    """Resolve stored documents into incidents: those not yet resolved, or with --full all of them (ids kept).
+
+    An ingest already resolves what it stores; run this after a model or settings update (--full), or to finish
+    a resolve an interrupted ingest left queued.
+
+    \b
+    Example:
+      breachlens resolve --full --db breaches.db
+    """
+    from .ingest import refresh_incidents
+
+    settings = _settings(config)
+    with _open_store(db) as store:
+        try:
+            outcome = refresh_incidents(store, settings, full=full)
+            total = store.counts()["incidents"]
+        except BreachlensError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"resolved {outcome.documents} documents: {len(outcome.changed)} incidents created or changed, "
+        f"{len(outcome.removed)} merged away; {total} incidents in {db}"
+    )
 
 
 @cli.command()
@@ -598,6 +639,24 @@ def search(query: str, db: str, limit: int, as_json: bool) -> None:
         click.echo("no matches", err=True)
 
 
+def _bench_store_growth(as_json: bool) -> None:
+    """`bench --store-growth`: the table, or with --json a list of {store_documents, seconds, peak_rss_mb}."""
+    from .bench_store import bench_store_growth
+
+    rows = bench_store_growth()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    base = rows[0]
+    click.echo("store documents   ingest 100 (s)   x 1k   peak RSS (MB)   x 1k   documents re-resolved")
+    for row in rows:
+        click.echo(
+            f"{row['store_documents']:>15,}   {row['seconds']:>14.3f}   {row['seconds'] / base['seconds']:>4.2f}"
+            f"   {row['peak_rss_mb']:>13.1f}   {row['peak_rss_mb'] / base['peak_rss_mb']:>4.2f}"
+            f"   {row['documents_resolved']:>21}"
+        )
+
+
 @cli.command()
 @click.argument("sources", nargs=-1)
 @click.option(
@@ -613,11 +672,14 @@ def search(query: str, db: str, limit: int, as_json: bool) -> None:
               help="With --hostile: size of the hostile documents (1.0 = full size, up to 9.9 MB).")
 @click.option("--workers", type=click.IntRange(min=0, max=64), default=2, show_default=True,
               help="With --hostile: pool workers of the corpus ingest (0 skips the ingest).")
+@click.option("--store-growth", is_flag=True,
+              help="Only measure ingesting 100 new documents into stores of 1,000 / 10,000 / 100,000 documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @_config_option
 def bench(
     sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None,
     scaling: bool = False, hostile: bool = False, scale: float = 1.0, workers: int = 2,
+    store_growth: bool = False,
 ) -> None:
     """Measure throughput: our analysis vs a bare spaCy pass over the same texts, and resolve vs n·log n.
 
@@ -625,9 +687,13 @@ def bench(
     Example:
       breachlens bench samples/ ../shared/dev/hibp/articles
       breachlens bench --hostile                   # the budgets: worst seconds and memory per hostile kind
+      breachlens bench --store-growth --json
     """
     if hostile:
         _bench_hostile(scale, workers, as_json, config)
+        return
+    if store_growth:
+        _bench_store_growth(as_json)
         return
     from .bench import run_bench
 

@@ -66,7 +66,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -84,7 +84,7 @@ from .records import (
 from .settings import Settings
 from .vocab import MODALITIES, MODALITY_WEIGHT, TIMELINE_KINDS
 
-__all__ = ["resolve", "victim_key", "normalise_name", "slug", "date_span", "CLUSTERED_ROLES"]
+__all__ = ["resolve", "blocking_keys", "victim_key", "normalise_name", "slug", "date_span", "CLUSTERED_ROLES"]
 
 # Roles of the incidents clustered into top-level incidents ("mentioned" ones stay in their documents).
 CLUSTERED_ROLES: tuple[str, ...] = ("main",)
@@ -110,6 +110,7 @@ def resolve(
     documents: Sequence[DocumentAnalysis],
     settings: Settings,
     previous_ids: Mapping[str, str] | None = None,
+    reserved: Container[str] = frozenset(),
 ) -> tuple[MergedIncident, ...]:
     """Cluster the documents' main incidents into incidents and merge each with provenance.
 
@@ -117,6 +118,8 @@ def resolve(
         documents: per-document analyses (from `attribute`); their `text` reveals republished copies.
         settings: `max_gap_days` splits one victim's incidents in time; `near_duplicate_jaccard` finds copies.
         previous_ids: source -> incident id from an earlier run; an incident with such a source keeps the id.
+        reserved: ids a new incident must not take besides those in `previous_ids` (the store's other
+            incidents, when only some blocks are resolved again).
 
     Returns:
         Merged incidents sorted by id, each with its sources, conflicts, independent source count and copies.
@@ -128,9 +131,25 @@ def resolve(
         clusters.extend((_part_root(root, part), part) for part in _split_by_time(group, settings.max_gap_days))
     clusters.sort(key=lambda c: (_cluster_start(c[1]), c[0], c[1][0].rank))
     merged = [_merge(root, part, settings, orgs) for root, part in clusters]
-    ids = _assign_ids(clusters, previous_ids or {})
+    ids = _assign_ids(clusters, previous_ids or {}, reserved)
     out = [replace(m, id=i) for m, i in zip(merged, ids, strict=True)]
     return tuple(sorted(out, key=lambda m: m.id))
+
+
+def blocking_keys(document: DocumentAnalysis) -> frozenset[str]:
+    """Every victim key a document's clustered incidents name: victims, parents and brands (incremental resolve).
+
+    Two documents can only end in one incident when their keys are linked (`_victim_groups` joins entries only
+    through these keys), so re-resolving the documents that share keys with new ones, transitively, gives what
+    a full resolve gives.
+    """
+    keys: set[str] = set()
+    for e in _entries([document], _OrgTables()):
+        keys.add(e.key)
+        keys.update(e.brand_keys)
+        if e.parent_key:
+            keys.add(e.parent_key)
+    return frozenset(keys)
 
 
 # -------------------------------------------------------------------------------------------------- identity
@@ -421,7 +440,9 @@ def _cluster_start(entries: list[_Entry]) -> int:
 # ------------------------------------------------------------------------------------------------------- ids
 
 
-def _assign_ids(clusters: list[tuple[str, list[_Entry]]], previous_ids: Mapping[str, str]) -> list[str]:
+def _assign_ids(
+    clusters: list[tuple[str, list[_Entry]]], previous_ids: Mapping[str, str], reserved: Container[str] = frozenset()
+) -> list[str]:
     """Stable ids: previous ids kept (most sources win a contested id), then fresh slugs, unique, in order."""
     ids: list[str | None] = [None] * len(clusters)
     claims: list[tuple[int, int, str]] = []  # (-sources naming the old id, cluster index, old id)
@@ -439,7 +460,7 @@ def _assign_ids(clusters: list[tuple[str, list[_Entry]]], previous_ids: Mapping[
             continue
         base = _base_id(root, entries)
         candidate, n = base, 1
-        while candidate in used:
+        while candidate in used or candidate in reserved:
             n += 1
             candidate = f"{base}-{n}"
         ids[index] = candidate

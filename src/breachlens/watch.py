@@ -123,7 +123,6 @@ def _run_once(loop: _Loop, store: Store, settings: Settings, every: float, fetch
     """One poll of the due feeds, its events, and the backoff bookkeeping."""
     started = time.monotonic()
     due = [feed for feed in loop.feeds if loop.states[feed].next_at <= started]
-    before = {item.id: item for item in store.incidents()}
     summary = ingest_feeds(due, store, settings, fetcher=fetcher, stop=stop)
     failed_feeds = {failure.source: failure.reason for failure in summary.feed_failures}
     now = time.monotonic()
@@ -140,7 +139,7 @@ def _run_once(loop: _Loop, store: Store, settings: Settings, every: float, fetch
         if failure.source not in failed_feeds:
             on_event(WatchEvent("error", str(failure), source=failure.source))
     new_incidents = new_facts = 0
-    for event in _changes(before, summary.incidents):
+    for event in _changes(summary.previous, summary.incidents):  # only what this poll's resolve changed
         if event.kind == "new_incident":
             new_incidents += 1
         else:

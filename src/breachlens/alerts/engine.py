@@ -341,14 +341,21 @@ class AlertRun:
 
     def __init__(self, store: Store, settings: Settings, notifiers: Sequence[Notifier] = ()) -> None:
         self.store, self.settings, self.notifiers = store, settings, tuple(notifiers)
-        self.before = store.incidents()
+        self.cursor = store.last_change()  # the change log's position: no snapshot of every incident
 
     def after(self, now: datetime | None = None) -> tuple[list[Alert], DeliveryReport]:
         """Alerts raised by the run just finished, and the delivery pass that followed."""
-        after = self.store.incidents()
-        alerts = process_ingest(self.store, self.settings, self.before, after, self.notifiers, now)
-        self.before = after
+        changed, self.cursor = changed_incidents(self.store, self.cursor)
+        alerts = _raise(self.store, load_watchlists(self.store), changed, self.notifiers, now)
         return alerts, deliver_pending(self.store, self.notifiers, now)
+
+
+def changed_incidents(store: Store, after_seq: int) -> tuple[list[MergedIncident], int]:
+    """The incidents the change log shows as created or changed after `after_seq`, and the log's new position."""
+    log = store.changes(after_seq=after_seq)
+    ids = dict.fromkeys(c.incident_id for c in log if c.kind != "removed")
+    found = [m for m in (store.incident(i) for i in ids) if m is not None]
+    return found, max([after_seq, *(c.seq for c in log)])
 
 
 # -- delivering ---------------------------------------------------------------------------------------------

@@ -24,10 +24,11 @@ Responses use the TAXII media type and the TAXII error message shape (`title`, `
 rather than the web app's error shape, because TAXII clients parse it. A request whose Accept header names
 neither `application/taxii+json` nor `*/*` gets 406.
 
-Date added: the store keeps no time at which an incident was written, so an object's `date_added` is its STIX
-`modified` timestamp (the latest day known of its incident). A client polling with `added_after` therefore
-misses a new version whose incident's latest day did not move; see the closing note of issue 6 for the store
-change that removes this limit.
+Date added: the time the store last changed the object's incident (`updated_at`, written with the change log
+in the resolve's own transaction; issue 16). An object belongs to the incidents whose report lists it in
+`object_refs`, and takes the latest of their times, so a client polling with `added_after` gets an incident
+again once a new source, a revised count or a new actor changed it. Objects no report lists fall back to their
+STIX `modified`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import base64
 import binascii
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -126,18 +127,46 @@ def _format_timestamp(when: datetime) -> str:
 
 
 def _build_entries(
-    incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis]
+    incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis],
+    changed: Mapping[str, str] | None = None,
 ) -> list[_Entry]:
-    """The collection: the incidents' STIX objects, in paging order."""
+    """The collection: the incidents' STIX objects, in paging order, dated by `changed` (incident id -> time)."""
     from .stix import stix_objects  # deferred: stix2 takes a second to import
 
+    objects = [json.loads(obj.serialize()) for obj in stix_objects(incidents, documents)]
+    added_at: dict[str, datetime] = {}
+    for data in objects:
+        incident_id = _report_incident(data)
+        if incident_id is None or not (changed or {}).get(incident_id):
+            continue
+        when = _parse_timestamp(_taxii_time((changed or {})[incident_id]))
+        when = when.replace(microsecond=when.microsecond // 1000 * 1000)  # TAXII's precision: `next` tokens match
+        for ref in (data["id"], *data.get("object_refs", ())):
+            if ref not in added_at or added_at[ref] < when:
+                added_at[ref] = when
     entries = []
-    for obj in stix_objects(incidents, documents):
-        data = json.loads(obj.serialize())
-        stamp = data.get("modified") or data.get("created")
-        added = _parse_timestamp(stamp) if stamp else datetime(1970, 1, 1, tzinfo=timezone.utc)
+    for data in objects:
+        added = added_at.get(data["id"])
+        if added is None:
+            stamp = data.get("modified") or data.get("created")
+            added = _parse_timestamp(stamp) if stamp else datetime(1970, 1, 1, tzinfo=timezone.utc)
         entries.append(_Entry(added, _format_timestamp(added), data))
     return sorted(entries, key=lambda e: e.key)
+
+
+def _report_incident(data: dict[str, Any]) -> str | None:
+    """The incident id a report object was built from (its x_breachlens_incident_id), else None."""
+    if data.get("type") != "report":
+        return None
+    for ext in (data.get("extensions") or {}).values():
+        if isinstance(ext, dict) and ext.get("x_breachlens_incident_id"):
+            return str(ext["x_breachlens_incident_id"])
+    return None
+
+
+def _taxii_time(stored: str) -> str:
+    """A stored change time ("2025-07-01T12:00:00.123456Z", or "...12:00:00.123Z" from the upgrade) as TAXII reads it."""
+    return stored if stored.endswith("Z") else stored + "Z"
 
 
 class _Cache:
@@ -156,15 +185,17 @@ class _Cache:
         """The collection of what `store` holds now."""
         incidents = store.incidents()
         documents = store.document_analyses()
+        changed = {i: updated for i, (_, updated) in store.incident_times().items()}
         try:
-            key = hash(
-                (tuple(incidents), tuple((d.source, d.title, d.published, d.sha256) for d in documents))
-            )
+            key = hash((
+                tuple(incidents), tuple((d.source, d.title, d.published, d.sha256) for d in documents),
+                tuple(sorted(changed.items())),
+            ))
         except TypeError:  # a fact value that is not hashable: build without caching
-            return _build_entries(incidents, documents)
+            return _build_entries(incidents, documents, changed)
         with self.lock:
             if key != self.key:
-                self.entries, self.key = _build_entries(incidents, documents), key
+                self.entries, self.key = _build_entries(incidents, documents, changed), key
             return self.entries
 
 

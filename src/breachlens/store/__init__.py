@@ -6,22 +6,28 @@ teams (`store/postgres.py`, chosen by a `postgresql://` URL) implements the same
 
     with open_store("breachlens.db") as store:
         new = store.add_documents(batch)            # one transaction, already-stored sha256s are skipped
-        store.replace_incidents(resolve(store.document_analyses(), previous=store.previous_ids()))
+        ingest.refresh_incidents(store, settings)   # resolves only the blocks the new documents touch
         for incident in store.incidents(sector="retail", since="2025-06"):
             ...
+
+Both backends are `store/sql.py`'s `SQLStore`: the statements are written once, and each backend adds its
+connection and a small `Dialect` (placeholders, collation, `IN` lists, full-text search, locking).
 """
 
 from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import StoreError
 from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument
+
+if TYPE_CHECKING:
+    from .sql import IncidentChange, KeysOf, ResolveOutcome, Resolver
 
 # Validators and FeedStatus (web fetching state) are importable from here too; the public list is kept as the store
 # tests pin it.
@@ -108,8 +114,8 @@ class Store(ABC):
         """The document with this sha256, or the latest one with this source; None when there is none."""
 
     @abstractmethod
-    def document_analyses(self) -> list[DocumentAnalysis]:
-        """The latest analysis of each source, by source, with text and sha256 filled in (for resolve)."""
+    def document_analyses(self, sources: Iterable[str] | None = None) -> list[DocumentAnalysis]:
+        """The latest analysis of each source (of `sources`, else all), by source, text and sha256 filled in."""
 
     @abstractmethod
     def search_documents(self, query: str, limit: int = 20) -> list[DocumentHit]:
@@ -129,6 +135,9 @@ class Store(ABC):
         search: str | None = None,
         country: str | None = None,
         limit: int | None = None,
+        changed_since: str | None = None,
+        order: str = "date",
+        offset: int = 0,
     ) -> list[MergedIncident]:
         """Stored incidents matching every given filter, newest first (best match first when searching).
 
@@ -144,6 +153,9 @@ class Store(ABC):
                 quotes; FTS syntax is not interpreted.
             country: ISO alpha-2 country of the victim, case-insensitive.
             limit: at most this many incidents.
+            changed_since: created or updated at or after this UTC date or time (the change log's times).
+            order: "date" (the incident's earliest date, newest first) or "changed" (last change first).
+            offset: skip this many (pages of `limit`).
         """
 
     @abstractmethod
@@ -151,8 +163,25 @@ class Store(ABC):
         """The incident with this id, or None."""
 
     @abstractmethod
-    def previous_ids(self) -> dict[str, str]:
+    def previous_ids(self, sources: Iterable[str] | None = None) -> dict[str, str]:
         """Source -> id of the stored incident the source is mainly about (so the resolver keeps ids)."""
+
+    @abstractmethod
+    def resolve_pending(self, resolver: Resolver, keys_of: KeysOf, full: bool = False) -> ResolveOutcome:
+        """Resolve the blocks documents stored since the last resolve touch, with their change log, atomically."""
+
+    @abstractmethod
+    def changes(self, since: str | None = None, after_seq: int | None = None,
+                incident_id: str | None = None, limit: int | None = None) -> list[IncidentChange]:
+        """The incident change log, oldest first (at/after `since`, after `after_seq`, of one incident)."""
+
+    @abstractmethod
+    def last_change(self) -> int:
+        """The newest change-log entry's sequence number (0 when none)."""
+
+    @abstractmethod
+    def incident_times(self, ids: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+        """Incident id -> (created_at, updated_at)."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
@@ -162,85 +191,85 @@ class Store(ABC):
     def close(self) -> None:
         """Release the connection; safe to call twice."""
 
-    # -- web fetching state (not abstract: a backend without it cannot fetch conditionally or poll feeds) ----
+    # -- web fetching state -----------------------------------------------------------------------------------
 
+    @abstractmethod
     def validators(self, url: str) -> Validators | None:
         """The ETag / Last-Modified remembered for `url`, or None."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
 
+    @abstractmethod
     def remember_validators(self, url: str, validators: Validators) -> None:
         """Remember the validators of the last successful fetch of `url` (replacing older ones)."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
 
+    @abstractmethod
     def seen_feed_items(self, urls: Sequence[str]) -> set[str]:
         """Which of `urls` were already taken from a feed (any feed)."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
 
+    @abstractmethod
     def mark_feed_items(self, feed_url: str, items: Sequence[tuple[str, str | None]]) -> None:
         """Record (url, guid) items of `feed_url` as taken, in one transaction; already-seen ones are kept."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
 
+    @abstractmethod
     def record_feed_result(self, feed_url: str, error: str | None) -> None:
         """Record one poll of `feed_url`: success when `error` is None, else the one-line reason."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
 
+    @abstractmethod
     def feed_status(self, feed_url: str | None = None) -> list[FeedStatus]:
         """The recorded outcome of every polled feed (or just `feed_url`), by feed URL."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no fetch state")
 
-    # -- watchlists and alerts (issue 9; not abstract: a backend without them cannot raise alerts) ------------
+    # -- watchlists and alerts (issue 9) ---------------------------------------------------------------------
 
+    @abstractmethod
     def save_watchlist(self, name: str, spec: dict[str, Any]) -> None:
         """Create or replace the watchlist `name` with its criteria (`alerts.Watchlist.as_dict`)."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no watchlists")
 
+    @abstractmethod
     def watchlists(self) -> dict[str, dict[str, Any]]:
         """Every watchlist's criteria, by name."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no watchlists")
 
+    @abstractmethod
     def remove_watchlist(self, name: str) -> bool:
         """Delete a watchlist and what it was told about (its alerts stay); False when there was none."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no watchlists")
 
+    @abstractmethod
     def alert_fact_keys(self, watchlist: str, incident_id: str) -> set[str]:
         """Facts of `incident_id` that `watchlist` has already been alerted about (empty before a first match)."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
 
+    @abstractmethod
     def add_alerts(self, alerts: Sequence[StoredAlert], channels: Sequence[str]) -> list[str]:
         """Store alerts, record their fact keys and queue each new one for every channel, in one transaction.
 
         An alert whose key is already stored is skipped; returns the keys that were new.
         """
-        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
 
+    @abstractmethod
     def alerts(
         self, since: str | None = None, watchlist: str | None = None, pending: bool = False,
         limit: int | None = None,
     ) -> list[StoredAlert]:
         """Stored alerts, newest first: created on/after `since` (an ISO date or time prefix), of one watchlist,
         or only those with a delivery still pending."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
 
+    @abstractmethod
     def deliveries(
         self, alert_key: str | None = None, channel: str | None = None, status: str | None = None,
         due_by: str | None = None,
     ) -> list[Delivery]:
         """Queued deliveries matching every given filter (`due_by`: next attempt at or before this UTC time)."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
 
+    @abstractmethod
     def record_delivery(
         self, alert_key: str, channel: str, at: str, error: str | None = None, retry_at: str | None = None
     ) -> None:
         """Record one attempt: delivered when `error` is None, else still pending until `retry_at`."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
 
+    @abstractmethod
     def last_digest(self, channel: str) -> str | None:
         """When the last digest went out on `channel` (UTC ISO time), or None."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
 
+    @abstractmethod
     def record_digest(self, channel: str, at: str) -> None:
         """Remember that a digest went out on `channel` at `at`."""
-        raise NotImplementedError(f"{type(self).__name__} keeps no alerts")
 
     def __enter__(self) -> Store:
         """Use as `with open_store(path) as store:`."""

@@ -1,4 +1,7 @@
-"""The SQLite schema as an ordered list of numbered steps, each applied in its own transaction.
+"""The schema as an ordered list of numbered steps, each applied in its own transaction, and the one runner.
+
+`MIGRATIONS` is SQLite's list and `migrations_pg.MIGRATIONS` PostgreSQL's (the same numbers and names); both go
+through `migrate` here, whose transactions and locking come from the backend's `Dialect`.
 
 Why steps and not one `CREATE TABLE IF NOT EXISTS` script: a database written by an older breachlens must open
 in a newer one without losing what it holds, and a database written by a newer breachlens must be refused
@@ -28,16 +31,17 @@ Why the tables look the way they do:
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from ..errors import StoreError
+from .sql import Dialect
 
 __all__ = ["Migration", "MIGRATIONS", "LATEST_VERSION", "current_version", "migrate"]
 
-Step = tuple[str, ...] | Callable[[sqlite3.Connection], None]
+Step = tuple[str, ...] | Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -195,12 +199,58 @@ _ALERTS: tuple[str, ...] = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
-    Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
-    Migration(3, "fetch state: per-URL validators, seen feed items, per-feed outcome", _FETCH_STATE),
-    Migration(4, "alerts: watchlists, raised alerts, facts already alerted on, delivery queue", _ALERTS),
+# Incremental resolution and change tracking (issue 16): when each incident was created and last changed, the
+# log of what each resolve changed, the blocking keys of each source's latest document (victims, parents and
+# brands its incidents name: which documents a new one can be clustered with), and the queue of documents stored
+# but not yet resolved (filled in the transaction that stores them, emptied by the resolve that reads them).
+# Existing documents are queued, so the first resolve after the upgrade builds the keys of everything once.
+def changes_and_blocks(text_c: str, serial: str, big: str, now: str, without_rowid: str) -> tuple[str, ...]:
+    """Step 5 in one database's spelling: compared text type, auto-increment key, integer type, current time."""
+    return (
+        f"ALTER TABLE incidents ADD COLUMN created_at {text_c}",
+        f"ALTER TABLE incidents ADD COLUMN updated_at {text_c}",
+        f"UPDATE incidents SET created_at = {now}, updated_at = {now}",
+        "CREATE INDEX incidents_updated ON incidents (updated_at)",
+        f"""CREATE TABLE incident_changes (
+            seq {serial},
+            incident_id {text_c} NOT NULL,
+            at {text_c} NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{{}}'
+        )""",
+        "CREATE INDEX incident_changes_at ON incident_changes (at)",
+        "CREATE INDEX incident_changes_incident ON incident_changes (incident_id, seq)",
+        f"CREATE TABLE block_keys (key {text_c} NOT NULL, source {text_c} NOT NULL, PRIMARY KEY (key, source))"
+        + without_rowid,
+        "CREATE INDEX block_keys_source ON block_keys (source)",
+        f"CREATE TABLE pending_documents (document_id {big} PRIMARY KEY, source {text_c} NOT NULL)",
+        "INSERT INTO pending_documents (document_id, source) SELECT id, source FROM documents "
+        "WHERE id IN (SELECT max(id) FROM documents GROUP BY source)",
+    )
+
+
+_CHANGES_AND_BLOCKS = changes_and_blocks(
+    "TEXT", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", " WITHOUT ROWID"
 )
+
+# What each step adds: the same step numbers and names on both backends (`numbered` pairs them with the SQL).
+STEP_NAMES: tuple[str, ...] = (
+    "documents: raw and cleaned text, per-document analysis, full-text index",
+    "incidents: resolved incidents, sources, actors, data types, full-text index",
+    "fetch state: per-URL validators, seen feed items, per-feed outcome",
+    "alerts: watchlists, raised alerts, facts already alerted on, delivery queue",
+    "incremental resolve and change tracking: incident times, change log, block keys, queue",
+)
+
+
+def numbered(*steps: Step) -> tuple[Migration, ...]:
+    """One backend's steps, numbered 1, 2, ... and named from STEP_NAMES."""
+    if len(steps) != len(STEP_NAMES):
+        raise StoreError(f"expected {len(STEP_NAMES)} migration steps, got {len(steps)}")
+    return tuple(Migration(n, name, step) for n, (name, step) in enumerate(zip(STEP_NAMES, steps), start=1))
+
+
+MIGRATIONS = numbered(_DOCUMENTS, _INCIDENTS, _FETCH_STATE, _ALERTS, _CHANGES_AND_BLOCKS)
 LATEST_VERSION = MIGRATIONS[-1].number
 
 _CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (
@@ -210,39 +260,37 @@ _CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (
 )"""
 
 
-def current_version(conn: sqlite3.Connection) -> int:
+def current_version(conn: Any, dialect: Dialect | None = None) -> int:
     """Highest applied step (0 for a database without a `migrations` table)."""
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
-    ).fetchone()
-    if exists is None:
+    if not (dialect or Dialect()).has_table(conn, "migrations"):
         return 0
     row = conn.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()
     return int(row[0])
 
 
 def migrate(
-    conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database"
+    conn: Any, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database", dialect: Dialect | None = None
 ) -> int:
-    """Apply the missing steps, one transaction each, and return the resulting version.
+    """Apply the missing steps, one transaction each, and return the resulting version (both backends).
 
-    `conn` must be in autocommit mode (`isolation_level=None`), since each step opens its own transaction.
-    Raises StoreError when the database was written by a newer breachlens or a step fails (the failed step
-    leaves nothing behind; the steps before it stay applied).
+    `conn` must be in autocommit mode, since each step opens its own transaction (`Dialect.migration_step`,
+    which also keeps two processes migrating one database from applying a step twice). Raises StoreError when
+    the database was written by a newer breachlens or a step fails (the failed step leaves nothing behind; the
+    steps before it stay applied).
     """
+    dialect = dialect or Dialect()
     _check_numbering(steps)
     latest = steps[-1].number if steps else 0
     try:
-        conn.execute(_CREATE_LEDGER)
+        with dialect.migration_step(conn):
+            conn.execute(_CREATE_LEDGER)
         for migration in steps:
-            # Re-read the version inside the write lock: another process may be migrating the same file.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                version = current_version(conn)
+            with dialect.migration_step(conn):
+                # Re-read the version under the lock: another process may have applied this step meanwhile.
+                version = current_version(conn, dialect)
                 if version > latest:
                     raise _too_new(name, version, latest)
                 if migration.number <= version:
-                    conn.execute("COMMIT")
                     continue
                 if callable(migration.step):
                     migration.step(conn)
@@ -251,17 +299,12 @@ def migrate(
                         conn.execute(statement)
                 applied_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
                 conn.execute(
-                    "INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                    dialect.sql("INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)"),
                     (migration.number, migration.name, applied_at),
                 )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        version = current_version(conn)
-    except sqlite3.Error as exc:
-        raise StoreError(f"{name}: cannot migrate the schema: {exc}") from exc
+        version = current_version(conn, dialect)
+    except dialect.errors() as exc:
+        raise StoreError(f"{name}: cannot migrate the schema: {str(exc).strip().splitlines()[0]}") from exc
     if version > latest:
         raise _too_new(name, version, latest)
     return version

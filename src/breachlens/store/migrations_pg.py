@@ -20,23 +20,18 @@ Choices that differ from SQLite, and why:
 * `documents.search` indexes at most the first 200,000 characters of the text (`Settings.max_chars`, what the
   analysis itself reads) because a `tsvector` is limited to 1 MB.
 * Concurrent migrators (two `ingest` processes opening a new database at once) are serialised by a
-  transaction-level advisory lock, so each step is applied exactly once.
+  transaction-level advisory lock (`LOCK_MIGRATE`, taken by `PostgresDialect.migration_step`), so each step is
+  applied exactly once. The runner is `migrations.migrate`, shared with SQLite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timezone
-from typing import Any
+from .migrations import _ALERTS, changes_and_blocks, numbered
 
-from ..errors import StoreError
-from .migrations import _ALERTS, Migration
+__all__ = ["MIGRATIONS", "LATEST_VERSION", "LOCK_MIGRATE"]
 
-__all__ = ["MIGRATIONS", "LATEST_VERSION", "current_version", "migrate", "LOCK_MIGRATE", "LOCK_INCIDENTS"]
-
-# Advisory lock keys (any bigint; these spell "blmg" and "blin"), taken with pg_advisory_xact_lock.
+# Advisory lock key (any bigint; this spells "blmg"), taken with pg_advisory_xact_lock.
 LOCK_MIGRATE = 0x626C6D67
-LOCK_INCIDENTS = 0x626C696E
 
 # What the full-text index reads of each document (see the module docstring).
 FTS_MAX_CHARS = 200_000
@@ -133,76 +128,16 @@ _FETCH_STATE: tuple[str, ...] = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "documents: raw and cleaned text, per-document analysis, full-text index", _DOCUMENTS),
-    Migration(2, "incidents: resolved incidents, sources, actors, data types, full-text index", _INCIDENTS),
-    Migration(3, "fetch state: per-URL validators, seen feed items, per-feed outcome", _FETCH_STATE),
-    # Written in SQL both databases read, so the SQLite statements are used as they are.
-    Migration(4, "alerts: watchlists, raised alerts, facts already alerted on, delivery queue", _ALERTS),
+# See migrations._CHANGES_AND_BLOCKS; the incidents_state guard of step 2 gives way to per-block locks.
+_CHANGES_AND_BLOCKS: tuple[str, ...] = (
+    *changes_and_blocks(
+        'TEXT COLLATE "C"', "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT",
+        "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", "",
+    ),
+    "ALTER TABLE incidents ALTER COLUMN search SET DEFAULT ''::tsvector",  # the vector is written after the row
+    "DROP TABLE incidents_state",
 )
+
+# Step 4 is written in SQL both databases read, so the SQLite statements are used as they are.
+MIGRATIONS = numbered(_DOCUMENTS, _INCIDENTS, _FETCH_STATE, _ALERTS, _CHANGES_AND_BLOCKS)
 LATEST_VERSION = MIGRATIONS[-1].number
-
-_CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (
-    number INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-)"""
-
-
-def current_version(conn: Any) -> int:
-    """Highest applied step (0 for a database without a `migrations` table in the search path)."""
-    row = conn.execute("SELECT to_regclass('migrations')").fetchone()
-    if row is None or row[0] is None:
-        return 0
-    (version,) = conn.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()
-    return int(version)
-
-
-def migrate(conn: Any, steps: Sequence[Migration] = MIGRATIONS, *, name: str = "database") -> int:
-    """Apply the missing steps, one transaction each, and return the resulting version.
-
-    `conn` is a psycopg connection in autocommit mode. Raises StoreError when the database was written by a
-    newer breachlens or a step fails (the failed step leaves nothing behind; the steps before it stay applied).
-    """
-    import psycopg
-
-    numbers = [m.number for m in steps]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise StoreError(f"migration steps must be numbered 1..{len(numbers)} in order, got {numbers}")
-    latest = numbers[-1] if numbers else 0
-    try:
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
-            conn.execute(_CREATE_LEDGER)
-        for migration in steps:
-            with conn.transaction():
-                # Re-read the version under the lock: another process may have applied this step meanwhile.
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
-                version = current_version(conn)
-                if version > latest:
-                    raise _too_new(name, version, latest)
-                if migration.number <= version:
-                    continue
-                if callable(migration.step):
-                    migration.step(conn)
-                else:
-                    for statement in migration.step:
-                        conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO migrations (number, name, applied_at) VALUES (%s, %s, %s)",
-                    (migration.number, migration.name, datetime.now(timezone.utc).isoformat(timespec="seconds")),
-                )
-        version = current_version(conn)
-    except psycopg.Error as exc:
-        raise StoreError(f"{name}: cannot migrate the schema: {exc}") from exc
-    if version > latest:
-        raise _too_new(name, version, latest)
-    return version
-
-
-def _too_new(name: str, version: int, latest: int) -> StoreError:
-    """The error for a database written by a newer breachlens."""
-    return StoreError(
-        f"{name}: schema version {version} is newer than this breachlens supports ({latest}); "
-        "upgrade breachlens to open it"
-    )

@@ -30,7 +30,7 @@ __all__ = [
     "top_data_types",
 ]
 
-SORTS = ("-date", "date", "victim", "-victim", "-records", "records", "-sources", "sources")
+SORTS = ("-date", "date", "victim", "-victim", "-records", "records", "-sources", "sources", "-changed", "changed")
 FACETS = ("sector", "country", "actor", "data_type", "modality")
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 MAX_PER_PAGE = 100
@@ -130,10 +130,13 @@ def _facet_values(m: MergedIncident) -> dict[str, list[str]]:
     }
 
 
-def _sort_key(sort: str) -> tuple[Any, bool]:
-    """Key function and reverse flag for a sort name (see SORTS)."""
+def _sort_key(sort: str, changed: dict[str, tuple[str, str]] | None = None) -> tuple[Any, bool]:
+    """Key function and reverse flag for a sort name (see SORTS); `changed` holds the store's change times."""
     name = sort.lstrip("-")
     reverse = sort.startswith("-")
+    if name == "changed":
+        times = changed or {}
+        return (lambda m: (times.get(m.id, ("", ""))[1], m.id)), reverse
     if name == "victim":
         return (lambda m: (m.incident.victim.casefold(), m.id)), reverse
     if name == "records":
@@ -195,7 +198,7 @@ def run_query(store: Store, query: IncidentQuery) -> QueryResult:
     if snapshot is not None:
         found, facets = snapshot
         if query.sort != "-date":
-            key, reverse = _sort_key(query.sort)
+            key, reverse = _sort_key(query.sort, _changed(store, query, found))
             found = sorted(found, key=key, reverse=reverse)
         start = (query.page - 1) * query.per_page
         return QueryResult(tuple(found[start : start + query.per_page]), len(found), query.page,
@@ -214,11 +217,18 @@ def run_query(store: Store, query: IncidentQuery) -> QueryResult:
         found = [m for m in found if _until_ok(first_date(m), query.until)]
     facets = _facets(found)
     if query.sort != "-date":  # the store already returns newest (or best match) first
-        key, reverse = _sort_key(query.sort)
+        key, reverse = _sort_key(query.sort, _changed(store, query, found))
         found = sorted(found, key=key, reverse=reverse)
     start = (query.page - 1) * query.per_page
     return QueryResult(tuple(found[start : start + query.per_page]), len(found), query.page, query.per_page,
                        facets)
+
+
+def _changed(store: Store, query: IncidentQuery, found: Sequence[MergedIncident]) -> dict[str, tuple[str, str]] | None:
+    """The incidents' (created, last changed) times when sorting by last change (issue 16), else None."""
+    if query.sort.lstrip("-") != "changed":
+        return None
+    return store.incident_times([m.id for m in found])
 
 
 def incident_summary(m: MergedIncident) -> dict[str, Any]:
