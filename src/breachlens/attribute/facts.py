@@ -292,7 +292,7 @@ def _read_actors(
             _add(facts[owner].campaigns, actor.as_written, Fact(actor.as_written, modality(sent.text), (ev,)))
             continue
         named_victims = explicit.get(idx, set())
-        generic = _ACTOR_GENERIC.search(sent.text) and not _ACTOR_SPECIFIC.search(sent.text)
+        generic = _ACTOR_GENERIC.search(sent.text)
         if not named_victims and (generic or (owner != main_key and not _ACTOR_SPECIFIC.search(sent.text))):
             continue  # "groups like X often...": a group named in passing; in the main story's sentences X is its actor
         if named_victims and _ACTOR_GENERIC.search(sent.text) and not _ACTOR_SPECIFIC.search(sent.text):

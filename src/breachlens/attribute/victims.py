@@ -121,8 +121,14 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
     if p_incident < scorers.incident.threshold or _choose_main(reading) is None:
         return Decision(None, frozenset(), p_incident)
     main = max(p_main, key=lambda k: (p_main[k], -reading.candidates[k].first))
+    # Another victim: the scorer says so, or a sentence presents it as breached ("Dior lost purchase histories").
+    # The hand-written cue is kept beside the scorer so that such a sentence's facts never land on the main victim.
     others = frozenset(
-        k for k, f in table.items() if k != main and scorers.other.accepts(f) and not _same_as(reading, k, main)
+        k
+        for k, f in table.items()
+        if k != main
+        and (scorers.other.accepts(f) or _has_victim_cue(reading, reading.candidates[k]))
+        and not _same_as(reading, k, main)
     )
     return Decision(main, others, p_incident)
 

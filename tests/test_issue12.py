@@ -1,0 +1,140 @@
+"""Issue 12: the failure kinds seen on real news, each on a short article written for the test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from breachlens.attribute.victims import _GROUP_WORDS
+from breachlens.learn.corpus import names_match
+from breachlens.learn.metrics import score
+from breachlens.pipeline import analyze_text
+from breachlens.records import Analysis
+from breachlens.resolve import resolve
+from breachlens.scorers import Head, Scorers, load_scorers
+from breachlens.settings import Settings
+
+
+def _victim(text: str) -> str | None:
+    main = analyze_text(text).main
+    return main.victim if main else None
+
+
+def test_issue12_role_glued_to_company_is_not_the_victim() -> None:
+    text = (
+        "Veldra Air confirms breach of passenger records\n\n"
+        "Veldra Air said hackers stole the names and email addresses of 40,000 passengers last week.\n"
+        "Veldra CEO Jane Marsh apologised to customers and said the airline had notified the regulator.\n"
+    )
+    assert _victim(text) == "Veldra Air"
+
+
+def test_issue12_outlet_that_reported_the_story_is_not_the_victim() -> None:
+    text = (
+        "Hackers steal customer data from Quillmoor Bank\n\n"
+        "Quillmoor Bank suffered a data breach in which attackers copied the account numbers of its customers, "
+        "the Daily Ledger reported on Tuesday.\n"
+        "According to the Daily Ledger, the bank has contacted the police.\n"
+    )
+    assert _victim(text) == "Quillmoor Bank"
+
+
+def test_issue12_common_word_at_a_sentence_start_is_no_candidate() -> None:
+    text = (
+        "Ransomware hits Brackwater Council\n\n"
+        "Ransomware encrypted the servers of Brackwater Council on Monday and attackers stole residents' "
+        "addresses.\nThe council said ransomware gangs often target local government.\n"
+    )
+    assert _victim(text) == "Brackwater Council"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a game review
+        "Starfall Tactics review: a clever strategy game\n\nStarfall Tactics is the best strategy game of the "
+        "year. Its campaign runs for forty hours and the soundtrack is superb. Is it worth the price? Yes.\n",
+        # a recipe page
+        "Lemon Drizzle Cake\n\nPreheat the oven to 180C. Mix the butter and sugar, then add the eggs and "
+        "flour. Bake for 45 minutes and pour the lemon syrup over the warm cake.\n",
+        # advice that names data types but no breach
+        "How to protect your accounts\n\nNever share your password or PIN. Use a password manager and turn on "
+        "two-factor authentication for your email and bank accounts.\n",
+    ],
+)
+def test_issue12_page_that_reports_no_breach_gives_no_incident(text: str) -> None:
+    assert analyze_text(text).incidents == ()
+
+
+def test_issue12_one_victim_under_several_spellings_is_one_incident() -> None:
+    first = (
+        "Tamsin Outfitters Ltd discloses data breach\n\n"
+        "Tamsin Outfitters Ltd said on 3 March 2025 that hackers stole the names and email addresses of "
+        "customers.\n"
+    )
+    second = (
+        "Tamsin Outfitters breach: what we know\n\n"
+        "Tamsin Outfitters confirmed on 4 March 2025 that attackers accessed customer names and email "
+        "addresses.\n"
+    )
+    docs = [analyze_text(first, "a.txt"), analyze_text(second, "b.txt")]
+    incidents = resolve(docs, Settings.load())
+    assert len(incidents) == 1 and set(incidents[0].sources) == {"a.txt", "b.txt"}
+
+
+def test_issue12_actor_display_name_keeps_the_written_spelling() -> None:
+    text = (
+        "Orla Group hit by ransomware\n\n"
+        "Orla Group said the BlackCat ransomware gang stole employee records in the attack.\n"
+    )
+    main = analyze_text(text).main
+    assert main is not None
+    [(value, written)] = [(a.value, a.as_written) for a in main.threat_actors]
+    assert (value, written) == ("ALPHV", "BlackCat")
+
+
+def test_issue12_actor_name_is_never_the_victim() -> None:
+    assert _GROUP_WORDS.sub("", "The Lazarus Group") == "Lazarus"
+
+
+def test_issue12_scorers_round_trip_as_json(tmp_path: Path) -> None:
+    scorers = load_scorers()
+    path = tmp_path / "scorers.json"
+    path.write_text(scorers.to_json(), encoding="utf-8")
+    again = load_scorers(path)
+    assert again.to_json() == scorers.to_json()
+    assert set(json.loads(path.read_text())["heads"]) == {"main", "other", "incident"}
+
+
+def test_issue12_incident_head_decides() -> None:
+    text = "Quillmoor Bank breach\n\nQuillmoor Bank said hackers stole customer account numbers.\n"
+    shipped = load_scorers()
+    never = Scorers(shipped.main, shipped.other, Head(-100.0, {}, 0.5))
+    from breachlens.attribute import attribute
+    from breachlens.nlp import load_nlp
+    from breachlens.segment import segment
+
+    seg = segment(text, load_nlp(Settings().model))
+    assert attribute("x.txt", seg, None, shipped)
+    assert attribute("x.txt", seg, None, never) == ()
+
+
+def test_issue12_names_match_like_score_py() -> None:
+    assert names_match("Marks & Spencer plc", ["M&S|Marks and Spencer"])
+    assert not names_match("Marks", ["M&S|Marks and Spencer"])
+
+
+def test_issue12_metrics_count_a_missed_victim_and_a_false_incident() -> None:
+    analysis = Analysis((), (), ()).as_dict()
+    analysis["documents"] = [
+        {"source": "a.txt", "incidents": []},
+        {"source": "b.txt", "incidents": [{"role": "main", "victim": "Nobody"}]},
+    ]
+    rows = [
+        {"file": "a.txt", "is_incident": True, "incident_key": "a", "victim": "Acme"},
+        {"file": "b.txt", "is_incident": False, "incident_key": None, "victim": None},
+    ]
+    metrics = score(analysis, rows, None)
+    assert metrics["victim.accuracy"] == 0.0 and metrics["non_incident.accuracy"] == 0.0
