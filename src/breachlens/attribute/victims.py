@@ -121,13 +121,17 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
     if p_incident < scorers.incident.threshold or _choose_main(reading) is None:
         return Decision(None, frozenset(), p_incident)
     main = max(p_main, key=lambda k: (p_main[k], -reading.candidates[k].first))
-    # Another victim: the scorer says so, or a sentence presents it as breached ("Dior lost purchase histories").
-    # The hand-written cue is kept beside the scorer so that such a sentence's facts never land on the main victim.
+    # Another victim: a sentence presents it as breached ("Dior lost purchase histories"), or the scorer says so of
+    # a name listed in a sentence about victims ("attacks on A, B and C"). Alone, the scorer gave 0.99 to names with
+    # no cue at all (a CRM vendor, a currency) and their facts left the main victim: HIBP data_exposed F1 0.944 -> 0.926.
     others = frozenset(
         k
         for k, f in table.items()
         if k != main
-        and (scorers.other.accepts(f) or _has_victim_cue(reading, reading.candidates[k]))
+        and (
+            _has_victim_cue(reading, reading.candidates[k])
+            or (scorers.other.accepts(f) and f.get("victim_word_lists", 0.0) > 0)
+        )
         and not _same_as(reading, k, main)
     )
     return Decision(main, others, p_incident)
