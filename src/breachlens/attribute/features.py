@@ -50,6 +50,12 @@ _EVENT = re.compile(
     r"leaked|encrypted)\b",
     re.IGNORECASE,
 )
+_GENRE = re.compile(
+    r"\b(?:report|study|survey|findings|statistics|index|guide|how\s+to|tips|lessons|best\s+practices|webinar|"
+    r"conference|summit|agenda|careers?|jobs?|vacanc\w+|hiring|funding|raises|acquires|acquisition|launch\w*|"
+    r"announces|partnership|what\s+is|explained|faq)\b",
+    re.IGNORECASE,
+)
 _STATISTICS = re.compile(
     r"\b(?:per\s*cent|percent|%|average\s+cost|survey|respondents|study|statistics|report\s+finds|"
     r"funding|raised|series\s+[a-d]|investors?|valuation|conference|webinar|vacanc\w+|apply|salary)\b",
@@ -229,6 +235,7 @@ def document_features(
         "exposure_sentences": _log(exposure),
         "exposure_share": exposure / n,
         "heading_breach": float(any(_BREACH.search(h) for h in heads)),
+        "heading_genre": float(any(_GENRE.search(h) for h in heads)),
         "record_counts": _log(len(_RECORD_COUNT.findall(seg.text))),
         "advice_share": sum(1 for s in sents if _ADVICE.search(s.text)) / n,
         "statistics_share": sum(1 for s in sents if _STATISTICS.search(s.text)) / n,
