@@ -31,11 +31,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from ..errors import BreachlensError
-from ..records import Evidence, Fact, MergedIncident
+from ..records import Evidence, Fact, MergedIncident, as_count
 from ..settings import Settings
 from ..store import Store, StoredAlert
 from .advice import Advice, advice_for
-from .watchlists import MatchReason, Watchlist, actor_key, match, qualifies, record_count
+from .watchlists import MatchReason, Watchlist, actor_key, match, qualifies
 
 __all__ = [
     "Alert", "AlertRun", "Change", "Notifier", "DeliveryReport", "process_ingest", "deliver_pending", "scan", "load_watchlists",
@@ -258,7 +258,7 @@ def _facts(merged: MergedIncident, wl: Watchlist, lookup: _RecordLookup) -> dict
         evidence: list[Evidence] = []
         if conflict.field == "records_affected":
             for v, _srcs in conflict.values:
-                n = _as_count(v)
+                n = as_count(v)
                 if n is not None and n in counts:
                     evidence.extend(counts[n].evidence[:1])
         out[f"conflict:{conflict.field}:{'|'.join(values)}"] = Change(
@@ -279,17 +279,17 @@ class _RecordLookup:
         """Count -> Fact, the merged count first, then each count of a records conflict."""
         out: dict[int, Fact] = {}
         fact = merged.incident.records_affected
-        count = record_count(fact)
+        count = merged.incident.record_count
         if fact is not None and count is not None:
             out[count] = fact
         for conflict in merged.conflicts:
             if conflict.field != "records_affected":
                 continue
             for value, sources in conflict.values:
-                n = _as_count(value)
+                n = as_count(value)
                 if n is None or n in out:
                     continue
-                found = [f for s in sources for f in self._counts(s) if record_count(f) == n]
+                found = [f for s in sources for f in self._counts(s) if f.count == n]
                 if found:
                     best = max(found, key=lambda f: _weight(f.modality))
                     evidence = tuple({(e.source, e.start): e for f in found for e in f.evidence}.values())
@@ -306,11 +306,6 @@ class _RecordLookup:
                 i.records_affected for i in stored.analysis.incidents if i.records_affected is not None]
             self.cache[source] = facts
         return self.cache[source]
-
-
-def _as_count(value: Any) -> int | None:
-    """A record-count value as an integer, when it is one."""
-    return record_count(Fact(value, "reported", ()))
 
 
 def _weight(modality: str) -> float:

@@ -130,17 +130,6 @@ def _first_date(incident: Incident, sources: Sequence[str], published: dict[str,
     return min(known) if known else None
 
 
-def _records(incident: Incident) -> int | None:
-    """The record count as an integer, when there is one."""
-    fact = incident.records_affected
-    if fact is None or isinstance(fact.value, bool):
-        return None
-    try:
-        return int(fact.value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _incident_row(item: MergedIncident, published: dict[str, str]) -> tuple[Any, ...]:
     """The incidents columns of one merged incident, in _INCIDENT_COLUMNS order."""
     inc = item.incident
@@ -150,7 +139,7 @@ def _incident_row(item: MergedIncident, published: dict[str, str]) -> tuple[Any,
         raise StoreError(f"incident {item.id}: cannot be stored as JSON: {exc}") from exc
     return (
         item.id, inc.victim, inc.sector, inc.victim_country, _first_date(inc, item.sources, published),
-        _records(inc), data,
+        inc.record_count, data,
     )
 
 

@@ -93,11 +93,9 @@ def first_date(m: MergedIncident) -> str | None:
 
 
 def _records(m: MergedIncident) -> int:
-    """Record count as an int for sorting (-1 when unknown)."""
-    fact = m.incident.records_affected
-    if fact is None or isinstance(fact.value, bool) or not isinstance(fact.value, (int, float)):
-        return -1
-    return int(fact.value)
+    """Record count for sorting (-1 when unknown, so unknowns sort below every count)."""
+    count = m.incident.record_count
+    return -1 if count is None else count
 
 
 def _modalities(m: MergedIncident) -> set[str]:
