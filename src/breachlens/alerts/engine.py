@@ -31,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from ..errors import BreachlensError
+from ..formats import thousands
 from ..records import Evidence, Fact, MergedIncident, as_count
 from ..settings import Settings
 from ..store import Store, StoredAlert
@@ -254,7 +255,7 @@ def _facts(merged: MergedIncident, wl: Watchlist, lookup: _RecordLookup) -> dict
                 fact.modality, fact.evidence)
     for conflict in merged.conflicts:
         values = sorted(repr(v) for v, _ in conflict.values)
-        parts = "; ".join(f"{_show(v)} per {', '.join(_short(s) for s in srcs)}" for v, srcs in conflict.values)
+        parts = "; ".join(f"{thousands(v)} per {', '.join(_short(s) for s in srcs)}" for v, srcs in conflict.values)
         evidence: list[Evidence] = []
         if conflict.field == "records_affected":
             for v, _srcs in conflict.values:
@@ -315,9 +316,6 @@ def _weight(modality: str) -> float:
     return vocab.MODALITY_WEIGHT.get(modality, 0.0)
 
 
-def _show(value: Any) -> str:
-    """A value for a summary line: counts with thousands separators."""
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _short(source: str) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dates import parse_date
+from ..formats import thousands
 from ..records import DocumentAnalysis, Evidence, Fact, MergedIncident
 
 # Namespace of every export id: uuid5(NAMESPACE_URL, "urn:breachlens:export"). Never change it (ids move).
@@ -200,7 +201,7 @@ def value_label(field_name: str, value: Any) -> str:
         "response_actions": RESPONSE_LABELS,
     }
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return thousands(value)
     table = tables.get(field_name, {})
     return table.get(value, str(value)) if isinstance(value, str) else fact_value_text(value)
 

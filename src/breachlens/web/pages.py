@@ -19,9 +19,10 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from .. import report, vocab
+from .. import formats, report, vocab
 from ..dates import is_partial_date
 from ..errors import ExportError
+from ..formats import thousands
 from ..records import Fact, MergedIncident
 from ..store import StoredDocument
 from . import query as q
@@ -75,12 +76,8 @@ SORT_LABELS = {"date": "Date", "victim": "Victim", "records": "Records", "source
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    """Jinja2 over the package templates: autoescape always on, undefined names are errors."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("breachlens.web", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    """The one Jinja2 environment (formats.environment) with the pages' globals and filters."""
+    env = formats.environment()
     env.globals.update(
         MODALITY_WORDS=report.MODALITY_WORDS,
         NOT_REPORTED=report.NOT_REPORTED,
@@ -91,7 +88,6 @@ def environment() -> jinja2.Environment:
     )
     env.filters["outlet"] = outlet
     env.filters["zip"] = lambda a, b: list(zip(a, b, strict=False))
-    env.filters["thousands"] = lambda v: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v
     return env
 
 
@@ -117,7 +113,7 @@ def render_error(request: Request, body: dict[str, Any], headers: dict[str, str]
 def value_label(field_name: str, value: Any) -> str:
     """A fact's value for people: labels for vocabulary ids, separators for counts."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return thousands(value)
     table = _FIELD_TABLES.get(field_name)
     if table is not None and isinstance(value, str):
         return table.get(value, value)
