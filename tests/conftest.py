@@ -14,7 +14,7 @@ def nlp() -> Any:
     from breachlens.nlp import load_nlp
     from breachlens.settings import Settings
 
-    return load_nlp(Settings.load().model)
+    return load_nlp(Settings().model)
 
 
 @pytest.fixture(scope="session")

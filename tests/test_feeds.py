@@ -15,7 +15,7 @@ from breachlens.store import open_store
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 BASE = "http://127.0.0.1:8000"
-SETTINGS = Settings.load()
+SETTINGS = Settings()
 LOCAL = {"allow_private": True, "min_interval": 0.0}
 
 

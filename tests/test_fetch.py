@@ -39,7 +39,7 @@ from breachlens.settings import Settings
 from breachlens.store import open_store
 
 WEB = Path(__file__).parent / "fixtures" / "web"
-SETTINGS = Settings.load()
+SETTINGS = Settings()
 LOCAL = {"allow_private": True, "min_interval": 0.0}
 # A public address (example.org's) that tests map to the local server at the socket layer: the guard sees a
 # public address, the bytes go to 127.0.0.1 only.
@@ -278,7 +278,7 @@ def test_fetch_timeout_on_slow_response(server: LocalServer) -> None:  # noqa: F
 def test_fetch_oversized_response_cut_while_streaming(server: LocalServer) -> None:  # noqa: F811
     # 1 GB offered, generated on the fly; the cap is 1 MB and reading stops right after it.
     server.route("/huge", handler=stream_forever(10**9))
-    settings = Settings.load(max_bytes=1_000_000)
+    settings = Settings(max_bytes=1_000_000)
     with Fetcher(settings, **LOCAL) as fetcher:
         with pytest.raises(TooLargeError) as caught:
             fetcher.fetch(server.url("/huge"))
@@ -291,14 +291,14 @@ def test_fetch_oversized_response_cut_while_streaming(server: LocalServer) -> No
 def test_fetch_announced_length_over_cap_refused_unread(server: LocalServer) -> None:  # noqa: F811
     server.route("/big", b"x" * 5000)
     with pytest.raises(TooLargeError) as caught:
-        fetch(server.url("/big"), Settings.load(max_bytes=1000), **LOCAL)
+        fetch(server.url("/big"), Settings(max_bytes=1000), **LOCAL)
     assert str(caught.value) == f"{server.url('/big')}: 5,000 bytes announced, over the 1,000-byte limit"
 
 
 def test_fetch_gzip_bomb_cut_by_decoded_size(server: LocalServer) -> None:  # noqa: F811
     bomb = gzip.compress(b"<html>" + b" " * 50_000_000)
     server.route("/bomb", bomb, headers={"Content-Encoding": "gzip"})
-    with Fetcher(Settings.load(max_bytes=1_000_000), **LOCAL) as fetcher:
+    with Fetcher(Settings(max_bytes=1_000_000), **LOCAL) as fetcher:
         with pytest.raises(TooLargeError):
             fetcher.fetch(server.url("/bomb"))
         assert fetcher.stats.bytes_read <= 1_000_000 + CHUNK_BYTES

@@ -102,7 +102,7 @@ def test_hostile_one_long_token_document_is_analysed(bounded: None) -> None:
 def test_hostile_cap_text_drops_long_words_and_splits_long_lines() -> None:
     from breachlens.clean import cap_text
 
-    settings = Settings.load(max_chars=10_000, max_token_chars=50, max_line_chars=100)
+    settings = Settings(max_chars=10_000, max_token_chars=50, max_line_chars=100)
     text = "Hash: " + "f" * 500 + " seen on Monday.\n" + "word " * 60 + "\n" + "x " * 20_000
     capped, dropped = cap_text(text, settings)
     assert "f" * 51 not in capped and "Hash:\nseen on Monday." in capped
@@ -116,7 +116,7 @@ def test_hostile_cap_text_drops_long_words_and_splits_long_lines() -> None:
 def test_hostile_cap_text_keeps_real_articles_whole() -> None:
     from breachlens.clean import cap_text
 
-    settings = Settings.load()
+    settings = Settings()
     for path in sorted((Path(__file__).parent / "fixtures").rglob("*.txt"))[:40]:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert cap_text(text, settings) == (text, ()), path
@@ -125,7 +125,7 @@ def test_hostile_cap_text_keeps_real_articles_whole() -> None:
 def test_hostile_nlp_parses_in_bounded_windows_and_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     from breachlens.nlp import load_nlp, parse_texts
 
-    nlp = load_nlp(Settings.load().model)
+    nlp = load_nlp(Settings().model)
     groups: list[int] = []
     real_pipe = nlp.pipe
 
@@ -151,7 +151,7 @@ def test_hostile_segment_caps_sentences() -> None:
     from breachlens.segment import segment
 
     text = " ".join(["data"] * 3_000)  # one "sentence" of 15,000 characters without punctuation
-    seg = segment(text, load_nlp(Settings.load().model), max_sentence_chars=1_000, window_tokens=4_000)
+    seg = segment(text, load_nlp(Settings().model), max_sentence_chars=1_000, window_tokens=4_000)
     assert seg.sentences and max(s.end - s.start for s in seg.sentences) <= 1_000
     assert all(s.text == text[s.start : s.end] for s in seg.sentences)
 
@@ -232,7 +232,7 @@ def test_hostile_odd_urls_are_the_urls_error(url: str) -> None:
     from breachlens.fetch import fetch
 
     with pytest.raises((UnsafeURLError, FetchError)):
-        fetch(url, Settings.load(), respect_robots=False, min_interval=0.0)
+        fetch(url, Settings(), respect_robots=False, min_interval=0.0)
 
 
 def test_hostile_bad_redirects_and_feeds_do_not_stop_the_run(tmp_path: Path) -> None:
@@ -256,7 +256,7 @@ def test_hostile_bad_redirects_and_feeds_do_not_stop_the_run(tmp_path: Path) -> 
                   content_type="application/rss+xml")
         store = open_store(str(tmp_path / "f.db"))
         try:
-            summary = ingest_feeds([srv.url("/odd.xml"), srv.url("/feed.xml")], store, Settings.load(),
+            summary = ingest_feeds([srv.url("/odd.xml"), srv.url("/feed.xml")], store, Settings(),
                                    allow_private=True, respect_robots=False, min_interval=0.0)
         finally:
             store.close()
@@ -330,7 +330,7 @@ def test_hostile_fetch_deadline_is_total_on_a_trickling_page() -> None:
     try:
         started = time.monotonic()
         with pytest.raises(TransientFetchError, match="took longer than 1s"):
-            fetch(f"http://127.0.0.1:{server.port}/", Settings.load(), allow_private=True, respect_robots=False,
+            fetch(f"http://127.0.0.1:{server.port}/", Settings(), allow_private=True, respect_robots=False,
                   min_interval=0.0, total_timeout=1.0, timeout=5.0)
         assert time.monotonic() - started < TRICKLE_BOUND_S
     finally:
@@ -345,7 +345,7 @@ def test_hostile_fetch_deadline_holds_in_a_thread_too() -> None:
 
     def run() -> None:
         try:
-            fetch(f"http://127.0.0.1:{server.port}/", Settings.load(), allow_private=True, respect_robots=False,
+            fetch(f"http://127.0.0.1:{server.port}/", Settings(), allow_private=True, respect_robots=False,
                   min_interval=0.0, total_timeout=1.0, timeout=5.0)
         except BaseException as exc:  # noqa: BLE001 - handed to the test
             out.append(exc)
@@ -463,7 +463,7 @@ def test_hostile_good_pages_survive_a_damaged_archive_in_the_same_run(tmp_path: 
     bad.write_bytes(base[: len(base) // 2])
     store = open_store(str(tmp_path / "w.db"))
     try:
-        summary = ingest_warc([str(good), str(bad)], store, Settings.load())
+        summary = ingest_warc([str(good), str(bad)], store, Settings())
         assert summary.new >= 1 and summary.failed >= 1
         assert len(store.document_analyses()) >= 1
     finally:
@@ -480,7 +480,7 @@ def test_hostile_host_header_is_checked(tmp_path: Path) -> None:
 
     store = open_store(str(tmp_path / "h.db"))
     try:
-        with asgi_client(create_app(store, Settings.load(), allowed_hosts=["news.internal"])) as c:
+        with asgi_client(create_app(store, Settings(), allowed_hosts=["news.internal"])) as c:
             evil = c.post("/api/analyze", json={"text": "x"},
                           headers={"host": "rebind.attacker.example", "origin": "http://rebind.attacker.example"})
             assert evil.status_code == 400 and "host not allowed" in evil.json()["error"]
@@ -514,7 +514,7 @@ def test_hostile_search_with_nul_is_not_a_500(tmp_path: Path) -> None:
     db = tmp_path / "secret-name.db"
     store = open_store(str(db))
     try:
-        with asgi_client(create_app(store, Settings.load()), raise_app_exceptions=False) as c:
+        with asgi_client(create_app(store, Settings()), raise_app_exceptions=False) as c:
             for url in ("/api/incidents?q=%00", "/?q=%00", "/api/search?q=%00", "/api/search?q=a%00b"):
                 r = c.get(url)
                 assert r.status_code < 500 and "secret-name" not in r.text, url
@@ -544,7 +544,7 @@ def test_hostile_unreadable_folder_is_an_error_line(tmp_path: Path, monkeypatch:
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    result = analyze([str(tmp_path)], Settings.load())
+    result = analyze([str(tmp_path)], Settings())
     assert [f.source for f in result.failures] == [str(locked)]
     assert "cannot read folder" in result.failures[0].reason and len(result.documents) == 1
 
@@ -557,7 +557,7 @@ def test_hostile_corpus_every_document_is_a_result_or_one_error_line(tmp_path: P
 
     paths = write_corpus(tmp_path, scale=0.02)
     assert len(paths) == len(KINDS)
-    results = list(analyze_documents([str(tmp_path)], Settings.load()))
+    results = list(analyze_documents([str(tmp_path)], Settings()))
     assert len(results) == len(KINDS)
     for r in results:
         assert isinstance(r, DocumentResult | SourceFailure)
@@ -579,7 +579,7 @@ def test_hostile_serve_analyses_in_another_process(tmp_path: Path) -> None:
 
     store = open_store(str(tmp_path / "s.db"))
     try:
-        state = AppState(store=store, settings=Settings.load())
+        state = AppState(store=store, settings=Settings())
         assert _analyse(state, os.getpid) != os.getpid()
     finally:
         store.close()
@@ -615,7 +615,7 @@ def test_hostile_api_analyze_odd_url_is_an_errors_entry(tmp_path: Path, url: str
 
     store = open_store(str(tmp_path / "a.db"))
     try:
-        with asgi_client(create_app(store, Settings.load()), raise_app_exceptions=False) as c:
+        with asgi_client(create_app(store, Settings()), raise_app_exceptions=False) as c:
             r = c.post("/api/analyze", json={"url": url})
             assert r.status_code == 200, r.text
             assert r.json()["errors"] and not r.json()["documents"]

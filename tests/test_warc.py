@@ -62,7 +62,7 @@ def test_warc_html_responses_are_documents(tmp_path: Path, gz: bool) -> None:
 def test_warc_record_over_the_limit_is_its_own_failure(tmp_path: Path) -> None:
     path = tmp_path / "crawl.warc.gz"
     write_archive(path)
-    documents = list(read_warc(str(path), Settings.load(max_bytes=1000)).documents)
+    documents = list(read_warc(str(path), Settings(max_bytes=1000)).documents)
     assert [str(d) for d in documents if isinstance(d, SourceFailure)] == [
         "https://news.example/news/marlow: over the 1,000-byte limit",
         "https://news.example/advice: over the 1,000-byte limit",
@@ -87,8 +87,8 @@ def test_warc_ingest(tmp_path: Path) -> None:
     path = tmp_path / "crawl.warc.gz"
     write_archive(path)
     with open_store(":memory:") as store:
-        summary = ingest_warc([str(path)], store, Settings.load())
-        again = ingest_warc([str(path)], store, Settings.load())
+        summary = ingest_warc([str(path)], store, Settings())
+        again = ingest_warc([str(path)], store, Settings())
     assert (summary.fetched, summary.new, summary.not_about_a_breach) == (2, 2, 1)
     # The victim's exact span is the extractor's business; here it is enough that the incident is found.
     assert [i.incident.victim[:15] for i in summary.incidents] == ["Marlow Couriers"]

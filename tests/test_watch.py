@@ -37,7 +37,7 @@ def test_watch_survives_bad_feeds_and_stops_on_event(server: LocalServer) -> Non
 
     feeds = [server.url("/down"), server.url("/garbage"), server.url("/rdf")]
     with open_store(":memory:") as store:
-        runs = watch(feeds, store, Settings.load(), 0.05, on_event, stop, handle_signals=False, **LOCAL)
+        runs = watch(feeds, store, Settings(), 0.05, on_event, stop, handle_signals=False, **LOCAL)
         status = {s.feed_url: s for s in store.feed_status()}
         assert store.counts()["documents"] == 2
     assert [(r.fetched, r.new, r.feeds_failed, r.new_incidents) for r in runs] == [(2, 2, 2, 1), (0, 0, 0, 0)]
@@ -72,7 +72,7 @@ def test_watch_new_fact_reported_for_known_incident(server: LocalServer) -> None
                 stop.set()
 
     with open_store(":memory:") as store:
-        watch([server.url("/rdf")], store, Settings.load(), 0.01, on_event, stop, handle_signals=False, **LOCAL)
+        watch([server.url("/rdf")], store, Settings(), 0.01, on_event, stop, handle_signals=False, **LOCAL)
     facts = [e for e in events if e.kind == "new_fact"]
     assert any(e.field == "threat_actors" for e in facts), [e.message for e in events]
 
@@ -87,7 +87,7 @@ def test_watch_sigterm_sets_the_stop_event(server: LocalServer) -> None:  # noqa
             os.kill(os.getpid(), signal.SIGTERM)
 
     with open_store(":memory:") as store:
-        runs = watch([server.url("/rdf")], store, Settings.load(), 0.01, on_event, stop, **LOCAL)
+        runs = watch([server.url("/rdf")], store, Settings(), 0.01, on_event, stop, **LOCAL)
         assert store.counts()["documents"] == 2
     assert stop.is_set() and len(runs) == 1
     assert signal.getsignal(signal.SIGTERM) is previous
