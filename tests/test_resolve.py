@@ -209,6 +209,20 @@ def test_resolve_gap_follows_settings() -> None:
     assert len(resolve(docs, Settings(max_gap_days=30))) == 2
 
 
+def test_resolve_near_duplicate_jaccard_follows_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import breachlens.resolve as resolve_module
+
+    seen: list[float] = []
+
+    def find(texts: Any, threshold: float) -> dict[str, str]:
+        seen.append(threshold)
+        return {}
+
+    monkeypatch.setattr(resolve_module, "find_duplicates", find)
+    resolve([ledger(), herald()], Settings.load(near_duplicate_jaccard=0.9))
+    assert seen == [0.9]
+
+
 def test_resolve_undated_article_joins_the_latest_incident() -> None:
     docs = [
         article("old", TEXT_RECALL, incident_date="2022-03"),

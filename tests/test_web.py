@@ -498,3 +498,30 @@ def test_web_list_cache_follows_store_changes(tmp_path: Path) -> None:
             assert c.get("/api/incidents").json()["total"] == 0
             ingest([str(FIXTURES / "quenby-clinic-breach.txt")], s, Settings.load())
             assert c.get("/api/incidents").json()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [("2025-06", None, {"acme"}), (None, "2025-05", {"bolt"}), ("2025", "2025-06", {"acme", "bolt"}),
+     ("2025-04", "2025-06-30", {"acme"})],
+)
+def test_web_date_filters_agree_with_the_store(tmp_path: Path, since: str | None, until: str | None,
+                                               expected: set[str]) -> None:
+    """An incident dated only by its source's publication: the CLI's --since and the web's since/until see the
+    same date (the store's first date), and the web shows that date."""
+    from breachlens.store import open_store
+    from breachlens.web import query as q
+    from store_helpers import make_document, make_incident
+
+    with open_store(str(tmp_path / "dates.db")) as store:
+        store.add_documents([make_document("a.html", "Acme breach notice", "Acme", published="2025-06-10"),
+                             make_document("b.html", "Bolt breach notice", "Bolt", published="2025-06-11")])
+        store.replace_incidents([make_incident("acme", "Acme", ("a.html",), disclosure_date=None),
+                                 make_incident("bolt", "Bolt", ("b.html",), disclosure_date="2025-03-01")])
+        result = q.run_query(store, q.IncidentQuery(since=since, until=until, sort="date"))
+        assert {m.id for m in result.items} == expected
+        if since:
+            assert expected <= {m.id for m in store.incidents(since=since)}
+        rows = {row["id"]: row["date"] for row in q.incident_summaries(store, result.items)}
+        assert rows.get("acme", "2025-06-10") == "2025-06-10"
+        assert [m.id for m in result.items] == sorted(expected, key={"bolt": 0, "acme": 1}.get)

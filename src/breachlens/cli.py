@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
+from .cli_options import config_option, db_option, load_settings, store_path
 from .errors import BreachlensError
 from .learn.cli import eval_command, train
 from .records import MergedIncident, SourceFailure
@@ -25,12 +26,6 @@ from .settings import Settings
 FORMATS = ("json", "md", "html")
 
 
-def _settings(config: str | None, **overrides: Any) -> Settings:
-    """Settings from the packaged defaults, a config file and options; errors become ClickException."""
-    try:
-        return Settings.load(config, **overrides)
-    except BreachlensError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _report_failures(failures: Sequence[SourceFailure]) -> None:
@@ -111,13 +106,6 @@ def cli() -> None:
     """
 
 
-_db_option = click.option(
-    "--db",
-    default="breachlens.db",
-    show_default=True,
-    envvar="BREACHLENS_DB",
-    help="SQLite file (or sqlite:/// URL), or postgresql://user@host/dbname for a shared database.",
-)
 _allow_private_option = click.option(
     "--allow-private",
     is_flag=True,
@@ -125,9 +113,6 @@ _allow_private_option = click.option(
 )
 _output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout."
-)
-_config_option = click.option(
-    "--config", type=click.Path(dir_okay=False), help="Settings file (TOML, as defaults.toml)."
 )
 
 
@@ -149,7 +134,7 @@ _config_option = click.option(
     "--max-bytes", type=click.IntRange(min=1), help="Refuse inputs larger than this (default 10 MB)."
 )
 @_allow_private_option
-@_config_option
+@config_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def analyze(
     sources: tuple[str, ...],
@@ -171,7 +156,7 @@ def analyze(
     """
     from .pipeline import analyze as run
 
-    settings = _settings(config, max_bytes=max_bytes, allow_private=allow_private or None)
+    settings = load_settings(config, max_bytes=max_bytes, allow_private=allow_private or None)
     with _progress(_count_sources(sources, settings), quiet, "analysing") as progress:
         analysis = run(sources, settings, progress)
     if fmt == "json":
@@ -197,7 +182,7 @@ def _write(text: str, output: str | None) -> None:
 
 @cli.command()
 @click.argument("sources", nargs=-1)
-@_db_option
+@db_option
 @click.option(
     "--feed",
     "feeds",
@@ -214,14 +199,14 @@ def _write(text: str, output: str | None) -> None:
               help="Analysis processes for files (default: one per core for large batches; 1 = serial).")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Analyse on a Dask cluster: tcp://host:8786, or 'local' (pip install 'breachlens[dask]').")
-@_config_option
+@config_option
 @notify_option
 @notify_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def ingest(
     sources: tuple[str, ...],
-    db: str,
+    db: str | None,
     feeds: tuple[str, ...],
     max_bytes: int | None,
     allow_private: bool,
@@ -251,11 +236,12 @@ def ingest(
 
     if not sources and not feeds:
         raise click.UsageError("give files, directories, URLs, web archives or --feed URL")
-    settings = _settings(config, max_bytes=max_bytes, allow_private=allow_private or None)
+    settings = load_settings(config, store_path=db, max_bytes=max_bytes, allow_private=allow_private or None,
+                             respect_robots=False if ignore_robots else None)
+    db = settings.store_path
     urls = [s for s in sources if _is_url(s)]
     archives = [s for s in sources if not _is_url(s) and s.lower().endswith(_ARCHIVE_SUFFIXES)]
     files = [s for s in sources if s not in urls and s not in archives]
-    fetch_opts = {"respect_robots": False} if ignore_robots else {}
     parts: list[IngestSummary] = []
     with _open_store(db) as store:
         try:
@@ -271,11 +257,11 @@ def ingest(
             if urls:
                 from .fetch import ingest_urls
 
-                parts.append(ingest_urls(urls, store, settings, **fetch_opts))
+                parts.append(ingest_urls(urls, store, settings))
             if feeds:
                 from .feeds import ingest_feeds
 
-                parts.append(ingest_feeds(list(feeds), store, settings, **fetch_opts))
+                parts.append(ingest_feeds(list(feeds), store, settings))
             if archives:
                 from .warc import ingest_warc
 
@@ -342,18 +328,18 @@ def _parse_duration(text: str) -> float:
 
 @cli.command()
 @click.argument("feeds_file", type=click.Path(exists=True, dir_okay=False))
-@_db_option
+@db_option
 @click.option("--every", default="15m", show_default=True, help="Pause between runs: 30s, 15m, 1h...")
 @_allow_private_option
 @click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
 @click.option("--once", is_flag=True, help="Do one run and stop (for cron).")
-@_config_option
+@config_option
 @notify_option
 @notify_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print each event as a JSON line.")
 def watch(
     feeds_file: str,
-    db: str,
+    db: str | None,
     every: str,
     allow_private: bool,
     ignore_robots: bool,
@@ -384,7 +370,8 @@ def watch(
     ]
     if not urls:
         raise click.ClickException(f"{feeds_file}: no feed URLs in it")
-    settings = _settings(config, allow_private=allow_private or None)
+    settings = load_settings(config, store_path=db, allow_private=allow_private or None,
+                             respect_robots=False if ignore_robots else None)
     stop = threading.Event()
 
     def on_event(event: WatchEvent) -> None:
@@ -411,15 +398,14 @@ def watch(
         if once and event.kind == "run":
             stop.set()
 
-    fetch_opts = {"respect_robots": False} if ignore_robots else {}
     hook: dict[str, Any] = {}
-    with _open_store(db) as store:
+    with _open_store(settings.store_path) as store:
         hook["run"] = alert_run(store, settings, notify, notify_config)
-        run(urls, store, settings, _parse_duration(every), on_event, stop, **fetch_opts)
+        run(urls, store, settings, _parse_duration(every), on_event, stop)
 
 
 @cli.command()
-@_db_option
+@db_option
 @click.option("--sector", help="Only this sector (e.g. retail, luxury-fashion).")
 @click.option("--actor", help="Only incidents attributed to this threat actor (any alias).")
 @click.option("--data", "data_type", help="Only incidents that exposed this data type (e.g. email).")
@@ -433,8 +419,9 @@ def watch(
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many (with --limit: pages).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the analysis contract's incident shape).")
+@config_option
 def incidents(
-    db: str,
+    db: str | None,
     sector: str | None,
     actor: str | None,
     data_type: str | None,
@@ -446,6 +433,7 @@ def incidents(
     changed_since: str | None = None,
     order: str = "date",
     offset: int = 0,
+    config: str | None = None,
 ) -> None:
     """List stored incidents, newest first.
 
@@ -454,7 +442,7 @@ def incidents(
       breachlens incidents --actor ShinyHunters --since 2025-01 --json
       breachlens incidents --changed-since 2025-07-01 --sort changed
     """
-    with _open_store(db) as store:
+    with _open_store(store_path(db, config)) as store:
         try:
             found = store.incidents(
                 sector=sector,
@@ -479,10 +467,10 @@ def incidents(
 
 
 @cli.command("resolve")
-@_db_option
+@db_option
 @click.option("--full", is_flag=True, help="Re-resolve every stored document (after a model update), not only new ones.")
-@_config_option
-def resolve_command(db: str, full: bool, config: str | None) -> None:
+@config_option
+def resolve_command(db: str | None, full: bool, config: str | None) -> None:
     """Resolve stored documents into incidents: those not yet resolved, or with --full all of them (ids kept).
 
     An ingest already resolves what it stores; run this after a model or settings update (--full), or to finish
@@ -494,7 +482,8 @@ def resolve_command(db: str, full: bool, config: str | None) -> None:
     """
     from .ingest import refresh_incidents
 
-    settings = _settings(config)
+    settings = load_settings(config, store_path=db)
+    db = settings.store_path
     with _open_store(db) as store:
         try:
             outcome = refresh_incidents(store, settings, full=full)
@@ -509,16 +498,17 @@ def resolve_command(db: str, full: bool, config: str | None) -> None:
 
 @cli.command()
 @click.argument("incident_id")
-@_db_option
+@db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the merged record as JSON.")
-def show(incident_id: str, db: str, as_json: bool) -> None:
+@config_option
+def show(incident_id: str, db: str | None, as_json: bool, config: str | None = None) -> None:
     """Show one merged incident: facts with modality and confidence, sources, conflicts and timeline.
 
     \b
     Example:
       breachlens show kering-2025-06
     """
-    merged = _get_incident(db, incident_id)
+    merged = _get_incident(store_path(db, config), incident_id)
     if as_json:
         click.echo(json.dumps(merged.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -541,7 +531,7 @@ REPORT_FORMATS = ("md", "html", "json", "stix", "misp", "veris")
 
 @cli.command()
 @click.argument("incident_id")
-@_db_option
+@db_option
 @click.option(
     "--format",
     "fmt",
@@ -551,7 +541,8 @@ REPORT_FORMATS = ("md", "html", "json", "stix", "misp", "veris")
     help="md/html/json: the analyst's report; stix/misp/veris: for threat-intel platforms.",
 )
 @_output_option
-def report(incident_id: str, db: str, fmt: str, output: str | None) -> None:
+@config_option
+def report(incident_id: str, db: str | None, fmt: str, output: str | None, config: str | None = None) -> None:
     """An analyst's report on a stored incident (each factual line cited), or its STIX 2.1 / MISP / VERIS export.
 
     \b
@@ -561,6 +552,7 @@ def report(incident_id: str, db: str, fmt: str, output: str | None) -> None:
     """
     from .report import render_html, render_json, render_markdown
 
+    db = store_path(db, config)
     merged = _get_incident(db, incident_id)
     with _open_store(db) as store:
         documents = [d for d in store.document_analyses() if d.source in merged.sources]
@@ -582,7 +574,7 @@ def _export(fmt: str, incidents: Sequence[MergedIncident], documents: Sequence[A
 
 
 @cli.command("export")
-@_db_option
+@db_option
 @click.option(
     "--format",
     "fmt",
@@ -594,8 +586,10 @@ def _export(fmt: str, incidents: Sequence[MergedIncident], documents: Sequence[A
 @click.option("--sector", help="Only this sector.")
 @click.option("--actor", help="Only incidents attributed to this threat actor.")
 @_output_option
+@config_option
 def export_command(
-    db: str, fmt: str, since: str | None, sector: str | None, actor: str | None, output: str | None
+    db: str | None, fmt: str, since: str | None, sector: str | None, actor: str | None, output: str | None,
+    config: str | None = None,
 ) -> None:
     """Export many stored incidents at once for OpenCTI, MISP, VERIS tooling or the ATT&CK Navigator.
 
@@ -604,7 +598,7 @@ def export_command(
       breachlens export --format navigator --since 2025-01 > layer.json
       breachlens export --format stix --since 2025-01 > all.json
     """
-    with _open_store(db) as store:
+    with _open_store(store_path(db, config)) as store:
         try:
             found = store.incidents(since=since, sector=sector, actor=actor)
         except BreachlensError as exc:
@@ -618,17 +612,18 @@ def export_command(
 
 @cli.command()
 @click.argument("query")
-@_db_option
+@db_option
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def search(query: str, db: str, limit: int, as_json: bool) -> None:
+@config_option
+def search(query: str, db: str | None, limit: int, as_json: bool, config: str | None = None) -> None:
     """Full-text search over stored documents (every word must match).
 
     \b
     Example:
       breachlens search "salesforce phishing"
     """
-    with _open_store(db) as store:
+    with _open_store(store_path(db, config)) as store:
         hits = store.search_documents(query, limit=limit)
     if as_json:
         click.echo(json.dumps([h._asdict() for h in hits], indent=2, ensure_ascii=False))
@@ -675,7 +670,7 @@ def _bench_store_growth(as_json: bool) -> None:
 @click.option("--store-growth", is_flag=True,
               help="Only measure ingesting 100 new documents into stores of 1,000 / 10,000 / 100,000 documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@_config_option
+@config_option
 def bench(
     sources: tuple[str, ...], repeats: int, no_resolve: bool, as_json: bool, config: str | None,
     scaling: bool = False, hostile: bool = False, scale: float = 1.0, workers: int = 2,
@@ -697,7 +692,7 @@ def bench(
         return
     from .bench import run_bench
 
-    settings = _settings(config)
+    settings = load_settings(config)
     result = run_bench(list(sources), settings, repeats, () if no_resolve else (250, 500, 1000, 2000))
     figures = result.as_dict()
     if scaling:
@@ -743,7 +738,7 @@ def _bench_hostile(scale: float, workers: int, as_json: bool, config: str | None
 
 
 @cli.command()
-@_db_option
+@db_option
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -755,8 +750,8 @@ def _bench_hostile(scale: float, workers: int, as_json: bool, config: str | None
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A Host name to answer to besides localhost and loopback addresses (repeatable); other "
                    "Host headers get 400, which stops DNS rebinding.")
-@_config_option
-def serve(db: str, host: str, port: int, token: str | None, allowed_hosts: tuple[str, ...],
+@config_option
+def serve(db: str | None, host: str, port: int, token: str | None, allowed_hosts: tuple[str, ...],
           config: str | None) -> None:
     """Serve the web UI, the REST API (/api, OpenAPI at /api/docs) and a TAXII 2.1 feed (/taxii2/).
 
@@ -767,7 +762,8 @@ def serve(db: str, host: str, port: int, token: str | None, allowed_hosts: tuple
     from .web import serve as run
 
     try:
-        run(host=host, port=port, db=db, token=token, settings=_settings(config), allowed_hosts=allowed_hosts)
+        settings = load_settings(config, store_path=db)
+        run(host=host, port=port, db=settings.store_path, token=token, settings=settings, allowed_hosts=allowed_hosts)
     except BreachlensError as exc:
         raise click.ClickException(str(exc)) from exc
 

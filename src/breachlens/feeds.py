@@ -22,7 +22,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -30,7 +30,7 @@ import defusedxml
 import defusedxml.ElementTree
 
 from .errors import BreachlensError, DecodeError, SourceError
-from .fetch import Fetcher, NotModified, TransientFetchError, WebIngestSummary, page_cache
+from .fetch import Fetcher, FetchKeywords, NotModified, TransientFetchError, WebIngestSummary, page_cache
 from .ingest import ingest_raw
 from .records import RawDocument, SourceFailure
 from .settings import Settings
@@ -121,7 +121,7 @@ def fetch_feed(url: str, fetcher: Fetcher, validators: Validators | None = None)
 
 def ingest_feeds(
     feed_urls: Iterable[str], store: Store, settings: Settings, *, fetcher: Fetcher | None = None,
-    progress: Callable[[str], None] | None = None, stop: threading.Event | None = None, **fetch_opts: Any,
+    progress: Callable[[str], None] | None = None, stop: threading.Event | None = None, **fetch_opts: Unpack[FetchKeywords],
 ) -> WebIngestSummary:
     """Ingest what is new in each feed; feed-level errors are in `feed_failures` (and in `failures`).
 

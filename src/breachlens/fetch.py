@@ -38,7 +38,7 @@ import weakref
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 from urllib.parse import urljoin, urlsplit
 
 import brotli
@@ -57,6 +57,7 @@ from .store import Store, Validators
 
 __all__ = [
     "USER_AGENT",
+    "FetchKeywords",
     "FetchOptions",
     "Fetched",
     "Fetcher",
@@ -119,8 +120,8 @@ class FetchOptions:
 
     Attributes:
         allow_private: lift the address guard (for users whose sources are on their own network). Defaults to
-            `settings.allow_private` when Settings has that field, else False.
-        respect_robots: ask robots.txt before fetching a page.
+            `settings.allow_private`.
+        respect_robots: ask robots.txt before fetching a page. Defaults to `settings.respect_robots`.
         timeout: seconds for each of connect, read and write.
         total_timeout: seconds for a whole fetch, redirects and body included.
         max_redirects: redirects followed before giving up.
@@ -140,15 +141,31 @@ class FetchOptions:
     max_items: int | None = None
 
     @classmethod
-    def build(cls, settings: Settings, **options: Any) -> FetchOptions:
-        """Options from keyword arguments, with `allow_private` taken from settings when not given."""
+    def build(cls, settings: Settings, **options: Unpack[FetchKeywords]) -> FetchOptions:
+        """Options from keyword arguments; `allow_private` and `respect_robots` come from settings when not given
+        (so a settings file or the CLI's --allow-private / --ignore-robots reach every fetch)."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(options) - known)
         if unknown:
             raise TypeError(f"unknown fetch options: {', '.join(unknown)}")
-        given = {k: v for k, v in options.items() if v is not None}
-        given.setdefault("allow_private", bool(getattr(settings, "allow_private", False)))
+        given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+        given.setdefault("allow_private", settings.allow_private)
+        given.setdefault("respect_robots", settings.respect_robots)
         return cls(**given)
+
+
+class FetchKeywords(TypedDict, total=False):
+    """FetchOptions' fields as keyword arguments: what `**options` of Fetcher, fetch, ingest_urls, ingest_feeds
+    and watch may hold (a typo is a type error, not a silent no-op)."""
+
+    allow_private: bool
+    respect_robots: bool
+    timeout: float
+    total_timeout: float
+    max_redirects: int
+    min_interval: float
+    user_agent: str
+    max_items: int | None
 
 
 class ValidatorCache(Protocol):
@@ -427,7 +444,7 @@ class Fetcher:
 
     def __init__(
         self, settings: Settings, *, cache: ValidatorCache | None = None, client: httpx.Client | None = None,
-        **options: Any,
+        **options: Unpack[FetchKeywords],
     ) -> None:
         self.settings = settings
         self.options = FetchOptions.build(settings, **options)
@@ -675,7 +692,7 @@ class Fetcher:
 
 def fetch(
     url: str, settings: Settings, *, client: httpx.Client | None = None, cache: ValidatorCache | None = None,
-    **options: Any,
+    **options: Unpack[FetchKeywords],
 ) -> RawDocument:
     """Fetch one page into a RawDocument; see `Fetcher.fetch` for the errors and FetchOptions for `options`.
 
@@ -739,7 +756,7 @@ def page_cache(store: Store) -> ValidatorCache:
 
 def ingest_urls(
     urls: Iterable[str], store: Store, settings: Settings, *, progress: Callable[[str], None] | None = None,
-    fetcher: Fetcher | None = None, **fetch_opts: Any,
+    fetcher: Fetcher | None = None, **fetch_opts: Unpack[FetchKeywords],
 ) -> WebIngestSummary:
     """Fetch each URL (conditionally) and ingest the pages; failures are per URL and the rest go on.
 

@@ -46,6 +46,16 @@ class Evidence:
         return cls(data["source"], data["quote"], int(data["start"]), int(data["end"]))
 
 
+def as_count(value: Any) -> int | None:
+    """A fact value as a whole count (records, a conflict's value), None when it is not one: True is no count."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 @dataclass(frozen=True)
 class Fact:
     """One value with its modality and the quotes behind it.
@@ -61,6 +71,11 @@ class Fact:
     attack_techniques: tuple[str, ...] | None = None
     type: str | None = None
     confidence: float | None = None
+
+    @property
+    def count(self) -> int | None:
+        """The value as a whole count (see `as_count`)."""
+        return as_count(self.value)
 
     def as_dict(self) -> dict[str, Any]:
         """Contract shape; optional keys only when they apply."""
@@ -162,6 +177,11 @@ class Incident:
     iocs: tuple[Fact, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()
     field_evidence: tuple[tuple[str, tuple[Evidence, ...]], ...] = ()
+
+    @property
+    def record_count(self) -> int | None:
+        """Records affected as an integer, when known (for filters, sorts, alerts and exports)."""
+        return None if self.records_affected is None else self.records_affected.count
 
     def evidence_for(self, field_name: str) -> tuple[Evidence, ...]:
         """Quotes behind a plain-valued field (empty when none)."""

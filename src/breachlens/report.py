@@ -28,6 +28,7 @@ from typing import Any
 import jinja2
 
 from . import vocab
+from .formats import environment, thousands
 from .recommend import Recommendation, recommendations
 from .records import FACT_LIST_FIELDS, DocumentAnalysis, Evidence, Fact, Incident, MergedIncident
 
@@ -300,11 +301,6 @@ def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _count(value: Any) -> str:
-    """12000 -> "12,000"; anything else as written."""
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
-
-
 def _country(code: str) -> str:
     """"GB" -> "United Kingdom (GB)"; the code alone when pycountry does not know it."""
     try:
@@ -323,7 +319,7 @@ def _date(value: str) -> str:
 
 def _records(fact: Fact) -> str:
     """Records affected, worded by who says it: an attacker's count is written as a claim."""
-    count = _count(fact.value)
+    count = thousands(fact.value)
     if fact.modality == "claimed":
         return f"{count} records, as claimed by the attacker (not confirmed)"
     return f"{count} records affected ({_words(fact)})"
@@ -502,7 +498,7 @@ def _format_value(field_name: str, value: Any) -> str:
         return _country(value)
     if field_name in _VALUE_LABELS:
         return _label(_VALUE_LABELS[field_name], value)
-    return _count(value)
+    return thousands(value)
 
 
 def _conflict_support(
@@ -686,13 +682,8 @@ def render_markdown(incidents: Sequence[MergedIncident], documents: Sequence[Doc
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    """The Jinja2 environment for the packaged templates: autoescape always on, undefined names are errors."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("breachlens", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    """The one Jinja2 environment (formats.environment) with the report's filters."""
+    env = environment()
     env.globals["NOT_REPORTED"] = NOT_REPORTED
     env.filters["web_link"] = _web_link
     env.filters["citation_suffix"] = _citation_suffix

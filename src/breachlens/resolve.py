@@ -70,6 +70,7 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .dates import date_match
 from .dedupe import find_duplicates
 from .records import (
     FACT_LIST_FIELDS,
@@ -103,7 +104,6 @@ DESIGNATORS = frozenset(
 _RANSOM_RANK = {"paid": 1, "refused": 1, "demanded": 0}
 _MIN_WEIGHT = min(MODALITY_WEIGHT.values())
 _NON_WORD = re.compile(r"[^\w\s]+")
-_DATE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
 
 
 def resolve(
@@ -250,7 +250,7 @@ def _span(value: str | None, published: str | None = None) -> _Span | None:
     full = _full_date(value, published)
     if full is None:
         return None
-    m = _DATE.match(full)
+    m = date_match(full)
     if m is None or m.group(1) is None:
         return None
     year = int(m.group(1))
@@ -272,7 +272,7 @@ def _full_date(value: str | None, published: str | None) -> str | None:
     """Date with a year: "--06-02" published 2025-06-10 -> "2025-06-02" (the year before if that is later)."""
     if not value:
         return None
-    m = _DATE.match(value)
+    m = date_match(value)
     if m is None or m.group(4) is None:
         return value
     pub = _span(published)

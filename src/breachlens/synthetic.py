@@ -107,7 +107,7 @@ def corpus(n: int, seed: int = 7) -> list[DocumentAnalysis]:
 
 def bench_resolve(sizes: Sequence[int] = (250, 500, 1000, 2000)) -> list[dict[str, Any]]:
     """Time resolve for each corpus size; `ratio` is time growth over n·log n growth since the first size."""
-    settings = Settings()
+    settings = Settings.load()
     rows: list[dict[str, Any]] = []
     for n in sizes:
         docs = corpus(n)

@@ -52,7 +52,7 @@ def read_warc(path: str, settings: Settings | None = None) -> WarcRead:
     target URI. Raises SourceError when the file cannot be opened; a record over the size limit and a damaged
     archive give a SourceFailure in `documents`.
     """
-    limit = (settings or Settings()).max_bytes
+    limit = (settings or Settings.load()).max_bytes
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the generator below
     except OSError as exc:

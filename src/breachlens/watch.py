@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, Unpack
 
 from .feeds import ingest_feeds
-from .fetch import Fetcher, page_cache
+from .fetch import Fetcher, FetchKeywords, page_cache
 from .records import MergedIncident
 from .settings import Settings
 from .store import Store
@@ -90,7 +90,7 @@ class _Loop:
 def watch(
     feed_urls: Sequence[str], store: Store, settings: Settings, every_seconds: float,
     on_event: Callable[[WatchEvent], None], stop_event: threading.Event | None = None, *,
-    handle_signals: bool = True, **fetch_opts: Any,
+    handle_signals: bool = True, **fetch_opts: Unpack[FetchKeywords],
 ) -> list[RunSummary]:
     """Poll `feed_urls` every `every_seconds` until `stop_event` is set (or SIGINT/SIGTERM); the run summaries.
 

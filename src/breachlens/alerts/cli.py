@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..cli_options import config_option, db_option, store_path
 from ..errors import BreachlensError
 from ..settings import Settings
 from ..store import Store
@@ -28,8 +29,6 @@ __all__ = ["watchlist", "alerts", "notify_option", "notify_config_option", "aler
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_db_option = click.option("--db", default="breachlens.db", show_default=True, envvar="BREACHLENS_DB",
-                          help="SQLite database file (or sqlite:/// URL).")
 notify_option = click.option(
     "--notify", "notify", multiple=True, metavar="SPEC",
     help="Send alerts to webhook:URL or email:ADDRESS (prefix digest: for one summary a day). Repeatable.")
@@ -45,12 +44,12 @@ def _fail(exc: BreachlensError) -> click.ClickException:
 
 
 @contextmanager
-def _store(db: str) -> Iterator[Store]:
-    """The store at `db`, closed on the way out; errors as one line."""
+def _store(db: str | None, config: str | None) -> Iterator[Store]:
+    """The store at `db` (else the settings' store path), closed on the way out; errors as one line."""
     from ..store import open_store
 
     try:
-        store = open_store(db)
+        store = open_store(store_path(db, config))
     except BreachlensError as exc:
         raise _fail(exc) from exc
     with store:
@@ -91,7 +90,8 @@ def watchlist() -> None:
 
 @watchlist.command("add")
 @click.argument("name")
-@_db_option
+@db_option
+@config_option
 @click.option("--org", "orgs", multiple=True, help="Organisation name (a parent group covers its brands). Repeatable.")
 @click.option("--org-file", "org_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Supplier list: CSV with a name (and optional domain) column, or one name per line. Repeatable.")
@@ -105,10 +105,10 @@ def watchlist() -> None:
               help="Ignore facts weaker than this (confirmed > reported > suspected > claimed).")
 @click.option("--scan", "do_scan", is_flag=True,
               help="Also raise first-match alerts for incidents already stored (otherwise only new news alerts).")
-def watchlist_add(name: str, db: str, orgs: tuple[str, ...], org_files: tuple[str, ...], domains: tuple[str, ...],
+def watchlist_add(name: str, db: str | None, orgs: tuple[str, ...], org_files: tuple[str, ...], domains: tuple[str, ...],
                   sectors: tuple[str, ...], countries: tuple[str, ...], actors: tuple[str, ...],
                   data_types: tuple[str, ...], min_records: int | None, min_modality: str | None,
-                  do_scan: bool) -> None:
+                  do_scan: bool, config: str | None = None) -> None:
     """Create or replace the watchlist NAME. Every criterion given must hold; any of its values will do.
 
     \b
@@ -125,7 +125,7 @@ def watchlist_add(name: str, db: str, orgs: tuple[str, ...], org_files: tuple[st
                        tuple(c.upper() for c in countries), actors, data_types, min_records, min_modality)
     except BreachlensError as exc:
         raise _fail(exc) from exc
-    with _store(db) as store:
+    with _store(db, config) as store:
         store.save_watchlist(wl.name, wl.as_dict())
         raised = scan(store, wl) if do_scan else []
     click.echo(f"watchlist {wl.name}: {wl.describe()}")
@@ -134,16 +134,17 @@ def watchlist_add(name: str, db: str, orgs: tuple[str, ...], org_files: tuple[st
 
 
 @watchlist.command("list")
-@_db_option
+@db_option
+@config_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def watchlist_list(db: str, as_json: bool) -> None:
+def watchlist_list(db: str | None, as_json: bool, config: str | None = None) -> None:
     """List the watchlists.
 
     \b
     Example:
       breachlens watchlist list --json
     """
-    with _store(db) as store:
+    with _store(db, config) as store:
         specs = store.watchlists()
     if as_json:
         click.echo(json.dumps(list(specs.values()), indent=2, ensure_ascii=False))
@@ -157,15 +158,17 @@ def watchlist_list(db: str, as_json: bool) -> None:
 
 @watchlist.command("remove")
 @click.argument("name")
-@_db_option
-def watchlist_remove(name: str, db: str) -> None:
+@db_option
+@config_option
+def watchlist_remove(name: str, db: str | None, config: str | None = None) -> None:
     """Delete the watchlist NAME (its past alerts are kept).
 
     \b
     Example:
       breachlens watchlist remove vendors
     """
-    with _store(db) as store:
+    db = store_path(db, config)
+    with _store(db, None) as store:
         removed = store.remove_watchlist(name)
     if not removed:
         raise click.ClickException(f"{name}: no such watchlist in {db}")
@@ -176,7 +179,8 @@ def watchlist_remove(name: str, db: str) -> None:
 
 
 @click.command("alerts")
-@_db_option
+@db_option
+@config_option
 @click.option("--since", help="Only alerts raised on/after YYYY-MM-DD (or a longer ISO time).")
 @click.option("--watchlist", "watchlist_name", help="Only this watchlist's alerts.")
 @click.option("--pending", is_flag=True, help="Only alerts with a delivery still pending.")
@@ -186,8 +190,9 @@ def watchlist_remove(name: str, db: str) -> None:
 @notify_config_option
 @click.option("--full", is_flag=True, help="Print each alert in full (changes, quotes, advice).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def alerts(db: str, since: str | None, watchlist_name: str | None, pending: bool, limit: int | None, deliver: bool,
-           notify: tuple[str, ...], notify_config: str | None, full: bool, as_json: bool) -> None:
+def alerts(db: str | None, since: str | None, watchlist_name: str | None, pending: bool, limit: int | None, deliver: bool,
+           notify: tuple[str, ...], notify_config: str | None, full: bool, as_json: bool,
+           config: str | None = None) -> None:
     """What matched your watchlists, newest first; with --deliver, retry pending deliveries first.
 
     \b
@@ -195,7 +200,7 @@ def alerts(db: str, since: str | None, watchlist_name: str | None, pending: bool
       breachlens alerts --since 2025-06-01
       breachlens alerts --pending --deliver --notify webhook:https://hooks.example/T0/B0/x
     """
-    with _store(db) as store:
+    with _store(db, config) as store:
         if deliver:
             if not notify:
                 raise click.UsageError("--deliver needs --notify")

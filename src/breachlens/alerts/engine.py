@@ -31,11 +31,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from ..errors import BreachlensError
-from ..records import Evidence, Fact, MergedIncident
+from ..formats import thousands
+from ..records import Evidence, Fact, MergedIncident, as_count
 from ..settings import Settings
 from ..store import Store, StoredAlert
 from .advice import Advice, advice_for
-from .watchlists import MatchReason, Watchlist, actor_key, match, qualifies, record_count
+from .watchlists import MatchReason, Watchlist, actor_key, match, qualifies
 
 __all__ = [
     "Alert", "AlertRun", "Change", "Notifier", "DeliveryReport", "process_ingest", "deliver_pending", "scan", "load_watchlists",
@@ -254,11 +255,11 @@ def _facts(merged: MergedIncident, wl: Watchlist, lookup: _RecordLookup) -> dict
                 fact.modality, fact.evidence)
     for conflict in merged.conflicts:
         values = sorted(repr(v) for v, _ in conflict.values)
-        parts = "; ".join(f"{_show(v)} per {', '.join(_short(s) for s in srcs)}" for v, srcs in conflict.values)
+        parts = "; ".join(f"{thousands(v)} per {', '.join(_short(s) for s in srcs)}" for v, srcs in conflict.values)
         evidence: list[Evidence] = []
         if conflict.field == "records_affected":
             for v, _srcs in conflict.values:
-                n = _as_count(v)
+                n = as_count(v)
                 if n is not None and n in counts:
                     evidence.extend(counts[n].evidence[:1])
         out[f"conflict:{conflict.field}:{'|'.join(values)}"] = Change(
@@ -279,17 +280,17 @@ class _RecordLookup:
         """Count -> Fact, the merged count first, then each count of a records conflict."""
         out: dict[int, Fact] = {}
         fact = merged.incident.records_affected
-        count = record_count(fact)
+        count = merged.incident.record_count
         if fact is not None and count is not None:
             out[count] = fact
         for conflict in merged.conflicts:
             if conflict.field != "records_affected":
                 continue
             for value, sources in conflict.values:
-                n = _as_count(value)
+                n = as_count(value)
                 if n is None or n in out:
                     continue
-                found = [f for s in sources for f in self._counts(s) if record_count(f) == n]
+                found = [f for s in sources for f in self._counts(s) if f.count == n]
                 if found:
                     best = max(found, key=lambda f: _weight(f.modality))
                     evidence = tuple({(e.source, e.start): e for f in found for e in f.evidence}.values())
@@ -308,11 +309,6 @@ class _RecordLookup:
         return self.cache[source]
 
 
-def _as_count(value: Any) -> int | None:
-    """A record-count value as an integer, when it is one."""
-    return record_count(Fact(value, "reported", ()))
-
-
 def _weight(modality: str) -> float:
     """Modality strength (vocab.MODALITY_WEIGHT)."""
     from .. import vocab
@@ -320,9 +316,6 @@ def _weight(modality: str) -> float:
     return vocab.MODALITY_WEIGHT.get(modality, 0.0)
 
 
-def _show(value: Any) -> str:
-    """A value for a summary line: counts with thousands separators."""
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _short(source: str) -> str:

@@ -304,20 +304,10 @@ def _match_records(wl: Watchlist, merged: MergedIncident) -> list[MatchReason] |
     if wl.min_records is None:
         return None
     fact = merged.incident.records_affected
-    count = record_count(fact)
+    count = merged.incident.record_count
     if fact is None or count is None or count < wl.min_records or not qualifies(fact, wl):
         return []
     return [MatchReason("records", f"{count:,}", fact.evidence)]
-
-
-def record_count(fact: Fact | None) -> int | None:
-    """A records_affected value as an integer, when it is one."""
-    if fact is None or isinstance(fact.value, bool):
-        return None
-    try:
-        return int(fact.value)
-    except (TypeError, ValueError):
-        return None
 
 
 # -- supplier lists -----------------------------------------------------------------------------------------

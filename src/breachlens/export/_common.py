@@ -19,13 +19,14 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from ..dates import parse_date
+from ..formats import thousands
 from ..records import DocumentAnalysis, Evidence, Fact, MergedIncident
 
 # Namespace of every export id: uuid5(NAMESPACE_URL, "urn:breachlens:export"). Never change it (ids move).
@@ -35,7 +36,6 @@ NAMESPACE = uuid.UUID("9f816d6b-c0f1-57e3-b5ce-7b3ea31ec740")
 # incidents with no known date at all: a fixed instant, so that their versions never change between exports.
 REFERENCE_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
 
 
@@ -47,40 +47,6 @@ def stable_uuid(*parts: str) -> uuid.UUID:
 def name_key(name: str) -> str:
     """Case- and space-insensitive key of a name, so "Shiny Hunters " and "shiny hunters" share an id."""
     return " ".join(name.casefold().split())
-
-
-@dataclass(frozen=True)
-class PartialDate:
-    """A contract date ("2025-06-02", "2025-06", "2025") with its precision; the day is 1 when not known."""
-
-    year: int
-    month: int | None
-    day: int | None
-
-    @property
-    def first_day(self) -> date:
-        """The earliest day the value can mean."""
-        return date(self.year, self.month or 1, self.day or 1)
-
-    @property
-    def precision(self) -> str:
-        """ "day", "month" or "year"."""
-        return "day" if self.day else "month" if self.month else "year"
-
-
-def parse_date(value: str | None) -> PartialDate | None:
-    """A contract date, or None for None, a date without a year ("--06-02") or anything malformed."""
-    if not value:
-        return None
-    m = _DATE.match(value.strip())
-    if m is None:
-        return None
-    year, month, day = int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None
-    try:
-        date(year, month or 1, day or 1)
-    except ValueError:
-        return None
-    return PartialDate(year, month, day)
 
 
 def documents_by_source(documents: Sequence[DocumentAnalysis]) -> dict[str, DocumentAnalysis]:
@@ -235,7 +201,7 @@ def value_label(field_name: str, value: Any) -> str:
         "response_actions": RESPONSE_LABELS,
     }
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return thousands(value)
     table = tables.get(field_name, {})
     return table.get(value, str(value)) if isinstance(value, str) else fact_value_text(value)
 

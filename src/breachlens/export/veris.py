@@ -160,8 +160,8 @@ def _confidentiality(merged: MergedIncident) -> dict[str, Any] | None:
         "data": [{"variety": v} for v in varieties] or [{"variety": "Unknown"}],
         "data_disclosure": disclosure,
     }
-    if records is not None and isinstance(records.value, int) and not isinstance(records.value, bool):
-        out["data_total"] = records.value
+    if inc.record_count is not None:
+        out["data_total"] = inc.record_count
     return out
 
 

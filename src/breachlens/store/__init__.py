@@ -184,6 +184,11 @@ class Store(ABC):
         """Incident id -> (created_at, updated_at)."""
 
     @abstractmethod
+    def first_dates(self, ids: Iterable[str] | None = None) -> dict[str, str | None]:
+        """Incident id -> its earliest known date (`dates.first_date`, with the sources' published dates), the
+        date `incidents(since=...)` filters and sorts on: the web shows, sorts and filters by the same one."""
+
+    @abstractmethod
     def counts(self) -> dict[str, int]:
         """How much is stored: documents, sources, incidents, and the schema version."""
 

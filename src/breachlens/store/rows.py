@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
+from ..dates import first_date, is_partial_date
 from ..errors import StoreError
-from ..records import CleanDocument, DocumentAnalysis, DroppedSpan, Incident, MergedIncident, RawDocument
+from ..records import CleanDocument, DocumentAnalysis, DroppedSpan, MergedIncident, RawDocument
 from . import StoredDocument
-
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
-
 
 
 def _now() -> str:
@@ -32,7 +29,7 @@ def _now_precise() -> str:
 def _utc_prefix(value: str) -> str:
     """A user's date or time compared with stored change times: "2025-07-01", or a time converted to UTC."""
     text = value.strip()
-    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+    if is_partial_date(text):
         return text
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -117,30 +114,6 @@ def _stored_document(row: tuple[Any, ...]) -> StoredDocument:
     )
 
 
-def _first_date(incident: Incident, sources: Sequence[str], published: dict[str, str]) -> str | None:
-    """Earliest known date: incident, disclosure or timeline date, else the sources' earliest published date.
-
-    Dates with an unknown year ("--06-02") cannot be placed and are skipped; ISO strings of mixed precision
-    sort correctly as text ("2025" < "2025-06" < "2025-06-02").
-    """
-    dates = [incident.incident_date, incident.disclosure_date, *(t.date for t in incident.timeline)]
-    known = [m.group(0) for d in dates if d and (m := _DATE.match(d))]
-    if not known:
-        known = [m.group(0) for s in sources if (p := published.get(s)) and (m := _DATE.match(p))]
-    return min(known) if known else None
-
-
-def _records(incident: Incident) -> int | None:
-    """The record count as an integer, when there is one."""
-    fact = incident.records_affected
-    if fact is None or isinstance(fact.value, bool):
-        return None
-    try:
-        return int(fact.value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _incident_row(item: MergedIncident, published: dict[str, str]) -> tuple[Any, ...]:
     """The incidents columns of one merged incident, in _INCIDENT_COLUMNS order."""
     inc = item.incident
@@ -149,8 +122,8 @@ def _incident_row(item: MergedIncident, published: dict[str, str]) -> tuple[Any,
     except (TypeError, ValueError) as exc:
         raise StoreError(f"incident {item.id}: cannot be stored as JSON: {exc}") from exc
     return (
-        item.id, inc.victim, inc.sector, inc.victim_country, _first_date(inc, item.sources, published),
-        _records(inc), data,
+        item.id, inc.victim, inc.sector, inc.victim_country, first_date(inc, (published.get(s) for s in item.sources)),
+        inc.record_count, data,
     )
 
 

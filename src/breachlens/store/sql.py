@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
+from ..dates import is_partial_date
 from ..errors import StoreError
 from ..records import DocumentAnalysis, MergedIncident
 from . import Delivery, DocumentHit, FeedStatus, Store, StoredAlert, StoredDocument, Validators
@@ -58,7 +59,6 @@ __all__ = ["CHANGE_KINDS", "Dialect", "IncidentChange", "ResolveOutcome", "SQLSt
 T = TypeVar("T")
 
 SNIPPET_TOKENS = 16
-_SINCE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _WORD = re.compile(r"\S+")
 # The lock every incremental resolve holds shared and a full one exclusively (no victim key has outer spaces).
@@ -572,7 +572,7 @@ class SQLStore(Store):
             where.append("i.id IN (SELECT incident_id FROM incident_data_types WHERE data_type = ?)")
             params.append(data_type)
         if since is not None:
-            if not _SINCE.match(since):
+            if not is_partial_date(since):
                 raise StoreError(f"since: expected YYYY, YYYY-MM or YYYY-MM-DD, got {since!r}")
             # Compare at the coarser precision of the two, so "2025" is not before "2025-06".
             where.append(
@@ -620,6 +620,15 @@ class SQLStore(Store):
             else:
                 rows = self._select_in(conn, "SELECT id, created_at, updated_at FROM incidents WHERE {in}", "id", ids)
         return {str(i): (str(c), str(u)) for i, c, u in rows}
+
+    def first_dates(self, ids: Iterable[str] | None = None) -> dict[str, str | None]:
+        """Incident id -> the stored first_date, for `ids` or every incident."""
+        with self._reading() as conn:
+            if ids is None:
+                rows = self._x(conn, "SELECT id, first_date FROM incidents").fetchall()
+            else:
+                rows = self._select_in(conn, "SELECT id, first_date FROM incidents WHERE {in}", "id", ids)
+        return {str(i): (None if d is None else str(d)) for i, d in rows}
 
     def changes(self, since: str | None = None, after_seq: int | None = None,
                 incident_id: str | None = None, limit: int | None = None) -> list[IncidentChange]:

@@ -405,7 +405,7 @@ def search(
     hits = store.search_documents(words, limit=limit) if words else []
     return _json({
         "query": q_,
-        "incidents": [q.incident_summary(m) for m in incidents],
+        "incidents": q.incident_summaries(store, incidents),
         "documents": [{"sha256": h.sha256, "source": h.source, "snippet": h.snippet} for h in hits],
     })
 

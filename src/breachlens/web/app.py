@@ -139,7 +139,7 @@ def create_app(
     )
     app.state.breachlens = state
     hosts = frozenset(DEFAULT_ALLOWED_HOSTS) | frozenset(allowed_hosts or ())
-    app.add_middleware(SecurityMiddleware, max_body=max_body, allowed_hosts=hosts)
+    app.add_middleware(SecurityMiddleware, max_body=max_body, allowed_hosts=hosts, html=pages.render_error)
     _add_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -150,35 +150,41 @@ def create_app(
     return app
 
 
+def _error(request: Request, status: int, error: str, errors: list[Any] | None = None,
+           headers: dict[str, str] | None = None) -> Response:
+    """`error_response` with the HTML error page for browsers."""
+    return error_response(request, status, error, errors, headers, html=pages.render_error)
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     """Every error, whatever raised it, leaves in the one shape (JSON for the API, the error page for browsers)."""
 
     @app.exception_handler(WebError)
     async def web_error(request: Request, exc: WebError) -> Response:
-        return error_response(request, exc.status, exc.error, exc.errors)
+        return _error(request, exc.status, exc.error, exc.errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         headers = dict(exc.headers) if exc.headers else None
-        return error_response(request, exc.status_code, message, headers=headers)
+        return _error(request, exc.status_code, message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
                    "type": str(e.get("type", ""))} for e in exc.errors()]
-        return error_response(request, 422, "invalid request", errors)
+        return _error(request, 422, "invalid request", errors)
 
     @app.exception_handler(BreachlensError)
     async def breachlens_error(request: Request, exc: BreachlensError) -> Response:
         # the detail (a database path, an SQL message) goes to the log, never to the client
         log.error("%s %s: %s", request.method, request.url.path, exc)
-        return error_response(request, 500, "server error: the request could not be completed")
+        return _error(request, 500, "server error: the request could not be completed")
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("%s %s failed", request.method, request.url.path)
-        return error_response(request, 500, "internal server error")
+        return _error(request, 500, "internal server error")
 
 
 def serve(

@@ -19,8 +19,10 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from .. import report, vocab
+from .. import formats, report, vocab
+from ..dates import is_partial_date
 from ..errors import ExportError
+from ..formats import thousands
 from ..records import Fact, MergedIncident
 from ..store import StoredDocument
 from . import query as q
@@ -74,12 +76,8 @@ SORT_LABELS = {"date": "Date", "victim": "Victim", "records": "Records", "source
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    """Jinja2 over the package templates: autoescape always on, undefined names are errors."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("breachlens.web", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    """The one Jinja2 environment (formats.environment) with the pages' globals and filters."""
+    env = formats.environment()
     env.globals.update(
         MODALITY_WORDS=report.MODALITY_WORDS,
         NOT_REPORTED=report.NOT_REPORTED,
@@ -90,7 +88,6 @@ def environment() -> jinja2.Environment:
     )
     env.filters["outlet"] = outlet
     env.filters["zip"] = lambda a, b: list(zip(a, b, strict=False))
-    env.filters["thousands"] = lambda v: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v
     return env
 
 
@@ -116,7 +113,7 @@ def render_error(request: Request, body: dict[str, Any], headers: dict[str, str]
 def value_label(field_name: str, value: Any) -> str:
     """A fact's value for people: labels for vocabulary ids, separators for counts."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return thousands(value)
     table = _FIELD_TABLES.get(field_name)
     if table is not None and isinstance(value, str):
         return table.get(value, value)
@@ -186,7 +183,7 @@ def _query(raw: dict[str, str | None], page: int, per_page: int) -> q.IncidentQu
             errors.append({"loc": ["query", facet], "msg": f"unknown {facet} {value!r}"})
     for name in ("since", "until"):
         value = values[name]
-        if value is not None and not re.match(q.DATE_PATTERN, value):
+        if value is not None and not is_partial_date(value):
             errors.append({"loc": ["query", name], "msg": "expected YYYY, YYYY-MM or YYYY-MM-DD"})
     country = values["country"]
     if country is not None and not re.match(r"^[A-Za-z]{2}$", country):
@@ -215,7 +212,7 @@ def incident_list(
     query = _query({"q": q_, "sector": sector, "country": country, "actor": actor, "data_type": data_type,
                     "modality": modality, "since": since, "until": until, "sort": sort}, page, per_page)
     result = q.run_query(app_state(request).store, query)
-    rows = [q.incident_summary(m) for m in result.items]
+    rows = q.incident_summaries(app_state(request).store, result.items)
     sort_next = {key: key if query.sort == f"-{key}" else f"-{key}" for key in SORT_LABELS}
     return render(request, "incidents.html", query=query, result=result, rows=rows, sort_next=sort_next,
                   sectors=vocab.SECTORS, data_types=vocab.DATA_TYPES, modalities=vocab.MODALITIES,
@@ -347,14 +344,15 @@ def document_page(
     return render(request, "document.html", **context)
 
 
-def _trend_context(incidents: Sequence[MergedIncident]) -> dict[str, Any]:
+def _trend_context(store: Any, incidents: Sequence[MergedIncident]) -> dict[str, Any]:
     """Charts (incidents per month, top data types) and rows for an actor or sector page."""
-    months = q.monthly_counts(incidents)
+    rows = q.incident_summaries(store, incidents)
+    months = q.monthly_counts(incidents, {row["id"]: row["date"] for row in rows})
     types = [(report.DATA_TYPE_LABELS.get(t, t), n) for t, n in q.top_data_types(incidents)]
     return {
         "months_chart": bar_chart(months) if months else None,
         "types_chart": bar_chart(types, horizontal=True) if types else None,
-        "rows": [q.incident_summary(m) for m in incidents],
+        "rows": rows,
     }
 
 
@@ -397,7 +395,7 @@ def actor_page(request: Request, name: ActorName) -> HTMLResponse:
     if detail is None:
         raise WebError(404, f"no incident names actor {name}")
     return render(request, "actor.html", actor=detail, title=f"Threat actor: {detail['name']}",
-                  **_trend_context(detail["incidents"]))
+                  **_trend_context(app_state(request).store, detail["incidents"]))
 
 
 @router.get("/sectors", response_class=HTMLResponse, include_in_schema=False)
@@ -416,7 +414,7 @@ def sector_page(request: Request, sector: Annotated[str, Path(pattern=r"^[a-z][a
         raise WebError(404, f"no sector {sector}")
     incidents = app_state(request).store.incidents(sector=sector)
     return render(request, "sector.html", sector=sector, label=report.SECTOR_LABELS[sector],
-                  title=f"Sector: {report.SECTOR_LABELS[sector]}", **_trend_context(incidents))
+                  title=f"Sector: {report.SECTOR_LABELS[sector]}", **_trend_context(app_state(request).store, incidents))
 
 
 @router.get("/analyze", response_class=HTMLResponse, include_in_schema=False)

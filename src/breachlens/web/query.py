@@ -2,18 +2,20 @@
 
 Why filters are split between SQL and Python: the store filters by sector, country, actor, data type, start
 date and full text in SQL (indexed side tables and FTS5); modality and the end of a date range are not store
-filters, so they are applied here to what the store returns, before counting facets and paging.
+filters, so they are applied here to what the store returns, before counting facets and paging. Every date
+shown, sorted on or filtered by is the store's first date (`Store.first_dates`), the one its `since` uses, so
+the CLI's --since and the web's since/until agree on every incident.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import vocab
+from ..dates import PARTIAL_DATE, on_or_before
 from ..records import MergedIncident
 from ..store import Store
 from .security import plain_text
@@ -23,7 +25,7 @@ __all__ = [
     "SORTS",
     "IncidentQuery",
     "QueryResult",
-    "first_date",
+    "incident_summaries",
     "incident_summary",
     "monthly_counts",
     "run_query",
@@ -32,10 +34,9 @@ __all__ = [
 
 SORTS = ("-date", "date", "victim", "-victim", "-records", "records", "-sources", "sources", "-changed", "changed")
 FACETS = ("sector", "country", "actor", "data_type", "modality")
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE_PATTERN = PARTIAL_DATE
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 
 
 @dataclass(frozen=True)
@@ -84,20 +85,10 @@ class QueryResult:
         return max(1, -(-self.total // self.per_page))
 
 
-def first_date(m: MergedIncident) -> str | None:
-    """Earliest known date of an incident (incident, disclosure or timeline date), ISO prefix only."""
-    inc = m.incident
-    dates = [inc.incident_date, inc.disclosure_date, *(t.date for t in inc.timeline)]
-    known = [match.group(0) for d in dates if d and (match := _DATE.match(d))]
-    return min(known) if known else None
-
-
 def _records(m: MergedIncident) -> int:
-    """Record count as an int for sorting (-1 when unknown)."""
-    fact = m.incident.records_affected
-    if fact is None or isinstance(fact.value, bool) or not isinstance(fact.value, (int, float)):
-        return -1
-    return int(fact.value)
+    """Record count for sorting (-1 when unknown, so unknowns sort below every count)."""
+    count = m.incident.record_count
+    return -1 if count is None else count
 
 
 def _modalities(m: MergedIncident) -> set[str]:
@@ -108,14 +99,6 @@ def _modalities(m: MergedIncident) -> set[str]:
 def _actors(m: MergedIncident) -> list[str]:
     """Canonical actor names of an incident."""
     return list(dict.fromkeys(str(f.value) for f in m.incident.threat_actors))
-
-
-def _until_ok(date: str | None, until: str) -> bool:
-    """Whether a date is not after `until`, compared at the coarser precision of the two."""
-    if date is None:
-        return False
-    size = min(len(date), len(until))
-    return date[:size] <= until[:size]
 
 
 def _facet_values(m: MergedIncident) -> dict[str, list[str]]:
@@ -130,8 +113,10 @@ def _facet_values(m: MergedIncident) -> dict[str, list[str]]:
     }
 
 
-def _sort_key(sort: str, changed: dict[str, tuple[str, str]] | None = None) -> tuple[Any, bool]:
-    """Key function and reverse flag for a sort name (see SORTS); `changed` holds the store's change times."""
+def _sort_key(sort: str, changed: dict[str, tuple[str, str]] | None = None,
+              dates: Mapping[str, str | None] | None = None) -> tuple[Any, bool]:
+    """Key function and reverse flag for a sort name (see SORTS); `changed` holds the store's change times,
+    `dates` its first dates."""
     name = sort.lstrip("-")
     reverse = sort.startswith("-")
     if name == "changed":
@@ -143,7 +128,8 @@ def _sort_key(sort: str, changed: dict[str, tuple[str, str]] | None = None) -> t
         return (lambda m: (_records(m), m.id)), reverse
     if name == "sources":
         return (lambda m: (len(m.sources), m.id)), reverse
-    return (lambda m: (first_date(m) or "", m.id)), reverse
+    known = dates or {}
+    return (lambda m: (known.get(m.id) or "", m.id)), reverse
 
 
 def _store_version(store: Store) -> tuple[int, int] | None:
@@ -198,7 +184,7 @@ def run_query(store: Store, query: IncidentQuery) -> QueryResult:
     if snapshot is not None:
         found, facets = snapshot
         if query.sort != "-date":
-            key, reverse = _sort_key(query.sort, _changed(store, query, found))
+            key, reverse = _sort_key(query.sort, _changed(store, query, found), _dates(store, query, found))
             found = sorted(found, key=key, reverse=reverse)
         start = (query.page - 1) * query.per_page
         return QueryResult(tuple(found[start : start + query.per_page]), len(found), query.page,
@@ -214,10 +200,11 @@ def run_query(store: Store, query: IncidentQuery) -> QueryResult:
     if query.modality:
         found = [m for m in found if query.modality in _modalities(m)]
     if query.until:
-        found = [m for m in found if _until_ok(first_date(m), query.until)]
+        until, dates = query.until, store.first_dates([m.id for m in found])
+        found = [m for m in found if on_or_before(dates.get(m.id), until)]
     facets = _facets(found)
     if query.sort != "-date":  # the store already returns newest (or best match) first
-        key, reverse = _sort_key(query.sort, _changed(store, query, found))
+        key, reverse = _sort_key(query.sort, _changed(store, query, found), _dates(store, query, found))
         found = sorted(found, key=key, reverse=reverse)
     start = (query.page - 1) * query.per_page
     return QueryResult(tuple(found[start : start + query.per_page]), len(found), query.page, query.per_page,
@@ -231,15 +218,28 @@ def _changed(store: Store, query: IncidentQuery, found: Sequence[MergedIncident]
     return store.incident_times([m.id for m in found])
 
 
-def incident_summary(m: MergedIncident) -> dict[str, Any]:
-    """The short form of an incident for lists and search hits."""
+def _dates(store: Store, query: IncidentQuery, found: Sequence[MergedIncident]) -> dict[str, str | None] | None:
+    """The incidents' first dates when sorting by date, else None."""
+    if query.sort.lstrip("-") != "date":
+        return None
+    return store.first_dates([m.id for m in found])
+
+
+def incident_summaries(store: Store, incidents: Sequence[MergedIncident]) -> list[dict[str, Any]]:
+    """`incident_summary` of each incident, dated by the store."""
+    dates = store.first_dates([m.id for m in incidents])
+    return [incident_summary(m, dates.get(m.id)) for m in incidents]
+
+
+def incident_summary(m: MergedIncident, date: str | None) -> dict[str, Any]:
+    """The short form of an incident for lists and search hits; `date` is its first date (Store.first_dates)."""
     inc = m.incident
     return {
         "id": m.id,
         "victim": inc.victim,
         "sector": inc.sector,
         "victim_country": inc.victim_country,
-        "date": first_date(m),
+        "date": date,
         "records_affected": inc.records_affected.value if inc.records_affected else None,
         "data_exposed": list(dict.fromkeys(str(f.value) for f in inc.data_exposed)),
         "threat_actors": _actors(m),
@@ -247,9 +247,10 @@ def incident_summary(m: MergedIncident) -> dict[str, Any]:
     }
 
 
-def monthly_counts(incidents: Iterable[MergedIncident]) -> list[tuple[str, int]]:
-    """Incidents per month ("YYYY-MM"), every month from the first to the last present (gaps as 0)."""
-    months = Counter(d[:7] for m in incidents if (d := first_date(m)) and len(d) >= 7)
+def monthly_counts(incidents: Iterable[MergedIncident], dates: Mapping[str, str | None]) -> list[tuple[str, int]]:
+    """Incidents per month ("YYYY-MM") of their first `dates`, every month from the first to the last present
+    (gaps as 0)."""
+    months = Counter(d[:7] for m in incidents if (d := dates.get(m.id)) and len(d) >= 7)
     if not months:
         return []
     first, last = min(months), max(months)

@@ -85,20 +85,24 @@ def wants_json(request_path: str, accept: str) -> bool:
     return "text/html" not in accept
 
 
+# Renders the HTML error page from the error body (pages.render_error, handed in by the app, so that this module
+# imports no page code: pages and service import this one).
+HtmlError = Callable[[Request, dict[str, Any], dict[str, str]], Response]
+
+
 def error_response(
     request: Request | None, status: int, error: str, errors: list[Any] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None, html: HtmlError | None = None,
 ) -> Response:
-    """An error as JSON (API clients) or as the HTML error page (browsers), from the same `error_body`."""
+    """An error as JSON (API clients, or when no `html` renderer is given) or as the HTML error page (browsers),
+    from the same `error_body`."""
     body = error_body(status, error, errors)
     path = request.url.path if request is not None else "/api"
     accept = request.headers.get("accept", "") if request is not None else ""
     all_headers = {**SECURITY_HEADERS, **(headers or {})}
-    if request is None or wants_json(path, accept):
+    if request is None or html is None or wants_json(path, accept):
         return JSONResponse(body, status_code=status, headers=all_headers)
-    from .pages import render_error  # deferred: pages imports this module
-
-    return render_error(request, body, all_headers)
+    return html(request, body, all_headers)
 
 
 def is_loopback(host: str) -> bool:
@@ -188,8 +192,10 @@ class SecurityMiddleware:
 
     def __init__(
         self, app: ASGIApp, max_body: int = MAX_BODY_BYTES, allowed_hosts: frozenset[str] | None = None,
+        html: HtmlError | None = None,
     ) -> None:
         self.app = app
+        self.html = html
         self.max_body = max_body
         self.allowed_hosts = frozenset(
             host_name(h) for h in (allowed_hosts if allowed_hosts is not None else DEFAULT_ALLOWED_HOSTS)
@@ -252,13 +258,14 @@ class SecurityMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, error: str) -> None:
         """An error in the one shape, with the security headers, before any route runs."""
         request = Request(scope, receive)
-        response = error_response(request, status, error)
+        response = error_response(request, status, error, html=self.html)
         await response(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         """413 in the one error shape."""
         request = Request(scope, receive)
-        response = error_response(request, 413, f"request body is larger than {self.max_body} bytes")
+        response = error_response(request, 413, f"request body is larger than {self.max_body} bytes",
+                                  html=self.html)
         await response(scope, receive, send)
 
 
