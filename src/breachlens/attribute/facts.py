@@ -285,6 +285,8 @@ def _read_actors(
         sent = seg.sentences[idx]
         ev = _evidence(source, text, sent.start, sent.end)
         owner = _owner_at(owners[idx], actor.start)
+        if owner is None and not (explicit.get(idx, set()) & set(facts) - {main_key}):
+            owner = main_key  # no victim in this sentence: a group named in the main story is its attacker
         if owner is None:
             continue
         window = text[max(sent.start, actor.start - 60) : min(sent.end, actor.end + 60)]
