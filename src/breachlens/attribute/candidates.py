@@ -278,9 +278,15 @@ def _merge_short_forms(candidates: dict[str, _Candidate], alias: dict[str, str])
     """A later short form of a name already given in full is the same organisation ("Pellmore" after
     "Pellmore Building Society"): merge it into the full name."""
     by_first = sorted(candidates.values(), key=lambda c: c.first)
+    # only names that begin with the same word can be a short form of each other: index them by that word, so a
+    # long page with thousands of candidates costs n·k, not n² (issue 13: a 117k-character page spent seconds here)
+    by_word: dict[str, list[_Candidate]] = {}
+    for cand in by_first:
+        if cand.name.split():
+            by_word.setdefault(cand.name.split()[0], []).append(cand)
     for short in by_first:
         words = short.name.split()
-        for full in by_first:
+        for full in by_word.get(words[0], []) if words else []:
             if (
                 full is short
                 or full.first > short.first

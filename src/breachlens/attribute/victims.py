@@ -55,18 +55,19 @@ def candidate_table(reading: _Reading) -> dict[str, dict[str, float]]:
     order = sorted(rule, key=lambda k: (-rule[k], reading.candidates[k].first))
     rank = {key: i for i, key in enumerate(order)}
     context = mention_context(reading)
+    lower_words = frozenset(re.findall(r"\b[a-z]+\b", reading.seg.text))
     return {
         key: candidate_features(reading, cand, rule[key], rank[key], _has_victim_cue(reading, cand), context)
         for key, cand in reading.candidates.items()
-        if not _is_actor_name(cand) and not _is_common_word(reading, cand)
+        if not _is_actor_name(cand) and not _is_common_word(reading, cand, lower_words)
     }
 
 
-def _is_common_word(reading: _Reading, cand: _Candidate) -> bool:
+def _is_common_word(reading: _Reading, cand: _Candidate, lower_words: frozenset[str]) -> bool:
     """A one-word "name" that the text also writes in lower case and capitalises only where every word is
     capitalised (sentence starts, headings): "Ransomware", "Average", "Hotels" are words, not organisations."""
     name = cand.name
-    if " " in name or not name.isalpha() or name.isupper() or not re.search(rf"\b{re.escape(name.lower())}\b", reading.seg.text):
+    if " " in name or not name.isalpha() or name.isupper() or name.lower() not in lower_words:
         return False
     sents = reading.seg.sentences
     return all(
