@@ -34,6 +34,7 @@ _ADVICE = re.compile(
     r"\b(?:you\s+should|how\s+to|tips?|best\s+practices?|make\s+sure|we\s+recommend|protect\s+yourself)\b",
     re.IGNORECASE,
 )
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)  # advice addresses the reader
 _RECORD_COUNT = re.compile(
     r"\b\d[\d,.]*\s*(?:k|m|mn|million|billion|bn|thousand)?\s+(?:\w+\s+){0,2}"
     r"(?:records|customers|users|accounts|people|individuals|patients|employees|members|clients)\b",
@@ -51,7 +52,8 @@ _EVENT = re.compile(
     re.IGNORECASE,
 )
 _GENRE = re.compile(
-    r"\b(?:report|study|survey|findings|statistics|index|guide|how\s+to|tips|lessons|best\s+practices|webinar|"
+    r"\b(?:report|study|survey|findings|statistics|index|guide|how\s+to|what\s+to\s+do|checklist|tips|lessons|"
+    r"best\s+practices|webinar|"
     r"conference|summit|agenda|careers?|jobs?|vacanc\w+|hiring|funding|raises|acquires|acquisition|launch\w*|"
     r"announces|partnership|what\s+is|explained|faq)\b",
     re.IGNORECASE,
@@ -238,6 +240,7 @@ def document_features(
         "heading_genre": float(any(_GENRE.search(h) for h in heads)),
         "record_counts": _log(len(_RECORD_COUNT.findall(seg.text))),
         "advice_share": sum(1 for s in sents if _ADVICE.search(s.text)) / n,
+        "second_person_share": sum(1 for s in sents if _SECOND_PERSON.search(s.text)) / n,
         "statistics_share": sum(1 for s in sents if _STATISTICS.search(s.text)) / n,
         "vulnerability_share": sum(1 for s in sents if _VULNERABILITY.search(s.text)) / n,
         "event_sentences": _log(sum(1 for s in sents if _EVENT.search(s.text))),
