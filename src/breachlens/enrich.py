@@ -329,6 +329,12 @@ def _data(name: str) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
+@lru_cache(maxsize=1)
+def _display_names() -> dict[str, str]:
+    """Alias key -> the display name analysts use (actors_extra.toml [display])."""
+    return {_key(k): v for k, v in _data("actors_extra.toml").get("display", {}).items()}
+
+
 def _galaxy(name: str) -> list[dict[str, Any]]:
     """Cluster values of one MISP galaxy."""
     with (_galaxy_dir() / f"{name}.json").open(encoding="utf-8") as fh:
@@ -485,7 +491,7 @@ def _actor_index() -> _ActorIndex:
     common = frozenset(w.lower() for w in _nonempty("common_words", extra["common_words"]["words"]))
 
     groups = _group_actor_clusters(dropped)
-    display = {_key(k): v for k, v in extra.get("display", {}).items()}
+    display = _display_names()
     canon_of_group = [display.get(_key(g[0].name), g[0].name) for g in groups]
     # alias key -> group numbers; prefer the group whose own (cluster) name the alias is.
     owners: dict[str, set[int]] = defaultdict(set)
@@ -579,7 +585,7 @@ _NAME_RE = (
 @lru_cache(maxsize=1)
 def _ransomware_names() -> dict[str, str]:
     """Lower key -> value of the ransomware galaxy (families), the first-written spelling wins."""
-    display = {_key(k): v for k, v in _data("actors_extra.toml").get("display", {}).items()}
+    display = _display_names()
     out: dict[str, str] = {}
     for v in _galaxy("ransomware"):
         for name in (v["value"], *v.get("meta", {}).get("synonyms", [])):

@@ -8,7 +8,16 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from .. import enrich
-from ..assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, lead_in_polarity, modality, polarity_at, settle
+from ..assertions import (
+    EXPOSED,
+    NOT_EXPOSED,
+    clauses,
+    is_hypothetical,
+    lead_in_polarity,
+    modality,
+    polarity_at,
+    settle,
+)
 from ..extract.actions import find_ransom, find_responses, find_vectors
 from ..extract.data_types import find_data_types
 from ..extract.dates import find_dates

@@ -18,7 +18,7 @@ from importlib import resources
 from .. import enrich
 from ..extract.orgs import coordinated_groups, org_key
 from ..extract.patterns import AUTHORITY_NAME, NOT_ORG_WORDS
-from .candidates import _BREACH, _EXPOSURE, _Candidate, _Reading
+from .candidates import _BREACH, _EXPOSURE, _Candidate, _find_word, _Reading
 
 CUE_KINDS = ("title", "subject", "possessive", "object", "list", "bullet", "subject?")
 STRONG_CUES = frozenset({"title", "subject", "possessive", "object"})
@@ -81,10 +81,12 @@ class MentionContext:
     listed: frozenset[int]  # start offsets of mentions inside a list of two or more names
     victim_sentences: frozenset[int]  # sentence indices with victim words
     total_mentions: int
+    title: str  # the first line
+    early: frozenset[int]  # indices of the first EARLY_PARAGRAPHS paragraphs
 
 
 def mention_context(reading: _Reading) -> MentionContext:
-    """The lists and victim-word sentences of one document (computed once for all its candidates)."""
+    """The lists, victim-word sentences, title and early paragraphs of one document (once for all candidates)."""
     listed: set[int] = set()
     for found in reading.mentions:
         for group in coordinated_groups(reading.seg.text, found):
@@ -92,7 +94,10 @@ def mention_context(reading: _Reading) -> MentionContext:
                 listed.update(found[i].start for i in group)
     victim = {i for i, s in enumerate(reading.seg.sentences) if _VICTIM_WORDS.search(s.text)}
     total = sum(len(c.mentions) for c in reading.candidates.values())
-    return MentionContext(frozenset(listed), frozenset(victim), max(total, 1))
+    seg = reading.seg
+    title = seg.text[seg.paragraphs[0].start : seg.paragraphs[0].end] if seg.paragraphs else ""
+    early = frozenset(p.index for p in seg.paragraphs[:EARLY_PARAGRAPHS])
+    return MentionContext(frozenset(listed), frozenset(victim), max(total, 1), title, early)
 
 
 @lru_cache(maxsize=1)
@@ -135,15 +140,12 @@ def candidate_features(
     rule_score: float,
     rule_rank: int,
     rule_victim: bool,
-    context: MentionContext | None = None,
+    context: MentionContext,
 ) -> dict[str, float]:
     """Named features of one candidate: position, role cues, frequency, NER, known bystander lists."""
     seg = reading.seg
-    context = context or mention_context(reading)
-    total_mentions = context.total_mentions
-    title = seg.text[seg.paragraphs[0].start : seg.paragraphs[0].end] if seg.paragraphs else ""
+    early = context.early
     text_len = max(len(seg.text), 1)
-    early = {p.index for p in seg.paragraphs[:EARLY_PARAGRAPHS]}
     cue_counts = dict.fromkeys(CUE_KINDS, 0)
     early_strong = 0
     for kind, idx in cand.cues:
@@ -171,7 +173,7 @@ def candidate_features(
     words = name.split()
     features = {
         "log_mentions": _log(len(cand.mentions)),
-        "mention_share": len(cand.mentions) / total_mentions,
+        "mention_share": len(cand.mentions) / context.total_mentions,
         "first_position": min(cand.first, text_len) / text_len,
         "early_mentions": _log(early_mentions),
         "early_strong_cues": _log(early_strong),
@@ -193,7 +195,7 @@ def candidate_features(
         "exposure_sentences": _log(exposure_sents),
         "is_parent": float(cand.key in reading.parents.values()),
         "is_child": float(cand.key in reading.parents),
-        "in_title": float(any(_contains_word(title, n) for n in cand.names)),
+        "in_title": float(any(_find_word(context.title, n) >= 0 for n in cand.names)),
         "rule_victim_cue": float(rule_victim),
         "rule_score": _log(rule_score),
         "rule_top": float(rule_rank == 0),
@@ -202,18 +204,6 @@ def candidate_features(
     features.update({f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()})
     features.update(_ner_fractions(reading, cand))
     return features
-
-
-def _contains_word(line: str, name: str) -> bool:
-    """`name` as a whole word of `line`."""
-    at = line.find(name)
-    while at >= 0:
-        before = line[at - 1] if at else " "
-        after = line[at + len(name)] if at + len(name) < len(line) else " "
-        if not (before.isalnum() or after.isalnum()):
-            return True
-        at = line.find(name, at + 1)
-    return False
 
 
 def document_features(
@@ -227,6 +217,7 @@ def document_features(
     n = max(len(sents), 1)
     breach = sum(1 for s in sents if _BREACH.search(s.text))
     exposure = sum(1 for s in sents if _EXPOSURE.search(s.text))
+    events = sum(1 for s in sents if _EVENT.search(s.text))
     heads = [seg.text[p.start : p.end] for p in seg.paragraphs[:3] if p.is_heading]
     probs = sorted(main_probs, reverse=True) + [0.0, 0.0]
     return {
@@ -243,8 +234,8 @@ def document_features(
         "second_person_share": sum(1 for s in sents if _SECOND_PERSON.search(s.text)) / n,
         "statistics_share": sum(1 for s in sents if _STATISTICS.search(s.text)) / n,
         "vulnerability_share": sum(1 for s in sents if _VULNERABILITY.search(s.text)) / n,
-        "event_sentences": _log(sum(1 for s in sents if _EVENT.search(s.text))),
-        "event_share": sum(1 for s in sents if _EVENT.search(s.text)) / n,
+        "event_sentences": _log(events),
+        "event_share": events / n,
         "log_candidates": _log(len(reading.candidates)),
         "strong_victim": float(bool(strong)),
         "top_rule_score": max((r.get("rule_score", 0.0) for r in rows), default=0.0),

@@ -115,10 +115,8 @@ def eval_command(gold: Path, docs: Path, folds: int | None, shared: Path | None,
 
 def _bound(text: str) -> tuple[str, float]:
     """"victim.accuracy=0.9" -> ("victim.accuracy", 0.9), or an error naming what is wrong."""
-    from .metrics import LIST_FIELDS
-
     name, _, value = text.partition("=")
-    known = set(SUMMARY) | {f"{f}.{p}" for f in (*LIST_FIELDS, *LISTED) for p in ("precision", "recall", "f1")}
+    known = set(SUMMARY) | {f"{f}.{p}" for f in LISTED for p in ("precision", "recall", "f1")}
     if name not in known:
         raise BreachlensError(f"unknown metric {name!r} in {text!r}")
     try:

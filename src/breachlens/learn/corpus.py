@@ -11,7 +11,6 @@ import hashlib
 import html
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,21 +21,16 @@ from ..attribute import candidate_table, read_mentions
 from ..attribute.candidates import _Reading
 from ..clean import clean
 from ..errors import BreachlensError
+from ..extract.orgs import org_key
 from ..nlp import load_nlp
 from ..records import CleanDocument, RawDocument
 from ..segment import Segmented, segment_parsed
 from ..settings import Settings
 
-_SUFFIXES = re.compile(r"\b(?:inc|incorporated|ltd|limited|plc|llc|corp|corporation|co|sa|ag|group|holdings|the)\b")
-
 
 def gold_name_key(name: str | None) -> str:
-    """A name as the scorer compares names: case, accents, legal suffixes, '&' and punctuation ignored."""
-    if not name:
-        return ""
-    text = unicodedata.normalize("NFKD", name).casefold().replace("&", " and ").replace("’", "'")
-    text = re.sub(r"'s\b", "s", text)
-    return re.sub(r"[^a-z0-9]", "", _SUFFIXES.sub(" ", text))
+    """A name as score.py compares names: `org_key` kept to ASCII letters and digits (score.py drops the rest)."""
+    return re.sub(r"[^a-z0-9]", "", org_key(name)) if name else ""
 
 
 def names_match(predicted: str | None, alternatives: Iterable[str]) -> bool:

@@ -44,6 +44,14 @@ def training_sets(shared: Path) -> list[GoldSet]:
     ]
 
 
+def _present(sets: list[GoldSet]) -> list[GoldSet]:
+    """`sets`, or an error naming the ones whose gold file is not there."""
+    missing = [str(s.gold) for s in sets if not s.gold.exists()]
+    if missing:
+        raise BreachlensError(f"training data not found: {', '.join(missing)} (set --shared)")
+    return sets
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """Metrics (score.py's names), the analysis they were computed from, and how it was made."""
@@ -86,10 +94,7 @@ def evaluate(
     """Metrics of the pipeline on one gold set (cross-validated when `folds` is given)."""
     docs = load_set(GoldSet("eval", gold, docs_dir), settings, progress)
     if folds:
-        others = [s for s in training_sets(shared_dir(shared)) if s.gold.resolve() != gold.resolve()]
-        missing = [str(s.gold) for s in others if not s.gold.exists()]
-        if missing:
-            raise BreachlensError(f"training data not found: {', '.join(missing)} (set --shared)")
+        others = _present([s for s in training_sets(shared_dir(shared)) if s.gold.resolve() != gold.resolve()])
         analyses = cross_validated(docs, load_sets(others, settings, progress), folds, progress)
     else:
         analyses = _analyse(docs, load_scorers())
@@ -102,10 +107,7 @@ def train_from_shared(
     settings: Settings, shared: Path | None = None, progress: Callable[[str], None] | None = None
 ) -> Scorers:
     """Scorers fitted on every gold set of train.toml under the shared folder."""
-    sets = training_sets(shared_dir(shared))
-    missing = [str(s.gold) for s in sets if not s.gold.exists()]
-    if missing:
-        raise BreachlensError(f"training data not found: {', '.join(missing)} (set --shared)")
+    sets = _present(training_sets(shared_dir(shared)))
     docs = load_sets(sets, settings, progress)
     trained_on = {s.name: {"documents": sum(1 for d in docs if d.set_name == s.name), "weight": s.weight} for s in sets}
     return train_scorers(docs, trained_on)
