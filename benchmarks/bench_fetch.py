@@ -17,7 +17,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from breachlens.feeds import ingest_feeds, parse_feed
+from breachlens.ingest.feeds import ingest_feeds, parse_feed
 from breachlens.settings import Settings
 from breachlens.store import open_store
 

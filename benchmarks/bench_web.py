@@ -24,7 +24,7 @@ from breachlens import vocab
 from breachlens.records import Fact, MergedIncident
 from breachlens.settings import Settings
 from breachlens.store import open_store
-from breachlens.web import create_app
+from breachlens.delivery.web import create_app
 
 FIXTURES = Path(__file__).parent.parent / "tests" / "fixtures" / "web_ui"
 REPEATS = 15
@@ -64,7 +64,7 @@ async def _median_ms(app: object, url: str) -> float:
 
 def main(n: int = 10_000) -> None:
     """Print the medians and the ratio."""
-    from breachlens.ingest import ingest
+    from breachlens.ingest.run import ingest
 
     settings = Settings.load()
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,7 +11,7 @@ import pytest
 @pytest.fixture(scope="session")
 def nlp() -> Any:
     """The real installed spaCy pipeline of the default settings, loaded once per test session."""
-    from breachlens.nlp import load_nlp
+    from breachlens.analysis.nlp import load_nlp
     from breachlens.settings import Settings
 
     return load_nlp(Settings().model)

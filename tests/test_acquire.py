@@ -1,4 +1,4 @@
-"""Tests for breachlens.acquire: files, directories, refusals with one-line reasons."""
+"""Tests for breachlens.ingest.acquire: files, directories, refusals with one-line reasons."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from breachlens import acquire as acquire_module
-from breachlens.acquire import acquire, expand_sources
+from breachlens.ingest import acquire as acquire_module
+from breachlens.ingest.acquire import acquire, expand_sources
 from breachlens.errors import SourceError, TooLargeError
 from breachlens.records import SourceFailure
 from breachlens.settings import Settings

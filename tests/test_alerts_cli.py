@@ -10,9 +10,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from breachlens.alerts import AlertRun, NotifyConfig, NotifyError, notifiers_from_specs
-from breachlens.alerts.cli import alerts, watchlist
-from breachlens.ingest import ingest
+from breachlens.delivery.alerts import AlertRun, NotifyConfig, NotifyError, notifiers_from_specs
+from breachlens.delivery.alerts.cli import alerts, watchlist
+from breachlens.ingest.run import ingest
 from breachlens.settings import Settings
 from breachlens.store import open_store
 

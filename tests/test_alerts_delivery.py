@@ -22,7 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from breachlens.alerts import (
+from breachlens.delivery.alerts import (
     Alert,
     AlertRun,
     EmailNotifier,
@@ -33,8 +33,8 @@ from breachlens.alerts import (
     deliver_pending,
     verify_signature,
 )
-from breachlens.alerts.notify import SIGNATURE_HEADER
-from breachlens.ingest import ingest
+from breachlens.delivery.alerts.notify import SIGNATURE_HEADER
+from breachlens.ingest.run import ingest
 from breachlens.settings import Settings
 from breachlens.store import Store, open_store
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from breachlens.alerts import Watchlist, WatchlistError, load_supplier_list, match
+from breachlens.delivery.alerts import Watchlist, WatchlistError, load_supplier_list, match
 from breachlens.records import Conflict, Evidence, Fact, Incident, MergedIncident
 
 SRC = "news/veldra.txt"

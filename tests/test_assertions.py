@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from breachlens.assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity
-from breachlens.extract.data_types import find_data_types
+from breachlens.analysis.assertions import EXPOSED, NOT_EXPOSED, clauses, is_hypothetical, modality, polarity
+from breachlens.analysis.extract.data_types import find_data_types
 
 
 def read(sentence: str) -> dict[str, str | None]:
@@ -117,7 +117,7 @@ def test_assertions_clauses_cover_sentence() -> None:
 
 def read_at(sentence: str) -> dict[str, list[str | None]]:
     """Data type -> polarities of its mentions, read per mention as the attribution stage does (polarity_at)."""
-    from breachlens.assertions import polarity_at
+    from breachlens.analysis.assertions import polarity_at
 
     out: dict[str, list[str | None]] = {}
     for cs, ce in clauses(sentence, 0, len(sentence)):
@@ -182,7 +182,7 @@ def test_assertions_attacker_holds_or_threatens(sentence: str, expected: dict[st
     ],
 )
 def test_assertions_lead_in_polarity_for_bullets(lead_in: str, expected: str | None) -> None:
-    from breachlens.assertions import lead_in_polarity
+    from breachlens.analysis.assertions import lead_in_polarity
 
     assert lead_in_polarity(lead_in) == expected
 
@@ -203,7 +203,7 @@ def _fact(value: str, modality: str, start: int):
     ],
 )
 def test_assertions_settle_one_polarity_per_value(yes: tuple, no: tuple, winner: str) -> None:
-    from breachlens.assertions import settle
+    from breachlens.analysis.assertions import settle
 
     exposed, not_exposed, contested = settle(
         {"payment_card": _fact("payment_card", *yes), "name": _fact("name", "reported", 1)},

@@ -1,4 +1,4 @@
-"""Tests for breachlens.clean: decoding, HTML main text, plain-text chrome removal with offsets."""
+"""Tests for breachlens.analysis.clean: decoding, HTML main text, plain-text chrome removal with offsets."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from breachlens import clean as clean_module
-from breachlens.clean import clean, decode, strip_chrome
+from breachlens.analysis import clean as clean_module
+from breachlens.analysis.clean import clean, decode, strip_chrome
 from breachlens.errors import DecodeError, SourceError
 from breachlens.records import CleanDocument, RawDocument
 from breachlens.settings import Settings

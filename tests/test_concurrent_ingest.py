@@ -11,8 +11,8 @@ from typing import Any
 
 from store_helpers import needs_pg, pg_schema_url
 
-from breachlens.bench_scale import write_corpus
-from breachlens.ingest import ingest
+from benchmarks.bench_scale import write_corpus
+from breachlens.ingest.run import ingest
 from breachlens.settings import Settings
 from breachlens.store import Store, open_store
 
@@ -21,8 +21,8 @@ pytestmark = needs_pg
 # Each process loads spaCy first, then waits for the go file, so both ingest at the same moment.
 _INGEST = """
 import json, os, sys, time
-from breachlens.ingest import ingest
-from breachlens.nlp import load_nlp
+from breachlens.ingest.run import ingest
+from breachlens.analysis.nlp import load_nlp
 from breachlens.settings import Settings
 from breachlens.store import open_store
 

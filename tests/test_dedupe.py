@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from breachlens.dedupe import (
+from breachlens.analysis.dedupe import (
     LSH_MAX_BANDS,
     LSH_ROWS,
     LSH_TARGET_RECALL,
@@ -97,7 +97,7 @@ def test_dedupe_jaccard_of_word_5gram_shingles(a: str, b: str, expected: float) 
 def test_dedupe_shingles_are_stable_across_processes() -> None:
     # blake2b, not Python's salted str hash: another process with another hash seed gets the same values.
     text = "alpha beta gamma delta epsilon zeta"
-    code = f"from breachlens.dedupe import shingles; print(sorted(shingles({text!r})))"
+    code = f"from breachlens.analysis.dedupe import shingles; print(sorted(shingles({text!r})))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(sorted(shingles(text)))

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from breachlens import enrich, vocab
-from breachlens.enrich import ActorMatch
+from breachlens import vocab
+from breachlens.analysis import enrich
+from breachlens.analysis.enrich import ActorMatch
 
 
 def _actors(text: str) -> list[tuple[str, str, bool]]:

@@ -1,4 +1,4 @@
-"""Tests of breachlens.executors: same output as the serial pipeline on every executor, order and contract,
+"""Tests of breachlens.ingest.executors: same output as the serial pipeline on every executor, order and contract,
 lost workers re-run without loss or double counting, the Dask version check, and ingest through Dask."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from breachlens import __version__
-from breachlens.bench_scale import write_corpus
+from benchmarks.bench_scale import write_corpus
 from breachlens.errors import BreachlensError
-from breachlens.executors import (
+from breachlens.ingest.executors import (
     MAX_ATTEMPTS,
     DaskExecutor,
     Executor,
@@ -28,10 +28,10 @@ from breachlens.executors import (
     check_worker_versions,
     make_executor,
 )
-from breachlens.ingest import IngestSummary, _store_results, refresh_incidents
+from breachlens.ingest.run import IngestSummary, _store_results, refresh_incidents
 from breachlens.pipeline import DocumentResult, analyze_documents
 from breachlens.records import Analysis, SourceFailure
-from breachlens.resolve import resolve
+from breachlens.analysis.resolve import resolve
 from breachlens.settings import Settings
 from breachlens.store import Store, open_store
 
@@ -199,7 +199,7 @@ def test_executors_dask_missing_extra_says_how_to_install(monkeypatch: pytest.Mo
 def test_executors_dask_is_imported_only_when_asked() -> None:
     import subprocess
 
-    code = ("import sys, breachlens.executors, breachlens.pipeline, breachlens.ingest; "
+    code = ("import sys, breachlens.ingest.executors, breachlens.pipeline, breachlens.ingest.run; "
             "print('distributed' in sys.modules or 'dask' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"

@@ -13,8 +13,8 @@ import pytest
 from pymisp import MISPEvent
 
 from breachlens import vocab
-from breachlens.export._common import galaxy_values
-from breachlens.export.misp import MISP_SECTOR_GALAXY, MISP_VICTIM_SECTOR, actor_tag, export_misp
+from breachlens.delivery.export._common import galaxy_values
+from breachlens.delivery.export.misp import MISP_SECTOR_GALAXY, MISP_VICTIM_SECTOR, actor_tag, export_misp
 from breachlens.records import DocumentAnalysis, Evidence, Fact, Incident, MergedIncident
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "incidents.json"

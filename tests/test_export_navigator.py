@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from breachlens.export._common import galaxy_values
-from breachlens.export.navigator import export_navigator, navigator_layer
+from breachlens.delivery.export._common import galaxy_values
+from breachlens.delivery.export.navigator import export_navigator, navigator_layer
 from breachlens.records import Evidence, Fact, Incident, MergedIncident
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "incidents.json"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import breachlens.export as export_pkg
+import breachlens.delivery.export as export_pkg
 from breachlens.errors import ExportError
-from breachlens.export import EXPORTERS, FORMATS, export
+from breachlens.delivery.export import EXPORTERS, FORMATS, export
 from breachlens.records import DocumentAnalysis, MergedIncident
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "incidents.json"
@@ -70,6 +70,6 @@ def test_export_exporters_have_names_and_docs() -> None:
 
 def test_export_import_does_not_load_stix2_or_pymisp() -> None:
     heavy = "('stix2', 'pymisp', 'fastapi')"
-    code = f"import sys, breachlens.export; print(sorted(m for m in {heavy} if m in sys.modules))"
+    code = f"import sys, breachlens.delivery.export; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -29,7 +29,7 @@ from pymisp import MISPEvent
 from stix2validator import ValidationOptions, validate_string
 
 from breachlens.cli import cli
-from breachlens.export import export
+from breachlens.delivery.export import export
 from breachlens.records import DocumentAnalysis, MergedIncident
 from breachlens.store import open_store
 

@@ -15,7 +15,7 @@ from stix2validator import ValidationOptions, validate_string
 
 from breachlens import vocab
 from breachlens.errors import ExportError
-from breachlens.export.stix import (
+from breachlens.delivery.export.stix import (
     EXTENSION_ID,
     IDENTITY_ID,
     STIX_INDUSTRY_SECTOR,

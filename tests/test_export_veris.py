@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from breachlens import vocab
-from breachlens.export.veris import NO_YEAR, export_veris, veris_incident, veris_map
+from breachlens.delivery.export.veris import NO_YEAR, export_veris, veris_incident, veris_map
 from breachlens.records import DocumentAnalysis, Evidence, Fact, Incident, MergedIncident, TimelineEvent
 
 HERE = Path(__file__).parent / "fixtures" / "export"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from breachlens.extract.actions import find_ransom, find_responses, find_vectors
+from breachlens.analysis.extract.actions import find_ransom, find_responses, find_vectors
 
 
 def responses(text: str) -> set[str]:

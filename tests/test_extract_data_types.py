@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from breachlens.extract.data_types import find_data_types
+from breachlens.analysis.extract.data_types import find_data_types
 
 
 def labels(text: str) -> list[str]:

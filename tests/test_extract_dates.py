@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from breachlens.extract.dates import find_dates
+from breachlens.analysis.extract.dates import find_dates
 
 
 def values(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from breachlens.extract.iocs import find_iocs
+from breachlens.analysis.extract.iocs import find_iocs
 
 
 def found(text: str) -> set[tuple[str, str]]:

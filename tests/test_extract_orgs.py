@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from breachlens.extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
+from breachlens.analysis.extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
 
 
 def orgs(nlp: Any, text: str) -> list[OrgMention]:

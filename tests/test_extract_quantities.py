@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from breachlens.extract.quantities import find_counts
+from breachlens.analysis.extract.quantities import find_counts
 
 
 def counts(text: str) -> list[tuple[int, bool]]:

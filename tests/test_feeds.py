@@ -9,7 +9,7 @@ import pytest
 from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 from breachlens.errors import DecodeError
-from breachlens.feeds import FeedItem, ingest_feeds, parse_feed
+from breachlens.ingest.feeds import FeedItem, ingest_feeds, parse_feed
 from breachlens.settings import Settings
 from breachlens.store import open_store
 

@@ -22,9 +22,9 @@ import httpcore
 import pytest
 from web_server import LocalServer, server, slow, stream_forever  # noqa: F401 - `server` is a fixture
 
-from breachlens.acquire import acquire
+from breachlens.ingest.acquire import acquire
 from breachlens.errors import FetchError, TooLargeError, UnsafeURLError
-from breachlens.fetch import (
+from breachlens.ingest.fetch import (
     CHUNK_BYTES,
     USER_AGENT,
     Fetcher,

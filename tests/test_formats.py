@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from breachlens import formats, report
-from breachlens.web import pages
+from breachlens.delivery import formats, report
+from breachlens.delivery.web import pages
 
 
 @pytest.mark.parametrize(("value", "text"), [(12_000, "12,000"), (7, "7"), (True, "True"), ("3.1 million", "3.1 million")])

@@ -15,9 +15,9 @@ hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is not install
 from hypothesis import HealthCheck, given, settings  # noqa: E402 - after the skip guard
 from hypothesis import strategies as st  # noqa: E402
 
-from breachlens import enrich  # noqa: E402
-from breachlens.extract.dates import find_dates  # noqa: E402
-from breachlens.extract.quantities import find_counts  # noqa: E402
+from breachlens.analysis import enrich  # noqa: E402
+from breachlens.analysis.extract.dates import find_dates  # noqa: E402
+from breachlens.analysis.extract.quantities import find_counts  # noqa: E402
 from breachlens.settings import Settings  # noqa: E402
 
 EXAMPLES = int(os.environ.get("BREACHLENS_FUZZ_EXAMPLES", "25"))
@@ -56,7 +56,7 @@ def test_fuzz_other_scanners_return(text: str) -> None:
 @FUZZ
 @given(TEXTS)
 def test_fuzz_cap_text_keeps_within_budgets(text: str) -> None:
-    from breachlens.clean import cap_text
+    from breachlens.analysis.clean import cap_text
 
     budget = Settings(max_chars=5_000, max_token_chars=100, max_line_chars=500)
     capped, _dropped = cap_text(text, budget)

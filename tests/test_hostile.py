@@ -21,10 +21,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from breachlens import enrich, pipeline
+from breachlens import pipeline
+from breachlens.analysis import enrich
 from breachlens.cli import cli
 from breachlens.errors import FetchError, UnsafeURLError
-from breachlens.executors import SerialExecutor, analyze_documents_parallel
+from breachlens.ingest.executors import SerialExecutor, analyze_documents_parallel
 from breachlens.pipeline import DocumentResult, analyze, analyze_documents, analyze_text
 from breachlens.records import SourceFailure
 from breachlens.settings import Settings
@@ -100,7 +101,7 @@ def test_hostile_one_long_token_document_is_analysed(bounded: None) -> None:
 
 
 def test_hostile_cap_text_drops_long_words_and_splits_long_lines() -> None:
-    from breachlens.clean import cap_text
+    from breachlens.analysis.clean import cap_text
 
     settings = Settings(max_chars=10_000, max_token_chars=50, max_line_chars=100)
     text = "Hash: " + "f" * 500 + " seen on Monday.\n" + "word " * 60 + "\n" + "x " * 20_000
@@ -114,7 +115,7 @@ def test_hostile_cap_text_drops_long_words_and_splits_long_lines() -> None:
 
 
 def test_hostile_cap_text_keeps_real_articles_whole() -> None:
-    from breachlens.clean import cap_text
+    from breachlens.analysis.clean import cap_text
 
     settings = Settings()
     for path in sorted((Path(__file__).parent / "fixtures").rglob("*.txt"))[:40]:
@@ -123,7 +124,7 @@ def test_hostile_cap_text_keeps_real_articles_whole() -> None:
 
 
 def test_hostile_nlp_parses_in_bounded_windows_and_groups(monkeypatch: pytest.MonkeyPatch) -> None:
-    from breachlens.nlp import load_nlp, parse_texts
+    from breachlens.analysis.nlp import load_nlp, parse_texts
 
     nlp = load_nlp(Settings().model)
     groups: list[int] = []
@@ -147,8 +148,8 @@ def test_hostile_nlp_parses_in_bounded_windows_and_groups(monkeypatch: pytest.Mo
 
 
 def test_hostile_segment_caps_sentences() -> None:
-    from breachlens.nlp import load_nlp
-    from breachlens.segment import segment
+    from breachlens.analysis.nlp import load_nlp
+    from breachlens.analysis.segment import segment
 
     text = " ".join(["data"] * 3_000)  # one "sentence" of 15,000 characters without punctuation
     seg = segment(text, load_nlp(Settings().model), max_sentence_chars=1_000, window_tokens=4_000)
@@ -229,14 +230,14 @@ def _busy(seconds: float) -> None:
 @pytest.mark.parametrize("url", ["http://0177.0.0.1/", "http://\u0661\u0662\u0667.0.0.1/", "http://2130706433/",
                                  "http://0x7f.0.0.1/", "http:\\\\127.0.0.1\\x", "http://[::1/", "http://x:99999/"])
 def test_hostile_odd_urls_are_the_urls_error(url: str) -> None:
-    from breachlens.fetch import fetch
+    from breachlens.ingest.fetch import fetch
 
     with pytest.raises((UnsafeURLError, FetchError)):
         fetch(url, Settings(), respect_robots=False, min_interval=0.0)
 
 
 def test_hostile_bad_redirects_and_feeds_do_not_stop_the_run(tmp_path: Path) -> None:
-    from breachlens.feeds import ingest_feeds
+    from breachlens.ingest.feeds import ingest_feeds
     from breachlens.store import open_store
     from web_server import LocalServer
 
@@ -324,7 +325,7 @@ TRICKLE_BOUND_S = 20
 
 
 def test_hostile_fetch_deadline_is_total_on_a_trickling_page() -> None:
-    from breachlens.fetch import TransientFetchError, fetch
+    from breachlens.ingest.fetch import TransientFetchError, fetch
 
     server = Trickler(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>")
     try:
@@ -338,7 +339,7 @@ def test_hostile_fetch_deadline_is_total_on_a_trickling_page() -> None:
 
 
 def test_hostile_fetch_deadline_holds_in_a_thread_too() -> None:
-    from breachlens.fetch import TransientFetchError, fetch
+    from breachlens.ingest.fetch import TransientFetchError, fetch
 
     server = Trickler(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>")
     out: list[BaseException] = []
@@ -362,7 +363,7 @@ def test_hostile_fetch_deadline_holds_in_a_thread_too() -> None:
 
 
 def test_hostile_webhook_deadline_is_total() -> None:
-    from breachlens.alerts.notify import NotifyError, WebhookNotifier
+    from breachlens.delivery.alerts.notify import NotifyError, WebhookNotifier
 
     server = Trickler(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"x")
     try:
@@ -376,7 +377,7 @@ def test_hostile_webhook_deadline_is_total() -> None:
 
 
 def test_hostile_smtp_deadline_is_total() -> None:
-    from breachlens.alerts.notify import EmailNotifier, NotifyError, SmtpConfig
+    from breachlens.delivery.alerts.notify import EmailNotifier, NotifyError, SmtpConfig
 
     server = Trickler(b"220", b"-")
     try:
@@ -436,7 +437,7 @@ def _mutations(seed: int = 13) -> Iterator[tuple[str, bytes]]:
 
 def test_hostile_damaged_archives_are_errors_never_tracebacks_or_silence(tmp_path: Path) -> None:
     from breachlens.errors import SourceError
-    from breachlens.warc import read_warc
+    from breachlens.ingest.warc import read_warc
 
     for name, data in _mutations():
         path = tmp_path / f"{name}.warc"
@@ -454,7 +455,7 @@ def test_hostile_damaged_archives_are_errors_never_tracebacks_or_silence(tmp_pat
 
 def test_hostile_good_pages_survive_a_damaged_archive_in_the_same_run(tmp_path: Path) -> None:
     from breachlens.store import open_store
-    from breachlens.warc import ingest_warc
+    from breachlens.ingest.warc import ingest_warc
 
     good = tmp_path / "good.warc.gz"
     good.write_bytes(_archive(True))
@@ -475,7 +476,7 @@ def test_hostile_good_pages_survive_a_damaged_archive_in_the_same_run(tmp_path: 
 
 def test_hostile_host_header_is_checked(tmp_path: Path) -> None:
     from breachlens.store import open_store
-    from breachlens.web import create_app
+    from breachlens.delivery.web import create_app
     from test_web import asgi_client
 
     store = open_store(str(tmp_path / "h.db"))
@@ -500,7 +501,7 @@ def test_hostile_huge_numbers_do_not_drop_the_document() -> None:
 
 
 def test_hostile_impossible_dates_are_not_dates() -> None:
-    from breachlens.extract.dates import find_dates
+    from breachlens.analysis.extract.dates import find_dates
 
     values = [d.value for d in find_dates("It happened on 31 February 2025 and on 29 February 2024.")]
     assert "2025-02-31" not in values and "2024-02-29" in values
@@ -508,7 +509,7 @@ def test_hostile_impossible_dates_are_not_dates() -> None:
 
 def test_hostile_search_with_nul_is_not_a_500(tmp_path: Path) -> None:
     from breachlens.store import open_store
-    from breachlens.web import create_app
+    from breachlens.delivery.web import create_app
     from test_web import asgi_client
 
     db = tmp_path / "secret-name.db"
@@ -553,7 +554,7 @@ def test_hostile_unreadable_folder_is_an_error_line(tmp_path: Path, monkeypatch:
 
 
 def test_hostile_corpus_every_document_is_a_result_or_one_error_line(tmp_path: Path, bounded: None) -> None:
-    from breachlens.hostile import KINDS, write_corpus
+    from benchmarks.hostile import KINDS, write_corpus
 
     paths = write_corpus(tmp_path, scale=0.02)
     assert len(paths) == len(KINDS)
@@ -566,7 +567,7 @@ def test_hostile_corpus_every_document_is_a_result_or_one_error_line(tmp_path: P
 
 
 def test_hostile_corpus_generator_is_deterministic() -> None:
-    from breachlens.hostile import KINDS, hostile_corpus
+    from benchmarks.hostile import KINDS, hostile_corpus
 
     first = dict(hostile_corpus(0.01))
     assert first == dict(hostile_corpus(0.01))
@@ -575,7 +576,7 @@ def test_hostile_corpus_generator_is_deterministic() -> None:
 
 def test_hostile_serve_analyses_in_another_process(tmp_path: Path) -> None:
     from breachlens.store import open_store
-    from breachlens.web.service import AppState, _analyse
+    from breachlens.delivery.web.service import AppState, _analyse
 
     store = open_store(str(tmp_path / "s.db"))
     try:
@@ -588,8 +589,8 @@ def test_hostile_serve_analyses_in_another_process(tmp_path: Path) -> None:
 def test_hostile_webhook_retries_carry_one_delivery_id() -> None:
     import httpx
 
-    from breachlens.alerts.engine import Alert
-    from breachlens.alerts.notify import WebhookNotifier
+    from breachlens.delivery.alerts.engine import Alert
+    from breachlens.delivery.alerts.notify import WebhookNotifier
 
     seen: list[str] = []
 
@@ -610,7 +611,7 @@ def test_hostile_webhook_retries_carry_one_delivery_id() -> None:
 @pytest.mark.parametrize("url", ["http://0177.0.0.1/", "http://\u0661\u0662\u0667.0.0.1/", "http://[::1/"])
 def test_hostile_api_analyze_odd_url_is_an_errors_entry(tmp_path: Path, url: str) -> None:
     from breachlens.store import open_store
-    from breachlens.web import create_app
+    from breachlens.delivery.web import create_app
     from test_web import asgi_client
 
     store = open_store(str(tmp_path / "a.db"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from breachlens.ingest import ingest
+from breachlens.ingest.run import ingest
 from breachlens.records import MergedIncident
 from breachlens.settings import Settings
 from breachlens.store import open_store

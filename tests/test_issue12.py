@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from breachlens.attribute.victims import _GROUP_WORDS
+from breachlens.analysis.attribute.victims import _GROUP_WORDS
 from breachlens.learn.corpus import names_match
 from breachlens.learn.metrics import score
 from breachlens.pipeline import analyze_text
 from breachlens.records import Analysis
-from breachlens.resolve import resolve
-from breachlens.scorers import Head, Scorers, load_scorers
+from breachlens.analysis.resolve import resolve
+from breachlens.analysis.scorers import Head, Scorers, load_scorers
 from breachlens.settings import Settings
 
 
@@ -112,9 +112,9 @@ def test_issue12_incident_head_decides() -> None:
     text = "Quillmoor Bank breach\n\nQuillmoor Bank said hackers stole customer account numbers.\n"
     shipped = load_scorers()
     never = Scorers(shipped.main, shipped.other, Head(-100.0, {}, 0.5))
-    from breachlens.attribute import attribute
-    from breachlens.nlp import load_nlp
-    from breachlens.segment import segment
+    from breachlens.analysis.attribute import attribute
+    from breachlens.analysis.nlp import load_nlp
+    from breachlens.analysis.segment import segment
 
     seg = segment(text, load_nlp(Settings().model))
     assert attribute("x.txt", seg, None, shipped)

@@ -9,7 +9,7 @@ import pytest
 
 from breachlens import vocab
 from breachlens.errors import BreachlensError
-from breachlens.recommend import Recommendations, Rule, load_rules, parse_rules, recommendations
+from breachlens.delivery.recommend import Recommendations, Rule, load_rules, parse_rules, recommendations
 from breachlens.records import Evidence, Fact, Incident
 
 SRC_A = "https://daily.example/quillmere"

@@ -22,7 +22,7 @@ from breachlens.records import (
     MergedIncident,
     TimelineEvent,
 )
-from breachlens.report import (
+from breachlens.delivery.report import (
     DATA_TYPE_LABELS,
     MODALITY_WORDS,
     NOT_REPORTED,

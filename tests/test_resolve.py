@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from breachlens.records import DocumentAnalysis, Evidence, Fact, Incident, MergedIncident, TimelineEvent
-from breachlens.resolve import CONFIDENCE_BASE, date_span, normalise_name, resolve, slug
+from breachlens.analysis.resolve import CONFIDENCE_BASE, date_span, normalise_name, resolve, slug
 from breachlens.settings import Settings
 from breachlens.vocab import MODALITY_WEIGHT
 
@@ -210,7 +210,7 @@ def test_resolve_gap_follows_settings() -> None:
 
 
 def test_resolve_near_duplicate_jaccard_follows_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    import breachlens.resolve as resolve_module
+    import breachlens.analysis.resolve as resolve_module
 
     seen: list[float] = []
 
@@ -302,10 +302,10 @@ def test_resolve_spellings_of_one_victim_cluster_together() -> None:
 
 
 def test_resolve_uses_enrich_aliases_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("breachlens.enrich")
+    fake = types.ModuleType("breachlens.analysis.enrich")
     fake.canonical_org = lambda name: {"VA": "Vesper Atelier"}.get(name, name)  # type: ignore[attr-defined]
     fake.parent_of = lambda name: {"Vesper Atelier": "Orla Group"}.get(name)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "breachlens.enrich", fake)
+    monkeypatch.setitem(sys.modules, "breachlens.analysis.enrich", fake)
     a = article("a", TEXT_LEDGER, victim="VA", incident_date="2025-06-02")
     b = article("b", TEXT_HERALD, victim="Vesper Atelier", incident_date="2025-06-02")
     orla = article("orla", TEXT_ORLA, victim="Orla Group", incident_date="2025-06")

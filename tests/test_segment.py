@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from breachlens.segment import paragraphs, segment
+from breachlens.analysis.segment import paragraphs, segment
 
 ARTICLE = (
     "Harlow Foods confirms cyberattack\n"

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from breachlens import pipeline
-from breachlens.acquire import expand_sources
-from breachlens.clean import cap_text
+from breachlens.ingest.acquire import expand_sources
+from breachlens.analysis.clean import cap_text
 from breachlens.cli import cli
 from breachlens.errors import BreachlensError
-from breachlens.fetch import FetchOptions
+from breachlens.ingest.fetch import FetchOptions
 from breachlens.records import CleanDocument
 from breachlens.settings import Settings
 
@@ -77,7 +77,7 @@ def test_settings_suffixes_choose_directory_files(tmp_path: Path) -> None:
 
 
 def test_settings_max_bytes_refuses_larger_files(tmp_path: Path) -> None:
-    from breachlens.acquire import acquire
+    from breachlens.ingest.acquire import acquire
 
     path = tmp_path / "big.txt"
     path.write_text("x" * 100)
@@ -169,7 +169,7 @@ def test_settings_store_path_from_file_and_db_overrides(tmp_path: Path, monkeypa
 
 def test_settings_cli_ignore_robots_and_allow_private_override(monkeypatch: pytest.MonkeyPatch,
                                                                tmp_path: Path) -> None:
-    import breachlens.fetch as fetch_module
+    import breachlens.ingest.fetch as fetch_module
 
     seen: list[Settings] = []
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from breachlens.alerts import AlertRun, Watchlist
-from breachlens.ingest import ingest
+from breachlens.delivery.alerts import AlertRun, Watchlist
+from breachlens.ingest.run import ingest
 from breachlens.settings import Settings
 from breachlens.store import Store, StoreError, open_store
 from breachlens.store import StoredAlert as SA

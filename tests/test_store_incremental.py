@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from store_helpers import BACKENDS, pg_schema_url
 
-from breachlens import ingest as ingest_module
-from breachlens.ingest import refresh_incidents, resolve_all
+from breachlens.ingest import run as ingest_module
+from breachlens.ingest.run import refresh_incidents, resolve_all
 from breachlens.records import CleanDocument, DocumentAnalysis, Evidence, Fact, Incident, RawDocument
 from breachlens.settings import Settings
 from breachlens.store import Store, StoredDocument, open_store
@@ -297,7 +297,7 @@ def test_store_resolves_of_different_blocks_do_not_wait_for_each_other(
 # A `watch` in miniature: one process, several polls, each an ingest (store, then incremental resolve).
 _POLLS = """
 import json, sys
-from breachlens.ingest import ingest
+from breachlens.ingest.run import ingest
 from breachlens.settings import Settings
 from breachlens.store import open_store
 
@@ -318,9 +318,9 @@ def test_store_watch_while_serve_reads_one_sqlite_file(tmp_path: Path) -> None:
 
     from test_web import asgi_client
 
-    from breachlens.bench_scale import write_corpus
-    from breachlens.ingest import ingest
-    from breachlens.web import create_app
+    from benchmarks.bench_scale import write_corpus
+    from breachlens.ingest.run import ingest
+    from breachlens.delivery.web import create_app
 
     corpus = [str(p) for p in write_corpus(tmp_path / "corpus", 30)]
     polls = [corpus[i::3] for i in range(3)]

@@ -25,8 +25,14 @@ from requests.structures import CaseInsensitiveDict
 from taxii2client.common import _HTTPConnection
 from taxii2client.v21 import ApiRoot, Server, as_pages
 
-from breachlens.export.stix import export_stix
-from breachlens.export.taxii import API_ROOT, COLLECTION_ID, MEDIA_TYPE_STIX, MEDIA_TYPE_TAXII, taxii_router
+from breachlens.delivery.export.stix import export_stix
+from breachlens.delivery.export.taxii import (
+    API_ROOT,
+    COLLECTION_ID,
+    MEDIA_TYPE_STIX,
+    MEDIA_TYPE_TAXII,
+    taxii_router,
+)
 from breachlens.records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument
 from breachlens.store import Store, StoredDocument, open_store
 
@@ -384,7 +390,7 @@ def test_taxii_collection_follows_store_changes(tmp_path: Path) -> None:
 def test_taxii2_client_added_after_returns_an_updated_incident_again(tmp_path: Path) -> None:
     """Issue 16: a poller that saw an incident gets it again, with added_after before its update, once a new
     source changed it, even though the incident's STIX `modified` (its latest day) did not move."""
-    from breachlens.ingest import refresh_incidents
+    from breachlens.ingest.run import refresh_incidents
     from breachlens.settings import Settings
 
     from store_helpers import make_document

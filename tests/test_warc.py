@@ -14,7 +14,7 @@ from breachlens.errors import SourceError
 from breachlens.records import RawDocument, SourceFailure
 from breachlens.settings import Settings
 from breachlens.store import open_store
-from breachlens.warc import ingest_warc, read_warc
+from breachlens.ingest.warc import ingest_warc, read_warc
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 

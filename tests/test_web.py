@@ -17,9 +17,9 @@ import pytest
 from breachlens.errors import BreachlensError, UnsafeURLError
 from breachlens.records import RawDocument
 from breachlens.settings import Settings
-from breachlens.web import create_app, serve
-from breachlens.web.pages import bar_chart, highlight
-from breachlens.web.security import CSP, error_body, is_loopback
+from breachlens.delivery.web import create_app, serve
+from breachlens.delivery.web.pages import bar_chart, highlight
+from breachlens.delivery.web.security import CSP, error_body, is_loopback
 
 FIXTURES = Path(__file__).parent / "fixtures" / "web_ui"
 MARROWGATE = "marrowgate-stores-2025-06"
@@ -80,7 +80,7 @@ def _fake_fetch(url: str, settings: Settings, **options: Any) -> RawDocument:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A store holding the web_ui fixture articles (two sources and a conflict for Marrowgate, an actor)."""
-    from breachlens.ingest import ingest
+    from breachlens.ingest.run import ingest
     from breachlens.store import open_store
 
     s = open_store(str(tmp_path_factory.mktemp("web") / "t.db"))
@@ -227,11 +227,11 @@ def test_web_downloads(client: ASGIClient) -> None:
 
 @pytest.mark.parametrize("fmt", ["stix", "misp", "veris"])
 def test_web_downloads_from_exporters(client: ASGIClient, fmt: str) -> None:
-    pytest.importorskip("breachlens.export", reason="the exporters (breachlens.export) are not installed")
-    from breachlens import export
+    pytest.importorskip("breachlens.delivery.export", reason="the exporters are not installed")
+    from breachlens.delivery import export
 
     if not hasattr(export, "export"):
-        pytest.skip("breachlens.export has no export() yet")
+        pytest.skip("breachlens.delivery.export has no export() yet")
     assert f"/download/{fmt}" in client.get(f"/incidents/{MARROWGATE}").text
     response = client.get(f"/incidents/{MARROWGATE}/download/{fmt}")
     assert response.status_code == 200
@@ -384,7 +384,7 @@ def test_web_unexpected_exception_is_500_in_shape(store: Any, monkeypatch: pytes
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("breachlens.web.api.actor_index", boom)
+    monkeypatch.setattr("breachlens.delivery.web.api.actor_index", boom)
     with asgi_client(app, raise_app_exceptions=False) as c:
         response = c.get("/api/actors")
         body = _assert_error(response, 500)
@@ -490,7 +490,7 @@ def test_web_no_traversal(client: ASGIClient, url: str) -> None:
 
 
 def test_web_list_cache_follows_store_changes(tmp_path: Path) -> None:
-    from breachlens.ingest import ingest
+    from breachlens.ingest.run import ingest
     from breachlens.store import open_store
 
     with open_store(str(tmp_path / "c.db")) as s:
@@ -510,7 +510,7 @@ def test_web_date_filters_agree_with_the_store(tmp_path: Path, since: str | None
     """An incident dated only by its source's publication: the CLI's --since and the web's since/until see the
     same date (the store's first date), and the web shows that date."""
     from breachlens.store import open_store
-    from breachlens.web import query as q
+    from breachlens.delivery.web import query as q
     from store_helpers import make_document, make_incident
 
     with open_store(str(tmp_path / "dates.db")) as store:

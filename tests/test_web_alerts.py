@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from test_web import ASGIClient, asgi_client
 
-from breachlens.alerts import AlertRun, Watchlist
-from breachlens.ingest import ingest
+from breachlens.delivery.alerts import AlertRun, Watchlist
+from breachlens.ingest.run import ingest
 from breachlens.settings import Settings
 from breachlens.store import open_store
-from breachlens.web.app import create_app
+from breachlens.delivery.web.app import create_app
 
 OUTLETS = Path(__file__).parent / "fixtures" / "outlets"
 

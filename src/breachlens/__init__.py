@@ -31,8 +31,8 @@ from .records import (
     TimelineEvent,
 )
 from .settings import Settings
+from .version import __version__
 
-__version__ = "0.1.0"
 __all__ = [
     "Analysis",
     "BreachlensError",

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
+from .version import __version__
+from .delivery.alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
 from .cli_options import config_option, db_option, load_settings, store_path
 from .errors import BreachlensError
 from .learn.cli import eval_command, train
@@ -77,7 +77,7 @@ def _progress(total: int, quiet: bool, label: str) -> Iterator[Any]:
 
 def _count_sources(sources: Sequence[str], settings: Settings) -> int:
     """How many documents the sources expand to (for the progress bar)."""
-    from .acquire import expand_sources
+    from .ingest.acquire import expand_sources
 
     return sum(1 for s in expand_sources(sources, settings) if not isinstance(s, SourceFailure))
 
@@ -162,7 +162,7 @@ def analyze(
     if fmt == "json":
         text = json.dumps(analysis.as_dict(show_dropped), indent=2, ensure_ascii=False)
     else:
-        from .report import render_html, render_markdown
+        from .delivery.report import render_html, render_markdown
 
         render = render_markdown if fmt == "md" else render_html
         text = render(analysis.incidents, analysis.documents)
@@ -231,8 +231,8 @@ def ingest(
       breachlens ingest --feed https://example.org/security/feed.xml
       breachlens ingest crawl.warc.gz
     """
-    from .ingest import IngestSummary
-    from .ingest import ingest as run
+    from .ingest.run import IngestSummary
+    from .ingest.run import ingest as run
 
     if not sources and not feeds:
         raise click.UsageError("give files, directories, URLs, web archives or --feed URL")
@@ -247,7 +247,7 @@ def ingest(
         try:
             alert_hook = alert_run(store, settings, notify, notify_config)
             if files:
-                from .executors import make_executor
+                from .ingest.executors import make_executor
 
                 count = _count_sources(files, settings)
                 if workers is None and not dask_address and count < POOL_MIN_DOCUMENTS:
@@ -255,15 +255,15 @@ def ingest(
                 with _progress(count, quiet, "ingesting") as progress, make_executor(workers, dask_address) as executor:
                     parts.append(run(files, store, settings, progress, executor=executor))
             if urls:
-                from .fetch import ingest_urls
+                from .ingest.fetch import ingest_urls
 
                 parts.append(ingest_urls(urls, store, settings))
             if feeds:
-                from .feeds import ingest_feeds
+                from .ingest.feeds import ingest_feeds
 
                 parts.append(ingest_feeds(list(feeds), store, settings))
             if archives:
-                from .warc import ingest_warc
+                from .ingest.warc import ingest_warc
 
                 parts.append(ingest_warc(archives, store, settings))
             raised, _report = alert_hook.after()
@@ -360,8 +360,8 @@ def watch(
     """
     import threading
 
-    from .watch import WatchEvent
-    from .watch import watch as run
+    from .ingest.watch import WatchEvent
+    from .ingest.watch import watch as run
 
     urls = [
         line.strip()
@@ -461,7 +461,7 @@ def incidents(
     if as_json:
         click.echo(json.dumps([m.as_dict() for m in found], indent=2, ensure_ascii=False))
         return
-    from .show import incidents_table
+    from .delivery.show import incidents_table
 
     incidents_table(found)
 
@@ -480,7 +480,7 @@ def resolve_command(db: str | None, full: bool, config: str | None) -> None:
     Example:
       breachlens resolve --full --db breaches.db
     """
-    from .ingest import refresh_incidents
+    from .ingest.run import refresh_incidents
 
     settings = load_settings(config, store_path=db)
     db = settings.store_path
@@ -512,7 +512,7 @@ def show(incident_id: str, db: str | None, as_json: bool, config: str | None = N
     if as_json:
         click.echo(json.dumps(merged.as_dict(), indent=2, ensure_ascii=False))
         return
-    from .show import incident_panel
+    from .delivery.show import incident_panel
 
     incident_panel(merged)
 
@@ -550,7 +550,7 @@ def report(incident_id: str, db: str | None, fmt: str, output: str | None, confi
       breachlens report kering-2025-06 --format html -o kering.html
       breachlens report kering-2025-06 --format stix > kering.stix.json
     """
-    from .report import render_html, render_json, render_markdown
+    from .delivery.report import render_html, render_json, render_markdown
 
     db = store_path(db, config)
     merged = _get_incident(db, incident_id)
@@ -565,7 +565,7 @@ def report(incident_id: str, db: str | None, fmt: str, output: str | None, confi
 
 def _export(fmt: str, incidents: Sequence[MergedIncident], documents: Sequence[Any]) -> str:
     """An exporter's JSON text, with export errors as one-line errors."""
-    from .export import export as run
+    from .delivery.export import export as run
 
     try:
         return run(fmt, incidents, documents)
@@ -636,7 +636,7 @@ def search(query: str, db: str | None, limit: int, as_json: bool, config: str | 
 
 def _bench_store_growth(as_json: bool) -> None:
     """`bench --store-growth`: the table, or with --json a list of {store_documents, seconds, peak_rss_mb}."""
-    from .bench_store import bench_store_growth
+    from benchmarks.bench_store import bench_store_growth
 
     rows = bench_store_growth()
     if as_json:
@@ -690,13 +690,13 @@ def bench(
     if store_growth:
         _bench_store_growth(as_json)
         return
-    from .bench import run_bench
+    from benchmarks.bench import run_bench
 
     settings = load_settings(config)
     result = run_bench(list(sources), settings, repeats, () if no_resolve else (250, 500, 1000, 2000))
     figures = result.as_dict()
     if scaling:
-        from .bench_scale import bench_scaling
+        from benchmarks.bench_scale import bench_scaling
 
         try:
             import distributed  # noqa: F401 - only to know whether the Dask extra is installed
@@ -721,7 +721,7 @@ def bench(
 
 def _bench_hostile(scale: float, workers: int, as_json: bool, config: str | None) -> None:
     """`bench --hostile`: the table per hostile kind, then the corpus ingest."""
-    from .bench_hostile import bench_hostile, bench_hostile_ingest, format_table
+    from benchmarks.bench_hostile import bench_hostile, bench_hostile_ingest, format_table
 
     rows = bench_hostile(scale, config=config)
     ingest_figures = bench_hostile_ingest(scale, workers) if workers else None
@@ -759,7 +759,7 @@ def serve(db: str | None, host: str, port: int, token: str | None, allowed_hosts
     Example:
       breachlens serve --db breaches.db          # then open http://127.0.0.1:8000
     """
-    from .web import serve as run
+    from .delivery.web import serve as run
 
     try:
         settings = load_settings(config, store_path=db)

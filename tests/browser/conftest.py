@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: a real `breachlens.web.serve` process on 127.0.0.1 over a filled store, and
+"""Fixtures for the browser tests: a real `breachlens.delivery.web.serve` process on 127.0.0.1 over a filled store, and
 Debian's Chromium driven by Playwright (skipped, with the reason, when /usr/bin/chromium is not installed)."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def served_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file filled from tests/fixtures/web_ui by the real ingest."""
-    from breachlens.ingest import ingest
+    from breachlens.ingest.run import ingest
     from breachlens.settings import Settings
     from breachlens.store import open_store
 
@@ -58,7 +58,7 @@ def base_url(served_db: Path) -> Iterator[str]:
     """`serve(host="127.0.0.1", port=…, db=…)` in its own process; the URL it answers on."""
     port = _free_port()
     code = (
-        "import sys; from breachlens.web import serve; "
+        "import sys; from breachlens.delivery.web import serve; "
         f"serve(host='127.0.0.1', port={port}, db=sys.argv[1], log_level='warning')"
     )
     process = subprocess.Popen(

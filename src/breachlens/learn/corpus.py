@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..acquire import acquire
-from ..attribute import candidate_table, read_mentions
-from ..attribute.candidates import _Reading
-from ..clean import clean
+from ..ingest.acquire import acquire
+from ..analysis.attribute import candidate_table, read_mentions
+from ..analysis.attribute.candidates import _Reading
+from ..analysis.clean import clean
 from ..errors import BreachlensError
-from ..extract.orgs import org_key
-from ..nlp import load_nlp
+from ..analysis.extract.orgs import org_key
+from ..analysis.nlp import load_nlp
 from ..records import CleanDocument, RawDocument
-from ..segment import Segmented, segment_parsed
+from ..analysis.segment import Segmented, segment_parsed
 from ..settings import Settings
 
 

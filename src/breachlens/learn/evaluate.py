@@ -19,8 +19,8 @@ from typing import Any
 from ..errors import BreachlensError
 from ..pipeline import document_analysis
 from ..records import Analysis, DocumentAnalysis
-from ..resolve import resolve
-from ..scorers import Scorers, load_scorers
+from ..analysis.resolve import resolve
+from ..analysis.scorers import Scorers, load_scorers
 from ..settings import Settings
 from .corpus import GoldSet, LabelledDocument, load_set, load_sets
 from .metrics import score

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..attribute.features import document_features
+from ..analysis.attribute.features import document_features
 from ..errors import BreachlensError
-from ..scorers import Head, Scorers
+from ..analysis.scorers import Head, Scorers
 from .corpus import LabelledDocument
 
 # Inverse regularisation strength of every head: scikit-learn's default, not tuned (the features are logs, shares
