@@ -17,7 +17,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from breachlens.ingest.feeds import ingest_feeds, parse_feed
+from breachlens.ingest.feeds import parse_feed
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
 
@@ -72,11 +73,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp, open_store(str(Path(tmp) / "b.db")) as store:
             settings = Settings.load(allow_private=True)
             start = time.perf_counter()
-            summary = ingest_feeds([base + "/small.xml"], store, settings, min_interval=0.0)
+            summary = ingest_sources((), store, settings, feeds=[base + "/small.xml"], min_interval=0.0)
             elapsed = time.perf_counter() - start
             print(f"{summary.new} pages fetched, analysed and stored in {elapsed:.1f} s: {summary.new / elapsed:.1f} pages/s")
             start = time.perf_counter()
-            again = ingest_feeds([base + "/small.xml"], store, settings, min_interval=0.0)
+            again = ingest_sources((), store, settings, feeds=[base + "/small.xml"], min_interval=0.0)
             print(f"second run: {again.new} new, {again.as_dict().get('unchanged', 0)} unchanged, "
                   f"{time.perf_counter() - start:.2f} s")
     finally:

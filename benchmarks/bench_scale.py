@@ -156,7 +156,7 @@ class _PeakSampler:
 
 def _memory(paths: list[str], settings: Settings, workers: int, db: str) -> dict[str, Any]:
     """Peak RSS while ingesting `paths` into a SQLite store with a process pool, per quarter, then the resolve."""
-    from breachlens.ingest.run import IngestSummary, _store_results, refresh_incidents
+    from breachlens.ingest.run import IngestSummary, refresh_incidents, store_results
     from breachlens.store import open_store
 
     quarters: list[dict[str, Any]] = []
@@ -176,7 +176,7 @@ def _memory(paths: list[str], settings: Settings, workers: int, db: str) -> dict
     start = time.perf_counter()
     with open_store(db) as store, LocalPoolExecutor(workers) as executor:
         summary = IngestSummary()
-        _store_results(results(store, executor), store, summary)
+        store_results(results(store, executor), store, summary)
         analysed = time.perf_counter() - start
         sampler.take()
         incidents = refresh_incidents(store, settings)

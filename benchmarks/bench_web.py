@@ -64,13 +64,13 @@ async def _median_ms(app: object, url: str) -> float:
 
 def main(n: int = 10_000) -> None:
     """Print the medians and the ratio."""
-    from breachlens.ingest.run import ingest
+    from breachlens.ingest.sources import ingest_sources
 
     settings = Settings.load()
     with tempfile.TemporaryDirectory() as tmp:
         empty = open_store(str(Path(tmp) / "empty.db"))
         full = open_store(str(Path(tmp) / "full.db"))
-        ingest([str(FIXTURES)], full, settings)
+        ingest_sources([str(FIXTURES)], full, settings)
         template = next(m for m in full.incidents() if m.incident.threat_actors)
         full.replace_incidents(_incidents(template, n))
         empty_ms = anyio.run(_median_ms, create_app(empty, settings), "/")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from breachlens.delivery.alerts import AlertRun, NotifyConfig, NotifyError, notifiers_from_specs
 from breachlens.delivery.alerts.cli import alerts, watchlist
-from breachlens.ingest.run import ingest
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
 
@@ -60,7 +60,7 @@ def test_alerts_cli_alerts_lists_newest_first_and_pending(tmp_path: Path) -> Non
     with open_store(db) as store:
         for day, name in ((1, "a_first_report_veldra_parts.txt"), (2, "b_revision_veldra_parts.txt")):
             run = AlertRun(store, settings, down)
-            ingest([str(ARTICLES / name)], store, settings)
+            ingest_sources([str(ARTICLES / name)], store, settings)
             run.after(datetime(2025, 6, day, tzinfo=timezone.utc))
     code, out, _ = _run("alerts", "--db", db, "--pending", "--json")
     assert code == 0

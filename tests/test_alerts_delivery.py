@@ -34,7 +34,7 @@ from breachlens.delivery.alerts import (
     verify_signature,
 )
 from breachlens.delivery.alerts.notify import SIGNATURE_HEADER
-from breachlens.ingest.run import ingest
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import Store, open_store
 
@@ -144,7 +144,7 @@ def _watch(store: Store, *watchlists: Watchlist) -> None:
 def _ingest_step(store: Store, notifiers: list[Any], names: list[str], now: datetime) -> list[Alert]:
     """One ingest run wrapped in the alert hook, as the CLI does it."""
     run = AlertRun(store, Settings.load(), notifiers)
-    summary = ingest([str(ARTICLES / n) for n in names], store, Settings.load())
+    summary = ingest_sources([str(ARTICLES / n) for n in names], store, Settings.load())
     assert summary.failed == 0
     alerts, _report = run.after(now)
     return alerts

@@ -12,7 +12,7 @@ from typing import Any
 from store_helpers import needs_pg, pg_schema_url
 
 from benchmarks.bench_scale import write_corpus
-from breachlens.ingest.run import ingest
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import Store, open_store
 
@@ -21,7 +21,7 @@ pytestmark = needs_pg
 # Each process loads spaCy first, then waits for the go file, so both ingest at the same moment.
 _INGEST = """
 import json, os, sys, time
-from breachlens.ingest.run import ingest
+from breachlens.ingest.sources import ingest_sources
 from breachlens.analysis.nlp import load_nlp
 from breachlens.settings import Settings
 from breachlens.store import open_store
@@ -33,7 +33,7 @@ with open_store(url) as store:
     print("ready", flush=True)
     while not os.path.exists(go):
         time.sleep(0.01)
-    summary = ingest(sources, store, settings)
+    summary = ingest_sources(sources, store, settings)
 print(json.dumps(summary.as_dict()), flush=True)
 """
 
@@ -90,5 +90,5 @@ def test_concurrent_ingest_overlapping_inputs_leave_no_duplicates(tmp_path: Path
 
     # No incident twice, none missing: the same incidents as one ingest of everything.
     with pg_schema_url() as url, open_store(url) as alone:
-        ingest(corpus, alone, Settings.load())
+        ingest_sources(corpus, alone, Settings.load())
         assert incidents_without_ids(alone) == together

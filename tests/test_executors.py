@@ -28,7 +28,7 @@ from breachlens.ingest.executors import (
     check_worker_versions,
     make_executor,
 )
-from breachlens.ingest.run import IngestSummary, _store_results, refresh_incidents
+from breachlens.ingest.run import IngestSummary, refresh_incidents, store_results
 from breachlens.pipeline import DocumentResult, analyze_documents
 from breachlens.records import Analysis, SourceFailure
 from breachlens.analysis.resolve import resolve
@@ -210,7 +210,7 @@ def ingest_with(sources: list[str], store: Store, executor: Executor | None) -> 
     summary = IngestSummary()
     results = (analyze_documents_parallel(sources, SETTINGS, executor, skip=store.has_document) if executor
                else analyze_documents(sources, SETTINGS, skip=store.has_document))
-    _store_results(results, store, summary)
+    store_results(results, store, summary)
     summary.incidents = tuple(refresh_incidents(store, SETTINGS).changed)
     return summary
 

@@ -9,7 +9,8 @@ import pytest
 from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 from breachlens.errors import DecodeError
-from breachlens.ingest.feeds import FeedItem, ingest_feeds, parse_feed
+from breachlens.ingest.feeds import FeedItem, parse_feed
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
 
@@ -105,8 +106,8 @@ def test_feeds_ingest_new_items_then_nothing_new(server: LocalServer) -> None:  
     _serve_feeds(server)
     feeds = [server.url("/feed.xml"), server.url("/rdf"), server.url("/atom")]
     with open_store(":memory:") as store:
-        first = ingest_feeds(feeds, store, SETTINGS, **LOCAL)
-        second = ingest_feeds(feeds, store, SETTINGS, **LOCAL)
+        first = ingest_sources((), store, SETTINGS, feeds=feeds, **LOCAL)
+        second = ingest_sources((), store, SETTINGS, feeds=feeds, **LOCAL)
         victims = sorted(item.incident.victim[:15] for item in first.incidents)  # the exact span is attribute's
         assert (first.fetched, first.new, first.not_about_a_breach, first.failed) == (4, 4, 2, 0)
         assert victims == ["Fernhill Logist", "Marlow Couriers"]
@@ -125,7 +126,7 @@ def test_feeds_same_content_under_two_urls_is_a_duplicate(server: LocalServer) -
     server.route("/a", (WEB / "breach.html").read_bytes())
     server.route("/b", (WEB / "breach.html").read_bytes())
     with open_store(":memory:") as store:
-        summary = ingest_feeds([server.url("/feed.xml")], store, SETTINGS, **LOCAL)
+        summary = ingest_sources((), store, SETTINGS, feeds=[server.url("/feed.xml")], **LOCAL)
     assert (summary.fetched, summary.new, summary.duplicates) == (1, 1, 1)
 
 
@@ -136,7 +137,7 @@ def test_feeds_errors_reported_per_feed(server: LocalServer) -> None:  # noqa: F
     server.route("/bomb", (WEB / "billion_laughs.xml").read_bytes(), content_type="application/xml")
     feeds = [server.url("/down"), server.url("/garbage"), server.url("/bomb"), server.url("/rdf")]
     with open_store(":memory:") as store:
-        summary = ingest_feeds(feeds, store, SETTINGS, **LOCAL)
+        summary = ingest_sources((), store, SETTINGS, feeds=feeds, **LOCAL)
         status = {s.feed_url: s for s in store.feed_status()}
     assert [str(f) for f in summary.feed_failures] == [
         f"{server.url('/down')}: HTTP 500 Internal Server Error",
@@ -151,15 +152,15 @@ def test_feeds_errors_reported_per_feed(server: LocalServer) -> None:  # noqa: F
 def test_feeds_max_items_leaves_the_rest_for_later(server: LocalServer) -> None:  # noqa: F811
     _serve_feeds(server)
     with open_store(":memory:") as store:
-        first = ingest_feeds([server.url("/rdf")], store, SETTINGS, max_items=1, **LOCAL)
-        second = ingest_feeds([server.url("/rdf")], store, SETTINGS, max_items=1, **LOCAL)
+        first = ingest_sources((), store, SETTINGS, feeds=[server.url("/rdf")], max_items=1, **LOCAL)
+        second = ingest_sources((), store, SETTINGS, feeds=[server.url("/rdf")], max_items=1, **LOCAL)
     assert (first.fetched, second.fetched) == (1, 1)
 
 
 def test_feeds_non_feed_content_type_refused(server: LocalServer) -> None:  # noqa: F811
     server.route("/feed.png", b"\x89PNG....", content_type="image/png")
     with open_store(":memory:") as store:
-        summary = ingest_feeds([server.url("/feed.png")], store, SETTINGS, **LOCAL)
+        summary = ingest_sources((), store, SETTINGS, feeds=[server.url("/feed.png")], **LOCAL)
     assert [str(f) for f in summary.feed_failures] == [
         f"{server.url('/feed.png')}: not a feed (content type image/png)"
     ]

@@ -33,8 +33,8 @@ from breachlens.ingest.fetch import (
     TransientFetchError,
     check_address,
     fetch,
-    ingest_urls,
 )
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
 
@@ -448,8 +448,8 @@ def test_fetch_ingest_urls_twice_is_conditional(server: LocalServer) -> None:  #
     server.route("/c", handler=_conditional)
     server.route("/advice", page("advice.html"))
     with open_store(":memory:") as store:
-        first = ingest_urls([server.url("/c"), server.url("/advice")], store, SETTINGS, **LOCAL)
-        second = ingest_urls([server.url("/c"), server.url("/advice")], store, SETTINGS, **LOCAL)
+        first = ingest_sources([server.url("/c"), server.url("/advice")], store, SETTINGS, **LOCAL)
+        second = ingest_sources([server.url("/c"), server.url("/advice")], store, SETTINGS, **LOCAL)
         assert (first.fetched, first.new, first.not_about_a_breach) == (2, 2, 1)
         assert len(first.incidents) == 1 and first.incidents[0].incident.victim.startswith("Marlow Couriers")
         assert (second.fetched, second.new, second.unchanged, second.duplicates) == (1, 0, 1, 1)
@@ -459,9 +459,9 @@ def test_fetch_ingest_urls_twice_is_conditional(server: LocalServer) -> None:  #
 def test_fetch_ingest_urls_reports_failures_and_goes_on(server: LocalServer) -> None:  # noqa: F811
     server.route("/ok", page("breach.html"))
     with open_store(":memory:") as store:
-        summary = ingest_urls(["http://10.0.0.1/x", server.url("/missing"), server.url("/ok")], store, SETTINGS,
+        summary = ingest_sources(["http://10.0.0.1/x", server.url("/missing"), server.url("/ok")], store, SETTINGS,
                               min_interval=0)
-        local = ingest_urls([server.url("/missing"), server.url("/ok")], store, SETTINGS, **LOCAL)
+        local = ingest_sources([server.url("/missing"), server.url("/ok")], store, SETTINGS, **LOCAL)
     assert [str(f) for f in summary.failures] == [
         "http://10.0.0.1/x: refused: 10.0.0.1 is a private address",
         f"{server.url('/missing')}: refused: 127.0.0.1 is a loopback address",
@@ -478,5 +478,5 @@ def test_fetch_ingest_urls_reports_failures_and_goes_on(server: LocalServer) -> 
 def test_fetch_page_about_no_breach_gives_no_incident(server: LocalServer, name: str) -> None:  # noqa: F811
     server.route("/p", page(name))
     with open_store(":memory:") as store:
-        summary = ingest_urls([server.url("/p")], store, SETTINGS, **LOCAL)
+        summary = ingest_sources([server.url("/p")], store, SETTINGS, **LOCAL)
     assert (summary.new, summary.not_about_a_breach, len(summary.incidents)) == (1, 1, 0)

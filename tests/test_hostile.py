@@ -237,7 +237,7 @@ def test_hostile_odd_urls_are_the_urls_error(url: str) -> None:
 
 
 def test_hostile_bad_redirects_and_feeds_do_not_stop_the_run(tmp_path: Path) -> None:
-    from breachlens.ingest.feeds import ingest_feeds
+    from breachlens.ingest.sources import ingest_sources
     from breachlens.store import open_store
     from web_server import LocalServer
 
@@ -257,8 +257,8 @@ def test_hostile_bad_redirects_and_feeds_do_not_stop_the_run(tmp_path: Path) -> 
                   content_type="application/rss+xml")
         store = open_store(str(tmp_path / "f.db"))
         try:
-            summary = ingest_feeds([srv.url("/odd.xml"), srv.url("/feed.xml")], store, Settings(),
-                                   allow_private=True, respect_robots=False, min_interval=0.0)
+            summary = ingest_sources((), store, Settings(), feeds=[srv.url("/odd.xml"), srv.url("/feed.xml")],
+                                     allow_private=True, respect_robots=False, min_interval=0.0)
         finally:
             store.close()
     finally:
@@ -455,7 +455,7 @@ def test_hostile_damaged_archives_are_errors_never_tracebacks_or_silence(tmp_pat
 
 def test_hostile_good_pages_survive_a_damaged_archive_in_the_same_run(tmp_path: Path) -> None:
     from breachlens.store import open_store
-    from breachlens.ingest.warc import ingest_warc
+    from breachlens.ingest.sources import ingest_sources
 
     good = tmp_path / "good.warc.gz"
     good.write_bytes(_archive(True))
@@ -464,7 +464,7 @@ def test_hostile_good_pages_survive_a_damaged_archive_in_the_same_run(tmp_path: 
     bad.write_bytes(base[: len(base) // 2])
     store = open_store(str(tmp_path / "w.db"))
     try:
-        summary = ingest_warc([str(good), str(bad)], store, Settings())
+        summary = ingest_sources([str(good), str(bad)], store, Settings())
         assert summary.new >= 1 and summary.failed >= 1
         assert len(store.document_analyses()) >= 1
     finally:

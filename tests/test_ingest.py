@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from breachlens.ingest.run import ingest
+from breachlens.ingest.sources import ingest_sources
 from breachlens.records import MergedIncident
 from breachlens.settings import Settings
 from breachlens.store import open_store
@@ -28,7 +28,7 @@ def _name(source: str) -> str:
 def outlets(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[MergedIncident, ...]]:
     db = tmp_path_factory.mktemp("ingest") / "outlets.db"
     with open_store(str(db)) as store:
-        summary = ingest([str(OUTLETS)], store, Settings.load())
+        summary = ingest_sources([str(OUTLETS)], store, Settings.load())
     assert summary.failed == 0
     return db, summary.incidents
 
@@ -77,7 +77,7 @@ def test_ingest_republished_copy_is_not_independent(outlets: tuple[Path, tuple[M
     # the same incident without the copy has exactly the same confidences
     with open_store(str(tmp_path / "nocopy.db")) as store:
         files = [str(OUTLETS / n) for n in ("a_wirefeed_morrowind_energy.txt", "b_citynews_morrowind_energy.txt")]
-        without = _incident_of(ingest(files, store, Settings.load()).incidents, "a_wirefeed_morrowind_energy.txt")
+        without = _incident_of(ingest_sources(files, store, Settings.load()).incidents, "a_wirefeed_morrowind_energy.txt")
     with_copy = {(n, f.value): f.confidence for n, f in merged.incident.facts()}
     without_copy = {(n, f.value): f.confidence for n, f in without.incident.facts()}
     assert with_copy == without_copy
@@ -92,7 +92,7 @@ def test_ingest_merged_evidence_cites_every_independent_source(outlets: tuple[Pa
 
 def test_ingest_skips_a_page_about_no_breach(tmp_path: Path) -> None:
     with open_store(str(tmp_path / "t.db")) as store:
-        summary = ingest([str(OUTLETS / "e_negative_grid_tips.txt")], store, Settings.load())
+        summary = ingest_sources([str(OUTLETS / "e_negative_grid_tips.txt")], store, Settings.load())
         assert (summary.new, summary.not_about_a_breach, len(summary.incidents)) == (1, 1, 0)
 
 
@@ -107,10 +107,10 @@ def _dump(db: Path) -> list[str]:
 def test_ingest_twice_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "twice.db"
     with open_store(str(db)) as store:
-        ingest([str(OUTLETS)], store, Settings.load())
+        ingest_sources([str(OUTLETS)], store, Settings.load())
     before = _dump(db)
     with open_store(str(db)) as store:
-        summary = ingest([str(OUTLETS)], store, Settings.load())
+        summary = ingest_sources([str(OUTLETS)], store, Settings.load())
     assert (summary.new, summary.duplicates) == (0, 6)
     assert _dump(db) == before
 
@@ -118,8 +118,8 @@ def test_ingest_twice_changes_nothing(tmp_path: Path) -> None:
 def test_ingest_keeps_ids_when_more_sources_arrive(tmp_path: Path) -> None:
     db = tmp_path / "ids.db"
     with open_store(str(db)) as store:
-        first = ingest([str(OUTLETS / "b_citynews_morrowind_energy.txt")], store, Settings.load()).incidents
-        later = ingest([str(OUTLETS)], store, Settings.load()).incidents
+        first = ingest_sources([str(OUTLETS / "b_citynews_morrowind_energy.txt")], store, Settings.load()).incidents
+        later = ingest_sources([str(OUTLETS)], store, Settings.load()).incidents
     (only,) = first
     assert only.id in {m.id for m in later}
     assert _incident_of(later, "b_citynews_morrowind_energy.txt").id == only.id
@@ -167,5 +167,5 @@ def test_ingest_killed_midway_leaves_a_consistent_database(tmp_path: Path) -> No
         conn.close()
     assert stored >= committed >= 40
     with open_store(str(db)) as store:  # and breachlens itself reopens it and carries on
-        summary = ingest([str(docs)], store, Settings.load())
+        summary = ingest_sources([str(docs)], store, Settings.load())
         assert summary.duplicates == stored and summary.new == 400 - stored

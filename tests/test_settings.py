@@ -169,16 +169,16 @@ def test_settings_store_path_from_file_and_db_overrides(tmp_path: Path, monkeypa
 
 def test_settings_cli_ignore_robots_and_allow_private_override(monkeypatch: pytest.MonkeyPatch,
                                                                tmp_path: Path) -> None:
-    import breachlens.ingest.fetch as fetch_module
+    import breachlens.ingest.sources as sources_module
 
     seen: list[Settings] = []
 
-    def fake_ingest_urls(urls: Any, store: Any, settings: Settings, **kw: Any) -> Any:
+    def fake_ingest_sources(sources: Any, store: Any, settings: Settings, **kw: Any) -> Any:
         seen.append(settings)
-        assert not kw  # what reaches fetching is in the settings, nothing on the side
+        assert set(kw) <= {"feeds", "progress", "executor"}  # what reaches fetching is in the settings
         raise BreachlensError("stop")
 
-    monkeypatch.setattr(fetch_module, "ingest_urls", fake_ingest_urls)
+    monkeypatch.setattr(sources_module, "ingest_sources", fake_ingest_sources)
     result = CliRunner().invoke(cli, ["ingest", "https://example.org/x", "--db", str(tmp_path / "s.db"),
                                       "--ignore-robots", "--allow-private"])
     assert result.exit_code == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from breachlens.delivery.alerts import AlertRun, Watchlist
-from breachlens.ingest.run import ingest
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import Store, StoreError, open_store
 from breachlens.store import StoredAlert as SA
@@ -199,7 +199,7 @@ def test_store_alerts_ingest_with_alert_hook_on_postgresql() -> None:
         assert type(store).__name__ == "PostgresStore"
         store.save_watchlist("water", Watchlist("water", orgs=("Pellucid Water",)).as_dict())
         run = AlertRun(store, settings)
-        summary = ingest([str(OUTLETS / "f_other_victim_pellucid_water.txt")], store, settings)
+        summary = ingest_sources([str(OUTLETS / "f_other_victim_pellucid_water.txt")], store, settings)
         assert summary.failed == 0
         raised, _report = run.after(datetime(2025, 9, 10, tzinfo=UTC))
         assert len(raised) == 1

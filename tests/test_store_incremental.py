@@ -297,7 +297,7 @@ def test_store_resolves_of_different_blocks_do_not_wait_for_each_other(
 # A `watch` in miniature: one process, several polls, each an ingest (store, then incremental resolve).
 _POLLS = """
 import json, sys
-from breachlens.ingest.run import ingest
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
 
@@ -305,7 +305,7 @@ db, polls = sys.argv[1], json.loads(sys.argv[2])
 settings = Settings.load()
 with open_store(db) as store:
     for poll in polls:
-        ingest(poll, store, settings)
+        ingest_sources(poll, store, settings)
 print("done", flush=True)
 """
 
@@ -319,7 +319,7 @@ def test_store_watch_while_serve_reads_one_sqlite_file(tmp_path: Path) -> None:
     from test_web import asgi_client
 
     from benchmarks.bench_scale import write_corpus
-    from breachlens.ingest.run import ingest
+    from breachlens.ingest.sources import ingest_sources
     from breachlens.delivery.web import create_app
 
     corpus = [str(p) for p in write_corpus(tmp_path / "corpus", 30)]
@@ -341,5 +341,5 @@ def test_store_watch_while_serve_reads_one_sqlite_file(tmp_path: Path) -> None:
         resolve_all(live, SETTINGS)
         assert sorted(_incidents(live).values()) == watched
     with open_store(str(tmp_path / "serial.db")) as serial:
-        ingest(corpus, serial, SETTINGS)
+        ingest_sources(corpus, serial, SETTINGS)
         assert sorted(_incidents(serial).values()) == watched

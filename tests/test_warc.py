@@ -14,7 +14,8 @@ from breachlens.errors import SourceError
 from breachlens.records import RawDocument, SourceFailure
 from breachlens.settings import Settings
 from breachlens.store import open_store
-from breachlens.ingest.warc import ingest_warc, read_warc
+from breachlens.ingest.sources import ingest_sources
+from breachlens.ingest.warc import read_warc
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 
@@ -87,8 +88,8 @@ def test_warc_ingest(tmp_path: Path) -> None:
     path = tmp_path / "crawl.warc.gz"
     write_archive(path)
     with open_store(":memory:") as store:
-        summary = ingest_warc([str(path)], store, Settings())
-        again = ingest_warc([str(path)], store, Settings())
+        summary = ingest_sources([str(path)], store, Settings())
+        again = ingest_sources([str(path)], store, Settings())
     assert (summary.fetched, summary.new, summary.not_about_a_breach) == (2, 2, 1)
     # The victim's exact span is the extractor's business; here it is enough that the incident is found.
     assert [i.incident.victim[:15] for i in summary.incidents] == ["Marlow Couriers"]

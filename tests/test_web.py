@@ -80,11 +80,11 @@ def _fake_fetch(url: str, settings: Settings, **options: Any) -> RawDocument:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A store holding the web_ui fixture articles (two sources and a conflict for Marrowgate, an actor)."""
-    from breachlens.ingest.run import ingest
+    from breachlens.ingest.sources import ingest_sources
     from breachlens.store import open_store
 
     s = open_store(str(tmp_path_factory.mktemp("web") / "t.db"))
-    summary = ingest([str(FIXTURES)], s, Settings.load())
+    summary = ingest_sources([str(FIXTURES)], s, Settings.load())
     assert summary.failed == 0, summary.failures
     yield s
     s.close()
@@ -490,13 +490,13 @@ def test_web_no_traversal(client: ASGIClient, url: str) -> None:
 
 
 def test_web_list_cache_follows_store_changes(tmp_path: Path) -> None:
-    from breachlens.ingest.run import ingest
+    from breachlens.ingest.sources import ingest_sources
     from breachlens.store import open_store
 
     with open_store(str(tmp_path / "c.db")) as s:
         with asgi_client(create_app(s, Settings.load())) as c:
             assert c.get("/api/incidents").json()["total"] == 0
-            ingest([str(FIXTURES / "quenby-clinic-breach.txt")], s, Settings.load())
+            ingest_sources([str(FIXTURES / "quenby-clinic-breach.txt")], s, Settings.load())
             assert c.get("/api/incidents").json()["total"] == 1
 
 

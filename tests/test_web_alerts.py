@@ -10,7 +10,7 @@ import pytest
 from test_web import ASGIClient, asgi_client
 
 from breachlens.delivery.alerts import AlertRun, Watchlist
-from breachlens.ingest.run import ingest
+from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
 from breachlens.delivery.web.app import create_app
@@ -23,7 +23,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ASGIClient]:
     store = open_store(str(tmp_path_factory.mktemp("alerts-web") / "a.db"))
     store.save_watchlist("utilities", Watchlist("utilities", orgs=("Pellucid Water",)).as_dict())
     run = AlertRun(store, Settings.load(), [])
-    ingest([str(OUTLETS / "f_other_victim_pellucid_water.txt")], store, Settings.load())
+    ingest_sources([str(OUTLETS / "f_other_victim_pellucid_water.txt")], store, Settings.load())
     raised, _report = run.after()
     assert len(raised) == 1
     with asgi_client(create_app(store, Settings.load())) as c:

@@ -30,12 +30,12 @@ def _no_network(url: str, settings: Settings, **options: Any) -> RawDocument:
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The OpenAPI schema of an app over the fixture store, loaded through ASGI, /api operations only."""
-    from breachlens.ingest.run import ingest
+    from breachlens.ingest.sources import ingest_sources
     from breachlens.store import open_store
     from breachlens.delivery.web import create_app
 
     store = open_store(str(tmp_path_factory.mktemp("schema") / "t.db"))
-    ingest([str(FIXTURES)], store, Settings.load())
+    ingest_sources([str(FIXTURES)], store, Settings.load())
     app = create_app(store, Settings.load(), fetch=_no_network, allowed_hosts=["testserver"])
     loaded = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     # a body over the 1 MB limit is refused with 413 before it is validated: that is a rejection too

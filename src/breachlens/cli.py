@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -231,86 +231,41 @@ def ingest(
       breachlens ingest --feed https://example.org/security/feed.xml
       breachlens ingest crawl.warc.gz
     """
-    from .ingest.run import IngestSummary
-    from .ingest.run import ingest as run
+    from .ingest.executors import make_executor
+    from .ingest.sources import ingest_sources, split_sources
 
     if not sources and not feeds:
         raise click.UsageError("give files, directories, URLs, web archives or --feed URL")
     settings = load_settings(config, store_path=db, max_bytes=max_bytes, allow_private=allow_private or None,
                              respect_robots=False if ignore_robots else None)
     db = settings.store_path
-    urls = [s for s in sources if _is_url(s)]
-    archives = [s for s in sources if not _is_url(s) and s.lower().endswith(_ARCHIVE_SUFFIXES)]
-    files = [s for s in sources if s not in urls and s not in archives]
-    parts: list[IngestSummary] = []
+    files, urls, _archives = split_sources(sources)
     with _open_store(db) as store:
         try:
             alert_hook = alert_run(store, settings, notify, notify_config)
-            if files:
-                from .ingest.executors import make_executor
-
-                count = _count_sources(files, settings)
-                if workers is None and not dask_address and count < POOL_MIN_DOCUMENTS:
-                    workers = 1  # a pool costs ~2 s to start: not worth it for a few documents
-                with _progress(count, quiet, "ingesting") as progress, make_executor(workers, dask_address) as executor:
-                    parts.append(run(files, store, settings, progress, executor=executor))
-            if urls:
-                from .ingest.fetch import ingest_urls
-
-                parts.append(ingest_urls(urls, store, settings))
-            if feeds:
-                from .ingest.feeds import ingest_feeds
-
-                parts.append(ingest_feeds(list(feeds), store, settings))
-            if archives:
-                from .ingest.warc import ingest_warc
-
-                parts.append(ingest_warc(archives, store, settings))
+            count = _count_sources(files, settings) if files else 0
+            if workers is None and not dask_address and count < POOL_MIN_DOCUMENTS:
+                workers = 1  # a pool costs ~2 s to start: not worth it for a few documents
+            pool = make_executor(workers, dask_address) if files else nullcontext(None)
+            with _progress(count + len(urls), quiet, "ingesting") as progress, pool as executor:
+                summary = ingest_sources(sources, store, settings, feeds=feeds, progress=progress, executor=executor)
             raised, _report = alert_hook.after()
         except BreachlensError as exc:
             raise click.ClickException(str(exc)) from exc
-    summary = _combine(parts)
     if as_json:
-        click.echo(json.dumps(summary, indent=2))
+        click.echo(json.dumps(summary.as_dict(), indent=2))
     elif not quiet:
         click.echo(
-            f"{summary['new']} new, {summary['duplicates']} already stored, {summary['not_about_a_breach']} not about "
-            f"a breach, {summary['failed']} failed; {summary['incidents']} incidents in {db}"
+            f"{summary.new} new, {summary.duplicates} already stored, {summary.not_about_a_breach} not about "
+            f"a breach, {summary.failed} failed; {summary.incident_count} incidents in {db}"
         )
-    _report_failures([f for p in parts for f in p.failures])
-    if summary["failed"]:
+    _report_failures(summary.failures)
+    if summary.failed:
         sys.exit(1)
 
 
 # Below this many files ingest runs serially: starting a process pool (spaCy loaded in each worker) costs ~2 s.
 POOL_MIN_DOCUMENTS = 64
-
-_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
-
-
-def _is_url(source: str) -> bool:
-    """An http(s) URL rather than a path."""
-    return source.lower().startswith(("http://", "https://"))
-
-
-def _combine(parts: Sequence[Any]) -> dict[str, Any]:
-    """One summary for a run that ingested files, URLs, feeds and archives (counts added, last incident count)."""
-    out: dict[str, Any] = {"new": 0, "duplicates": 0, "not_about_a_breach": 0, "failed": 0, "errors": []}
-    for part in parts:
-        data = part.as_dict()
-        for key in ("new", "duplicates", "not_about_a_breach", "failed"):
-            out[key] += data.get(key, 0)
-        out["errors"].extend(data.get("errors", []))
-        for key in ("fetched", "unchanged"):
-            if key in data:
-                out[key] = out.get(key, 0) + data[key]
-        if "skipped" in data:
-            skipped = out.setdefault("skipped", {})
-            for reason, n in data["skipped"].items():
-                skipped[reason] = skipped.get(reason, 0) + n
-    out["incidents"] = parts[-1].as_dict().get("incidents", 0) if parts else 0
-    return out
-
 
 _DURATION = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -2,12 +2,12 @@
 
 Stage order (each a function of its input plus reference data):
 
-1. expand    paths and directories -> one source per file (acquire.expand_sources)
-2. acquire   bytes + sha256, size limit (acquire.acquire)
-3. clean     decode, HTML -> main text, page chrome dropped and kept for audit (clean.clean)
-4. segment   paragraphs, list items, sentences with offsets (segment.segment, spaCy)
-5. attribute mentions -> facts with polarity and modality -> main / mentioned incidents (attribute.attribute)
-6. resolve   across documents: cluster, merge with provenance, conflicts, confidence (resolve.resolve)
+1. expand    paths and directories -> one source per file (ingest/acquire.expand_sources)
+2. acquire   bytes + sha256, size limit (ingest/acquire.acquire)
+3. clean     decode, HTML -> main text, page chrome dropped and kept for audit (analysis/clean.clean)
+4. segment   paragraphs, list items, sentences with offsets (analysis/segment.segment, spaCy)
+5. attribute mentions -> facts with polarity and modality -> main / mentioned incidents (analysis/attribute.attribute)
+6. resolve   across documents: cluster, merge with provenance, conflicts, confidence (analysis/resolve.resolve)
 
 Stages 2-5 run per document and never see another document, so a bad input fails alone: its one-line reason is
 collected as a SourceFailure and the rest of the batch goes on.

@@ -8,7 +8,7 @@ Tuples, not lists, so that records are hashable and cannot be changed behind a s
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "FACT_LIST_FIELDS",
@@ -383,6 +383,17 @@ class DocumentAnalysis:
             published=data.get("published"),
             incidents=tuple(Incident.from_dict(i) for i in data.get("incidents", [])),
         )
+
+
+class Validators(NamedTuple):
+    """What a server said about a URL's content, sent back to ask "changed since?" (HTTP conditional request).
+
+    A record here, not in the store, so that the fetcher can use it without knowing the store (the store keeps them).
+    """
+
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -42,13 +42,13 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def served_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file filled from tests/fixtures/web_ui by the real ingest."""
-    from breachlens.ingest.run import ingest
+    from breachlens.ingest.sources import ingest_sources
     from breachlens.settings import Settings
     from breachlens.store import open_store
 
     path = tmp_path_factory.mktemp("browser") / "web.db"
     with open_store(str(path)) as store:
-        summary = ingest([str(FIXTURES)], store, Settings.load())
+        summary = ingest_sources([str(FIXTURES)], store, Settings.load())
         assert summary.failed == 0, summary.failures
     return path
 

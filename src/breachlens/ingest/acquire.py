@@ -26,7 +26,7 @@ from ..records import RawDocument, SourceFailure
 from ..settings import Settings
 from .sniff import page_kind
 
-__all__ = ["acquire", "expand_sources"]
+__all__ = ["acquire", "expand_sources", "is_url"]
 
 # Schemes that make a source a URL rather than a path.
 URL_SCHEMES = ("http://", "https://")
@@ -41,7 +41,7 @@ def expand_sources(sources: Iterable[str], settings: Settings) -> Iterator[str |
     A missing path or a directory without matching files yields a `SourceFailure`, so the batch goes on.
     """
     for source in sources:
-        if _is_url(source):
+        if is_url(source):
             yield source
             continue
         path = Path(source)
@@ -64,7 +64,7 @@ def acquire(path: str, settings: Settings) -> RawDocument:
     Raises `TooLargeError` over `settings.max_bytes`, and `SourceError` for a missing, unreadable, empty or
     non-regular file or a directory; a URL raises what `fetch.fetch` raises (FetchError, UnsafeURLError, ...).
     """
-    if _is_url(path):
+    if is_url(path):
         return _fetch_url(path, settings)
     data = _read_file(path, settings.max_bytes)
     if not data.strip():
@@ -73,7 +73,7 @@ def acquire(path: str, settings: Settings) -> RawDocument:
     return RawDocument(source=path, data=data, sha256=digest, kind=page_kind(path, data))
 
 
-def _is_url(source: str) -> bool:
+def is_url(source: str) -> bool:
     """True when the source is an http(s) URL rather than a path."""
     return source.lower().startswith(URL_SCHEMES)
 

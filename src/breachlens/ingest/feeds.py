@@ -1,16 +1,11 @@
-"""Feeds: RSS 2.0, RSS 1.0 (RDF) and Atom parsed safely, and `ingest_feeds` (what is new in each feed).
+"""Feeds: RSS 2.0, RSS 1.0 (RDF) and Atom parsed safely, and fetched conditionally (`fetch_feed`).
 
 Parsing goes through defusedxml: a feed declaring entities (billion laughs, quadratic blowup) or external
 references is refused with a one-line reason instead of being expanded. Items are reduced to
 `FeedItem(url, title, published, guid)`: links resolved against the feed's URL, fragments dropped, only
 http(s) links kept, and an item whose URL was already listed is dropped (first one wins).
 
-`ingest_feeds` polls each feed (conditionally: a 304 means nothing new), takes the items not seen before (the
-store remembers them), fetches each page through the same guarded `Fetcher`, drops pages whose bytes were
-already fetched in this run (same content under two URLs), and hands the rest to `ingest_raw`. The feed's
-validators and its seen items are written only after the batch is committed, so a run stopped half-way leaves
-the rest of the feed to be taken next time. Errors are per feed (the feed is recorded as failing in the store
-and reported) and per item; the other feeds and items go on.
+What is new in a feed, and what is done with it, is `sources.ingest_sources`'s business.
 """
 
 from __future__ import annotations
@@ -19,24 +14,18 @@ import datetime as dt
 import email.utils
 import html
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Unpack
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 import defusedxml.ElementTree
 
-from ..errors import BreachlensError, DecodeError, SourceError
-from .fetch import Fetcher, FetchKeywords, NotModified, TransientFetchError, WebIngestSummary, page_cache
-from .run import ingest_raw
-from ..records import RawDocument, SourceFailure
-from ..settings import Settings
-from ..store import Store, Validators
+from ..errors import DecodeError
+from ..records import Validators
+from .fetch import Fetcher, NotModified
 
-__all__ = ["FeedItem", "FeedFetch", "parse_feed", "fetch_feed", "ingest_feeds", "FEED_TYPES"]
+__all__ = ["FeedItem", "FeedFetch", "parse_feed", "fetch_feed", "FEED_TYPES"]
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, "
@@ -119,112 +108,7 @@ def fetch_feed(url: str, fetcher: Fetcher, validators: Validators | None = None)
     return FeedFetch(url, tuple(parse_feed(got.data, got.final_url)), got.validators)
 
 
-def ingest_feeds(
-    feed_urls: Iterable[str], store: Store, settings: Settings, *, fetcher: Fetcher | None = None,
-    progress: Callable[[str], None] | None = None, stop: threading.Event | None = None, **fetch_opts: Unpack[FetchKeywords],
-) -> WebIngestSummary:
-    """Ingest what is new in each feed; feed-level errors are in `feed_failures` (and in `failures`).
-
-    Args:
-        feed_urls: feed URLs, polled in order (repeats ignored).
-        store: where pages go, and where validators, seen items and each feed's outcome are kept.
-        settings: as for every stage (`max_bytes` caps each feed and page).
-        fetcher: a Fetcher to reuse (the watch loop keeps one); else one is made from `fetch_opts` and closed.
-        progress: called with each page URL before it is analysed.
-        stop: when set, no further page is fetched; what was fetched is still analysed and committed.
-        **fetch_opts: FetchOptions fields (allow_private, respect_robots, max_items, ...).
-    """
-    own = fetcher is None
-    active = fetcher or Fetcher(settings, cache=page_cache(store), **fetch_opts)
-    counts: dict[str, Any] = {"fetched": 0, "unchanged": 0, "feed_failures": []}
-    done: list[tuple[FeedFetch, list[tuple[str, str | None]], bool]] = []
-    extra_duplicates = 0
-
-    def raws() -> Iterator[RawDocument | SourceFailure]:
-        nonlocal extra_duplicates
-        hashes: set[str] = set()
-        taken_this_run: set[str] = set()  # items of earlier feeds in this run (marked in the store after commit)
-        for feed_url in dict.fromkeys(feed_urls):
-            if stop is not None and stop.is_set():
-                return
-            try:
-                polled = fetch_feed(feed_url, active, store.validators(feed_url))
-            except SourceError as exc:
-                failure = SourceFailure(feed_url, exc.reason)
-            except BreachlensError as exc:
-                failure = SourceFailure(feed_url, str(exc))
-            except (ValueError, RecursionError, MemoryError) as exc:  # a parser choking on hostile input
-                failure = SourceFailure(feed_url, f"could not be parsed ({type(exc).__name__})")
-            except Exception as exc:  # noqa: BLE001 - one bad feed is its own error line, the poll goes on
-                failure = SourceFailure(feed_url, f"could not be read ({type(exc).__name__}: {_one_line(exc)})")
-            else:
-                failure = None
-            if failure is not None:
-                store.record_feed_result(feed_url, failure.reason)
-                counts["feed_failures"].append(failure)
-                yield failure
-                continue
-            store.record_feed_result(feed_url, None)
-            taken: list[tuple[str, str | None]] = []
-            complete = True
-            seen = store.seen_feed_items([item.url for item in polled.items])
-            fresh = [item for item in polled.items if item.url not in seen and item.url not in taken_this_run]
-            limit = active.options.max_items
-            if limit is not None and len(fresh) > limit:
-                fresh, complete = fresh[:limit], False
-            for item in fresh:
-                if stop is not None and stop.is_set():
-                    complete = False
-                    break
-                taken_this_run.add(item.url)
-                try:
-                    raw = active.fetch(item.url, title=item.title, published=item.published)
-                except NotModified:
-                    counts["unchanged"] += 1
-                    taken.append((item.url, item.guid))
-                    continue
-                except TransientFetchError as exc:  # not marked: tried again next poll
-                    complete = False
-                    yield SourceFailure(item.url, exc.reason)
-                    continue
-                except SourceError as exc:
-                    taken.append((item.url, item.guid))
-                    yield SourceFailure(item.url, exc.reason)
-                    continue
-                except Exception as exc:  # noqa: BLE001 - one bad item is its own error line
-                    taken.append((item.url, item.guid))
-                    yield SourceFailure(item.url, f"could not be fetched ({type(exc).__name__}: {_one_line(exc)})")
-                    continue
-                taken.append((item.url, item.guid))
-                if raw.sha256 in hashes:
-                    extra_duplicates += 1
-                    continue
-                hashes.add(raw.sha256)
-                counts["fetched"] += 1
-                yield raw
-            done.append((polled, taken, complete))
-
-    try:
-        summary = ingest_raw(raws(), store, settings, progress)
-        for polled, taken, complete in done:
-            if taken:
-                store.mark_feed_items(polled.url, taken)
-            if complete and not polled.not_modified and (polled.validators.etag or polled.validators.last_modified):
-                store.remember_validators(polled.url, polled.validators)
-    finally:
-        if own:
-            active.close()
-    result = WebIngestSummary.of(summary, **counts)
-    result.duplicates += extra_duplicates
-    return result
-
-
 # --- parsing helpers ---------------------------------------------------------------------------------------------
-
-
-def _one_line(exc: BaseException) -> str:
-    """An exception's message on one line, at most 160 characters."""
-    return " ".join(str(exc).split())[:160]
 
 
 def _parse_xml(data: bytes, source: str) -> Element:

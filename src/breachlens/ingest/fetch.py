@@ -1,4 +1,4 @@
-"""Fetch web pages safely: the URL branch of stage 1 (acquire), and `ingest_urls` for the CLI.
+"""Fetch web pages safely: the URL branch of stage 1 (acquire), and the pages and feeds ingest reads.
 
 What a fetch does, in order, on every hop of a redirect chain:
 
@@ -36,8 +36,8 @@ import time
 import urllib.robotparser
 import weakref
 import zlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
 from typing import Any, Protocol, TypedDict, Unpack
 from urllib.parse import urljoin, urlsplit
 
@@ -49,12 +49,10 @@ import httpx
 from ..version import __version__
 from ..budget import DeadlineExceeded
 from ..budget import deadline as budget_deadline
-from ..errors import BreachlensError, FetchError, SourceError, TooLargeError, UnsafeURLError
-from .run import IngestSummary, ingest_raw
-from ..records import RawDocument, SourceFailure
+from ..errors import FetchError, SourceError, TooLargeError, UnsafeURLError
+from ..records import RawDocument, Validators
 from ..settings import Settings
 from .sniff import page_kind
-from ..store import Store, Validators
 
 __all__ = [
     "USER_AGENT",
@@ -67,10 +65,8 @@ __all__ = [
     "NotModified",
     "TransientFetchError",
     "ValidatorCache",
-    "WebIngestSummary",
     "check_address",
     "fetch",
-    "ingest_urls",
     "make_client",
 ]
 
@@ -156,7 +152,7 @@ class FetchOptions:
 
 
 class FetchKeywords(TypedDict, total=False):
-    """FetchOptions' fields as keyword arguments: what `**options` of Fetcher, fetch, ingest_urls, ingest_feeds
+    """FetchOptions' fields as keyword arguments: what `**options` of Fetcher, fetch, ingest_sources
     and watch may hold (a typo is a type error, not a silent no-op)."""
 
     allow_private: bool
@@ -701,97 +697,6 @@ def fetch(
     """
     with Fetcher(settings, cache=cache, client=client, **options) as fetcher:
         return fetcher.fetch(url)
-
-
-# --- ingest -----------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class WebIngestSummary(IngestSummary):
-    """An IngestSummary plus what fetching did: pages fetched, unchanged (304), records skipped, feed errors."""
-
-    fetched: int = 0
-    unchanged: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-    feed_failures: list[SourceFailure] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, summary: IngestSummary, **counts: Any) -> WebIngestSummary:
-        """Extend an IngestSummary from `ingest_raw` with fetch counts."""
-        base = {f.name: getattr(summary, f.name) for f in fields(IngestSummary)}
-        return cls(**base, **counts)
-
-    def as_dict(self) -> dict[str, object]:
-        """Machine-readable summary (IngestSummary's keys plus the fetch counts)."""
-        out = super().as_dict()
-        out.update(
-            fetched=self.fetched, unchanged=self.unchanged, skipped=dict(self.skipped),
-            feed_errors=[{"source": f.source, "reason": f.reason} for f in self.feed_failures],
-        )
-        return out
-
-
-class _StoreCache:
-    """Validators from the store, but only for pages whose bytes are stored (a 304 must not hide a page that
-    was fetched but never stored, e.g. because the run was killed before its batch was committed)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def validators(self, url: str) -> Validators | None:
-        """The remembered validators when the document they describe is in the store."""
-        known = self.store.validators(url)
-        if known is None or known.sha256 is None or not self.store.has_document(known.sha256):
-            return None
-        return known
-
-    def remember_validators(self, url: str, validators: Validators) -> None:
-        """Remember them in the store."""
-        self.store.remember_validators(url, validators)
-
-
-def page_cache(store: Store) -> ValidatorCache:
-    """The ValidatorCache for pages going into `store` (see _StoreCache)."""
-    return _StoreCache(store)
-
-
-def ingest_urls(
-    urls: Iterable[str], store: Store, settings: Settings, *, progress: Callable[[str], None] | None = None,
-    fetcher: Fetcher | None = None, **fetch_opts: Unpack[FetchKeywords],
-) -> WebIngestSummary:
-    """Fetch each URL (conditionally) and ingest the pages; failures are per URL and the rest go on.
-
-    Unchanged pages (304) count as `unchanged`, pages whose bytes are already stored as `duplicates`.
-    """
-    own = fetcher is None
-    active = fetcher or Fetcher(settings, cache=_StoreCache(store), **fetch_opts)
-    counts = {"fetched": 0, "unchanged": 0}
-
-    def raws() -> Iterator[RawDocument | SourceFailure]:
-        for url in dict.fromkeys(urls):
-            try:
-                raw = active.fetch(url)
-            except NotModified:
-                counts["unchanged"] += 1
-                continue
-            except SourceError as exc:
-                yield SourceFailure(url, exc.reason)
-                continue
-            except BreachlensError as exc:
-                yield SourceFailure(url, str(exc))
-                continue
-            except Exception as exc:  # noqa: BLE001 - one bad URL is its own error line, the run goes on
-                yield SourceFailure(url, f"could not be fetched ({type(exc).__name__}: {_one_line(exc)})")
-                continue
-            counts["fetched"] += 1
-            yield raw
-
-    try:
-        summary = ingest_raw(raws(), store, settings, progress)
-    finally:
-        if own:
-            active.close()
-    return WebIngestSummary.of(summary, **counts)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------

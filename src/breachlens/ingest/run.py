@@ -1,4 +1,5 @@
-"""Analyse sources into the store: content-addressed documents, then the incidents they touch re-resolved.
+"""Analysed documents into the store, counted, then the incidents they touch re-resolved (`sources.ingest_sources`
+hands every way in to here).
 
 Why only the blocks new documents touch (issue 16): re-resolving every stored analysis on every ingest made a
 watch poll cost what the whole store holds (963 MB at 20,000 documents). The store queues new documents, finds
@@ -15,17 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from ..pipeline import DocumentResult, Progress, analyze_documents, analyze_raw_documents
-from ..records import DocumentAnalysis, MergedIncident, RawDocument, SourceFailure
 from ..analysis.resolve import blocking_keys, resolve
+from ..pipeline import DocumentResult
+from ..records import DocumentAnalysis, MergedIncident, SourceFailure
 from ..settings import Settings
 from ..store import Store, StoredDocument
 from ..store.sql import ResolveOutcome
-
-if TYPE_CHECKING:
-    from .executors import Executor
 
 # Documents per transaction: small enough that a crash loses at most this many analyses (they are re-done on the
 # next run), large enough that fsync per commit does not dominate (measured: 20 docs/commit ~ 3% of ingest time).
@@ -34,12 +31,19 @@ BATCH_SIZE = 20
 
 @dataclass
 class IngestSummary:
-    """What one ingest run did."""
+    """What one ingest run did. Every source, page, feed item and archive record it met is counted once in
+    `seen` and once in exactly one outcome, so `seen == accounted` (new, duplicates, unchanged, failed, skipped);
+    `not_about_a_breach` counts the analysed documents that report no breach."""
 
     new: int = 0
     duplicates: int = 0
     not_about_a_breach: int = 0
     failures: list[SourceFailure] = field(default_factory=list)
+    fetched: int = 0  # pages and archive records read (of URLs, feed items and archives)
+    unchanged: int = 0  # pages the server said had not changed (304)
+    skipped: dict[str, int] = field(default_factory=dict)  # archive records left out, by reason
+    feed_failures: list[SourceFailure] = field(default_factory=list)  # feeds not read (in failures too)
+    seen: int = 0
     incidents: tuple[MergedIncident, ...] = ()  # incidents created or changed by this run
     previous: dict[str, MergedIncident] = field(default_factory=dict)  # their versions before it
     removed: tuple[str, ...] = ()  # ids of incidents merged into others
@@ -50,6 +54,11 @@ class IngestSummary:
         """How many sources could not be read."""
         return len(self.failures)
 
+    @property
+    def accounted(self) -> int:
+        """The outcomes added up: equal to `seen` when nothing was lost or counted twice."""
+        return self.new + self.duplicates + self.unchanged + self.failed + sum(self.skipped.values())
+
     def as_dict(self) -> dict[str, object]:
         """Machine-readable summary."""
         return {
@@ -58,45 +67,14 @@ class IngestSummary:
             "not_about_a_breach": self.not_about_a_breach,
             "failed": self.failed,
             "errors": [{"source": f.source, "reason": f.reason} for f in self.failures],
+            "fetched": self.fetched,
+            "unchanged": self.unchanged,
+            "skipped": dict(self.skipped),
+            "feed_errors": [{"source": f.source, "reason": f.reason} for f in self.feed_failures],
+            "seen": self.seen,
             "incidents": self.incident_count,
             "incidents_changed": len(self.incidents),
         }
-
-
-def ingest(
-    sources: Iterable[str], store: Store, settings: Settings, progress: Progress | None = None,
-    executor: Executor | None = None,
-) -> IngestSummary:
-    """Analyse files/directories and store them; re-resolve incidents. Already-stored documents are skipped.
-
-    `executor` runs the per-document stages elsewhere (a process pool or a Dask cluster, executors.py); results
-    come back in input order, so what is stored is the same as a serial run's.
-    """
-    summary = IngestSummary()
-    if executor is None:
-        results: Iterable[DocumentResult | SourceFailure | str] = analyze_documents(
-            sources, settings, progress, skip=store.has_document
-        )
-    else:
-        from .executors import analyze_documents_parallel
-
-        results = analyze_documents_parallel(sources, settings, executor, progress, skip=store.has_document)
-    _store_results(results, store, summary)
-    _refresh(store, settings, summary)
-    return summary
-
-
-def ingest_raw(
-    raws: Iterable[RawDocument | SourceFailure],
-    store: Store,
-    settings: Settings,
-    progress: Progress | None = None,
-) -> IngestSummary:
-    """Store already-acquired documents (from a fetcher, a feed or a web archive) and re-resolve incidents."""
-    summary = IngestSummary()
-    _store_results(analyze_raw_documents(raws, settings, progress, skip=store.has_document), store, summary)
-    _refresh(store, settings, summary)
-    return summary
 
 
 def refresh_incidents(store: Store, settings: Settings, full: bool = False) -> ResolveOutcome:
@@ -119,7 +97,7 @@ def resolve_all(store: Store, settings: Settings) -> ResolveOutcome:
     return refresh_incidents(store, settings, full=True)
 
 
-def _refresh(store: Store, settings: Settings, summary: IngestSummary) -> None:
+def refresh_summary(store: Store, settings: Settings, summary: IngestSummary) -> None:
     """Resolve what the run stored and note what changed in the summary."""
     outcome = refresh_incidents(store, settings)
     summary.incidents = tuple(outcome.changed)
@@ -128,14 +106,19 @@ def _refresh(store: Store, settings: Settings, summary: IngestSummary) -> None:
     summary.incident_count = store.counts()["incidents"]
 
 
-def _store_results(
+def store_results(
     results: Iterable[DocumentResult | SourceFailure | str],
     store: Store,
     summary: IngestSummary,
 ) -> None:
-    """Commit analysed documents in batches; count duplicates, failures and non-breach pages."""
+    """Commit analysed documents in batches; count duplicates, failures and non-breach pages.
+
+    A document the store already had when its batch was committed (the same bytes twice in one run, or stored
+    meanwhile by another process) is a duplicate, not new.
+    """
     batch: list[StoredDocument] = []
     for result in results:
+        summary.seen += 1
         if result == "duplicate":
             summary.duplicates += 1
             continue
@@ -147,7 +130,14 @@ def _store_results(
             summary.not_about_a_breach += 1
         batch.append(StoredDocument(result.raw, result.clean, result.analysis))
         if len(batch) >= BATCH_SIZE:
-            summary.new += store.add_documents(batch)
+            _commit(batch, store, summary)
             batch = []
     if batch:
-        summary.new += store.add_documents(batch)
+        _commit(batch, store, summary)
+
+
+def _commit(batch: list[StoredDocument], store: Store, summary: IngestSummary) -> None:
+    """Store one batch; what the store already held counts as duplicates."""
+    added = store.add_documents(batch)
+    summary.new += added
+    summary.duplicates += len(batch) - added

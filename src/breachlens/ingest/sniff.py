@@ -1,8 +1,8 @@
 """HTML or plain text: the sniff shared by files (acquire) and fetched pages without a content type (fetch).
 
 A module of its own so that acquire (which hands URLs to fetch) and fetch (which sniffs like acquire) do not
-import each other. The HTML sniff is the two-prefix check browsers use for documents without a suffix, which no
-dependency exposes on its own.
+import each other. The HTML sniff is the two-prefix check browsers use for documents without a suffix, which
+no dependency exposes on its own.
 """
 
 from __future__ import annotations

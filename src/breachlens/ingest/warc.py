@@ -22,13 +22,11 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import SourceError
-from .fetch import HTML_TYPES, WebIngestSummary
-from .run import ingest_raw
 from ..records import RawDocument, SourceFailure
 from ..settings import Settings
-from ..store import Store
+from .fetch import HTML_TYPES
 
-__all__ = ["WarcRead", "read_warc", "ingest_warc"]
+__all__ = ["WarcRead", "read_warc"]
 
 # Bytes read per step from a record's content stream.
 READ_BYTES = 64 * 1024
@@ -205,30 +203,6 @@ def _record(record: Any, limit: int, skipped: Counter[str]) -> RawDocument | Sou
         skipped["empty response"] += 1
         return None
     return RawDocument(uri, data, hashlib.sha256(data).hexdigest(), "html")
-
-
-def ingest_warc(paths: list[str] | tuple[str, ...], store: Store, settings: Settings,
-                progress: Any = None) -> WebIngestSummary:
-    """Ingest the HTML pages of each archive; `skipped` counts the records left out, by reason."""
-    skipped: Counter[str] = Counter()
-    fetched = 0
-
-    def raws() -> Iterator[RawDocument | SourceFailure]:
-        nonlocal fetched
-        for path in paths:
-            try:
-                read = read_warc(path, settings)
-            except SourceError as exc:
-                yield SourceFailure(path, exc.reason)
-                continue
-            for item in read.documents:
-                if isinstance(item, RawDocument):
-                    fetched += 1
-                yield item
-            skipped.update(read.skipped)
-
-    summary = ingest_raw(raws(), store, settings, progress)
-    return WebIngestSummary.of(summary, fetched=fetched, skipped=dict(skipped))
 
 
 def _looks_like_archive(handle: Any) -> bool:

@@ -1,7 +1,7 @@
 """watch: poll feeds for as long as it runs, ingest what is new, and report each new incident and new fact.
 
 Each run polls the feeds that are due through one long-lived `Fetcher` (one client, one robots cache, one
-per-host clock) with `ingest_feeds`, then compares the stored incidents with those before the run: an incident
+per-host clock) with `ingest_sources`, then compares the stored incidents with those before the run: an incident
 id not seen before is a "new_incident" event, a (field, value) pair an existing incident did not have is a
 "new_fact" event. A feed that fails (down, 5xx, garbage) is recorded in the store, reported as a "feed_error"
 event and backed off exponentially (the poll interval times 2, 4, 8, ... up to MAX_BACKOFF_S); the other feeds
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, Unpack
 
-from .feeds import ingest_feeds
-from .fetch import Fetcher, FetchKeywords, page_cache
+from .fetch import Fetcher, FetchKeywords
+from .sources import ingest_sources, page_cache
 from ..records import MergedIncident
 from ..settings import Settings
 from ..store import Store
@@ -123,7 +123,7 @@ def _run_once(loop: _Loop, store: Store, settings: Settings, every: float, fetch
     """One poll of the due feeds, its events, and the backoff bookkeeping."""
     started = time.monotonic()
     due = [feed for feed in loop.feeds if loop.states[feed].next_at <= started]
-    summary = ingest_feeds(due, store, settings, fetcher=fetcher, stop=stop)
+    summary = ingest_sources((), store, settings, feeds=due, fetcher=fetcher, stop=stop)
     failed_feeds = {failure.source: failure.reason for failure in summary.feed_failures}
     now = time.monotonic()
     for feed in due:

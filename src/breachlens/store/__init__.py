@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import StoreError
-from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument
+from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument, Validators
 
 if TYPE_CHECKING:
     from .sql import IncidentChange, KeysOf, ResolveOutcome, Resolver
@@ -49,14 +49,6 @@ class DocumentHit(NamedTuple):
     sha256: str
     source: str
     snippet: str
-
-
-class Validators(NamedTuple):
-    """What a server said about a URL's content, sent back to ask "changed since?" (HTTP conditional request)."""
-
-    etag: str | None
-    last_modified: str | None
-    sha256: str | None = None
 
 
 class FeedStatus(NamedTuple):

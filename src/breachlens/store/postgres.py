@@ -34,6 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import StoreError
 from . import DocumentHit
+from .migrations import migrate
 from .migrations_pg import LOCK_MIGRATE, MIGRATIONS
 from .sql import SNIPPET_TOKENS, Dialect, SQLStore
 
@@ -161,7 +162,7 @@ class PostgresStore(SQLStore):
         kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in self.url:
             kwargs["connect_timeout"] = CONNECT_TIMEOUT_S
-        self._open(lambda: psycopg.connect(self.url, **kwargs), MIGRATIONS, refused="cannot connect")
+        self._open(lambda: psycopg.connect(self.url, **kwargs), MIGRATIONS, refused="cannot connect", migrate=migrate)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.name!r})"

@@ -226,11 +226,12 @@ class SQLStore(Store):
 
     def _open(
         self, connect: Callable[[], Any], steps: Sequence[Any], prepare: Callable[[Any], None] | None = None,
-        refused: str = "cannot open the database",
+        refused: str = "cannot open the database", *, migrate: Callable[..., int],
     ) -> None:
-        """Connect, prepare the session (pragmas) and bring the schema up to date; StoreError when impossible."""
-        from .migrations import migrate  # deferred: migrations reads this module's Dialect
+        """Connect, prepare the session (pragmas) and bring the schema up to date; StoreError when impossible.
 
+        `migrate` (migrations.py) is handed in by the backend: migrations reads this module's Dialect.
+        """
         try:
             self._conn = connect()
         except self._db_error as exc:

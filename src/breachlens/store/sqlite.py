@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .migrations import MIGRATIONS
+from .migrations import MIGRATIONS, migrate
 from .sql import Dialect, SQLStore, fts_query
 
 __all__ = ["SQLiteStore", "fts_query"]
@@ -57,7 +57,7 @@ class SQLiteStore(SQLStore):
         self._setup(path, sqlite3.Error)
         self._open(
             lambda: sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False),
-            MIGRATIONS, _pragmas,
+            MIGRATIONS, _pragmas, migrate=migrate,
         )
 
     def __repr__(self) -> str:

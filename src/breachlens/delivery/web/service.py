@@ -14,13 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 
 from ...analysis import enrich
 from ...analysis.clean import clean
-from ...errors import BreachlensError, SourceError
 from ...pipeline import analyze_clean, analyze_text, guard
 from ...records import Analysis, DocumentAnalysis, MergedIncident, RawDocument, SourceFailure
 from ...analysis.resolve import resolve
@@ -106,26 +106,21 @@ def analyze_request(state: AppState, text: str | None, url: str | None, source: 
     url = url.strip() if url is not None else None
     if url is not None and not url:
         return Analysis((), (), (SourceFailure(name, "empty URL"),))
-    try:
-        if text is not None:
-            with state.analysis_lock:
-                got = _analyse(state, _text_job, text, name, state.settings)
-        else:
-            assert url is not None
-            if state.fetch is None:
-                return Analysis((), (), (SourceFailure(name, _NO_FETCH),))
-            raw = state.fetch(url, state.settings, allow_private=False)
-            with state.analysis_lock:
-                got = _analyse(state, _raw_job, raw, state.settings)
-        if isinstance(got, SourceFailure):
-            return Analysis((), (), (SourceFailure(name, got.reason),))
-        doc = got
-        incidents = resolve([doc], state.settings)
-    except SourceError as exc:
-        return Analysis((), (), (SourceFailure(name, exc.reason),))
-    except BreachlensError as exc:
-        return Analysis((), (), (SourceFailure(name, str(exc)),))
-    return Analysis((doc,), tuple(incidents))
+    if text is not None:
+        with state.analysis_lock:
+            got = _analyse(state, _text_job, text, name, state.settings)
+    else:
+        assert url is not None
+        if state.fetch is None:
+            return Analysis((), (), (SourceFailure(name, _NO_FETCH),))
+        raw = guard(name, partial(state.fetch, url, state.settings, allow_private=False))  # the one source guard
+        if isinstance(raw, SourceFailure):
+            return Analysis((), (), (raw,))
+        with state.analysis_lock:
+            got = _analyse(state, _raw_job, raw, state.settings)
+    if isinstance(got, SourceFailure):
+        return Analysis((), (), (SourceFailure(name, got.reason),))
+    return Analysis((got,), tuple(resolve([got], state.settings)))
 
 
 _NO_FETCH = "URL fetching is not available in this installation; paste the text instead"
