@@ -225,6 +225,12 @@ def test_clean_headline_brand_in_camel_case_is_kept() -> None:
     assert doc.dropped == () and doc.title == "toolkitZen data breach"
 
 
+def test_clean_camel_case_brand_used_again_is_no_glued_advert() -> None:
+    lead = "Four million flyQuill passengers had their booking details accessed, the airline said."
+    doc = clean(_raw(f"{lead}\n\nThe flyQuill chief executive apologised.\n\n{ARTICLE}\n"), SETTINGS)
+    assert doc.dropped == () and doc.text.startswith(lead)
+
+
 @pytest.mark.parametrize(
     ("head", "published"),
     [

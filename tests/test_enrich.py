@@ -316,3 +316,32 @@ def test_enrich_sector_cues(text: str, sector: str) -> None:
 def test_enrich_sector_cues_respect_case_of_acronyms() -> None:
     assert enrich.sector_cues("it services were down") == []
     assert [s for _, _, s in enrich.sector_cues("an IT services firm")] == ["technology"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vesper was hacked in March by Royal, which then posted its files.",  # the agent of an attack verb
+        "Vesper blamed Royal, one of several Russian-speaking extortion gangs.",  # apposition
+        "Royal is a ransomware-as-a-service operation that hit Vesper.",  # copula
+        "Royal Ransomeware hit Vesper.",  # the outlet's spelling of "ransomware"
+    ],
+)
+def test_enrich_family_name_in_a_group_phrase_is_an_actor(text: str) -> None:
+    assert [m.canonical for m in enrich.find_actors(text)] == ["Royal"]
+
+
+def test_enrich_family_name_once_named_a_group_is_that_group_throughout() -> None:
+    text = "The Royal ransomware gang hit Vesper. Vesper restored its systems without Royal’s help."
+    assert [(m.as_written, m.start) for m in enrich.find_actors(text)] == [("Royal", 4), ("Royal", 74)]
+
+
+def test_enrich_family_name_alone_is_no_actor() -> None:
+    assert enrich.find_actors("Vesper restored its systems without Royal’s help. The Royal Mail van came.") == []
+
+
+def test_enrich_possessive_keeps_the_name() -> None:
+    assert [m.canonical for m in enrich.find_actors("Investigators traced ShinyHunters’ and APT41's tools.")] == [
+        "ShinyHunters",
+        "APT41",
+    ]

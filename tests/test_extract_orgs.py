@@ -33,6 +33,7 @@ def cue_of(nlp: Any, text: str, name: str) -> Any:
         ("The Co-op said it was investigating the incident.", "Co-op"),
         ("Customers of Brindle Outfitters received a letter.", "Brindle Outfitters"),
         ("Records from Fenmore Savings Bank were posted online.", "Fenmore Savings Bank"),
+        ("Four million flyQuill passengers were told on Monday.", "flyQuill"),
     ],
 )
 def test_orgs_proper_noun_runs(nlp: Any, text: str, name: str) -> None:
@@ -72,6 +73,7 @@ def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
         ("Hackers breached Oskar Logistics last week.", "Oskar Logistics", "object"),
         ("It follows attacks on Harlow Foods and others.", "Harlow Foods", "object"),
         ("The gang has hit retailers such as Calder Home in recent months.", "Calder Home", "list"),
+        ("Nine million Tallow Air passengers had their travel details accessed.", "Tallow Air", "possessive"),
     ],
 )
 def test_orgs_victim_cues(nlp: Any, text: str, name: str, victim: str) -> None:
@@ -102,6 +104,10 @@ def test_orgs_coordinated_list(nlp: Any, text: str, expected: list[str]) -> None
     found = orgs(nlp, text)
     groups = [[found[i].name for i in g] for g in coordinated_groups(text, found)]
     assert expected in groups
+
+
+def test_orgs_number_word_is_no_name(nlp: Any) -> None:
+    assert "Nine" not in names(nlp, "Nine million Tallow Air passengers were told.")
 
 
 def test_orgs_no_run_for_plain_words(nlp: Any) -> None:

@@ -138,3 +138,25 @@ def test_issue12_metrics_count_a_missed_victim_and_a_false_incident() -> None:
     ]
     metrics = score(analysis, rows, None)
     assert metrics["victim.accuracy"] == 0.0 and metrics["non_incident.accuracy"] == 0.0
+
+
+def test_issue12_adjective_before_an_actor_is_not_part_of_a_name() -> None:
+    text = (
+        "Vesper Outfitters hit by ransomware\n\n"
+        "The Russia-linked REvil ransomware group encrypted Vesper Outfitters servers, the company said.\n"
+    )
+    main = analyze_text(text).main
+    assert main is not None
+    assert [a.value for a in main.threat_actors] == ["REvil"]
+    assert main.victim_country is None  # "Russia-linked" says where the attackers are
+
+
+def test_issue12_actor_in_a_sentence_naming_the_main_victim_is_its_attacker() -> None:
+    text = (
+        "Tallow Labs data stolen in ransomware attack\n\n"
+        "Tallow Labs, a partnership between two hospitals and Corrin Diagnostics, is telling patients their "
+        "records were stolen in a Qilin ransomware attack on its systems.\n"
+    )
+    main = analyze_text(text).main
+    assert main is not None and main.victim == "Tallow Labs"
+    assert [a.value for a in main.threat_actors] == ["Qilin"]

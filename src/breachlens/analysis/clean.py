@@ -25,6 +25,7 @@ import codecs
 import datetime as dt
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -449,7 +450,7 @@ def _is_link_title(line: str) -> bool:
     return _is_label(_normalise(line))
 
 
-def _line_reason(line: str, chrome: _Chrome) -> str | None:
+def _line_reason(line: str, chrome: _Chrome, glued_names: frozenset[str] | set[str]) -> str | None:
     """Why a single line is chrome (vocabulary, navigation, glued advert), or None to keep it."""
     norm = _normalise(line)
     if not norm:
@@ -459,7 +460,7 @@ def _line_reason(line: str, chrome: _Chrome) -> str | None:
             return rule.reason
     if _is_nav_line(line):
         return "navigation"
-    if _is_glued_advert(line, chrome.glued_allow):
+    if _is_glued_advert(line, glued_names):
         return "advert"
     return None
 
@@ -474,20 +475,26 @@ def _is_nav_line(line: str) -> bool:
     )
 
 
+def _glued_word(word: str) -> str | None:
+    """The word, punctuation aside, when a lower-case run meets a capital inside it ("bankAcmeNAS")."""
+    token = _GLUED.fullmatch(word.strip(".,;:!?\"'()“”‘’"))
+    return token.group() if token else None
+
+
 def _is_glued_advert(line: str, allow: frozenset[str]) -> bool:
     """True for a short line where a sentence runs into a brand ("...breaking the bankAcmeNAS gives...")."""
     if _words(line) > GLUED_AD_MAX_WORDS or "`" in line:
         return False
     words = line.split()
     for position, word in enumerate(words):
-        token = _GLUED.fullmatch(word.strip(".,;:!?\"'()“”‘’"))
-        if token is None or token.group().casefold() in allow:
+        token = _glued_word(word)
+        if token is None or token.casefold() in allow:
             continue
         # Code identifiers (getElementById) have several capitalised humps; a glued brand has one or two. A
         # brand written in camel case (myBrand) starts a headline or stands alone; a glued one sits inside
         # running text.
         inside = position >= GLUED_MIN_WORDS_AROUND and len(words) - position - 1 >= GLUED_MIN_WORDS_AROUND
-        if inside and len(_HUMP.findall(token.group())) <= 2:
+        if inside and len(_HUMP.findall(token)) <= 2:
             return True
     return False
 
@@ -495,7 +502,10 @@ def _is_glued_advert(line: str, allow: frozenset[str]) -> bool:
 def _line_reasons(lines: Sequence[_Line]) -> list[str | None]:
     """Why each line is dropped (None: kept): single-line rules, then sections, then a trailing tag run."""
     chrome = _chrome()
-    reasons = [_line_reason(line.text, chrome) if line.text.strip() else None for line in lines]
+    # A camel-case word the page uses more than once is a name ("easyJet"), not a sentence glued to an advert.
+    glued = Counter(g.casefold() for line in lines for g in map(_glued_word, line.text.split()) if g)
+    names = chrome.glued_allow | {word for word, n in glued.items() if n > 1}
+    reasons = [_line_reason(line.text, chrome, names) if line.text.strip() else None for line in lines]
     _apply_sections(lines, reasons, chrome.sections)
     _drop_trailing_labels(lines, reasons)
     return reasons

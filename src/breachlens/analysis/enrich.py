@@ -97,10 +97,13 @@ _FUNCTION_WORDS = frozenset(
     {"of", "and", "the", "de", "da", "du", "d", "del", "la", "le", "von", "van", "y", "by"}
 )
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*\$?")
-_TOKEN_SPLIT = re.compile(r"([^\W_]+(?:['’.][^\W_]+)*\$?)")
-# Two words form one name only when nothing but this gap separates them ("Shiny Hunters", "Shiny-Hunters").
-_GAP = re.compile(r"[ \t\u00a0]{0,2}[-‐‑]?[ \t\u00a0]{0,2}")
+# A word; a possessive "'s" stays apart ("REvil’s help" holds the name "REvil").
+_WORD = r"[^\W_]+(?:(?:['’](?!s\b)|\.)[^\W_]+)*\$?"
+_TOKEN = re.compile(_WORD)
+_TOKEN_SPLIT = re.compile(f"({_WORD})")
+# Two words form one name only when nothing but this gap separates them ("Shiny Hunters", "Shiny-Hunters",
+# "People's Liberation Army").
+_GAP = re.compile(r"[ \t\u00a0]{0,2}[-‐‑'’]?[ \t\u00a0]{0,2}")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _ATOM = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^\W\d_]+")
 _MITRE_ID_SUFFIX = re.compile(r"\s+-\s+[GTSC]\d{4}(?:\.\d{3})?$")
@@ -606,13 +609,24 @@ def find_actors(text: str) -> list[ActorMatch]:
     toks = _tokens(text)
     found: list[ActorMatch] = []
     taken: list[tuple[int, int]] = []
+    waiting: list[tuple[int, int, _Entry]] = []
     for start, end, entry in idx.phrases.scan(text):
-        if entry.value in idx.family_only and not _beside_group_word(text, start, end):
-            continue
-        if entry.context and not _has_actor_cue(text, start, end):
+        if entry.value in idx.family_only:
+            licensed = _beside_group_word(text, start, end)  # stricter than any actor cue
+        else:
+            licensed = not entry.context or _has_actor_cue(text, start, end)
+        if not licensed:
+            waiting.append((start, end, entry))
             continue
         found.append(ActorMatch(start, end, text[start:end], entry.value, entry.value in idx.in_galaxy))
         taken.append((start, end))
+    # One name, one sense per article: once "REvil ransomware" has named the group, a bare "REvil's help" later
+    # in the same text is that group too.
+    named = {a.canonical for a in found}
+    for start, end, entry in waiting:
+        if entry.value in named and not _overlaps(taken, start, end):
+            found.append(ActorMatch(start, end, text[start:end], entry.value, entry.value in idx.in_galaxy))
+            taken.append((start, end))
     for k, raw in enumerate(toks.raw):  # digit-for-letter spellings: "Sh1nyHunt3rs"
         if raw.isalpha() or raw.isdigit() or raw.isupper() or not _LEET_WORD.fullmatch(raw):
             continue
@@ -625,7 +639,7 @@ def find_actors(text: str) -> list[ActorMatch]:
         for m in pattern.finditer(text):
             start, name = _trim_name(m.start("name"), m.group("name"), idx.reject)
             end = start + len(name)
-            if not name or _ADJECTIVE_NAME.search(name) or _overlaps(taken, start, end) or org_profile(name) is not None:
+            if not name or DESCRIBING_ADJECTIVE.search(name) or _overlaps(taken, start, end) or org_profile(name) is not None:
                 continue
             known = _ransomware_names().get(_key(name))
             canon = known if known is not None else name
@@ -635,7 +649,9 @@ def find_actors(text: str) -> list[ActorMatch]:
 
 
 # "Russian-speaking", "Iran-linked": words that describe a group, not its name
-_ADJECTIVE_NAME = re.compile(r"-(?:speaking|linked|based|backed|affiliated|aligned|sponsored|nexus)$", re.IGNORECASE)
+DESCRIBING_ADJECTIVE = re.compile(
+    r"-(?:speaking|linked|based|backed|affiliated|aligned|sponsored|nexus)$", re.IGNORECASE
+)
 
 
 def _trim_name(start: int, name: str, reject: frozenset[str]) -> tuple[int, str]:
@@ -652,11 +668,21 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+# "ransomware" as outlets spell it, typos included ("Ransomeware")
+_RANSOMWARE = r"ransom\w{0,2}ware"
+_GROUP_NOUN = rf"(?:{_RANSOMWARE}|gangs?|groups?|operators?|affiliates?|crew|extortion|hackers|RaaS)"
 _GROUP_WORD_AFTER = re.compile(
-    r"[\s'’s-]{0,4}(?:ransomware|gang|group|operators?|affiliates?|crew|extortion|hackers)\b", re.IGNORECASE
+    rf"[\s'’s-]{{0,4}}{_GROUP_NOUN}\b"
+    # an apposition or a copula a few words on: "REvil, one of a number of Russian-speaking hacker gangs",
+    # "Sodinokibi is a Ransomware-as-a-Service"
+    rf"|\s*(?:,|\s(?:is|was)\s+(?:a|an|the|one\s+of))\s+(?:[\w’'-]+\s+){{0,7}}?[\w-]*{_GROUP_NOUN}\b",
+    re.IGNORECASE,
 )
 _GROUP_WORD_BEFORE = re.compile(
-    r"\b(?:ransomware|gang|group|operators?|strain|variant)\s+(?:(?:called|named|dubbed|known\s+as)\s+)?[\"“']?$",
+    rf"\b(?:{_RANSOMWARE}|gang|group|operators?|strain|variant)\s+(?:(?:called|named|dubbed|known\s+as)\s+)?"
+    r"[\"“']?$"
+    # the agent of an attack verb: "hacked in May by REvil"
+    r"|\b(?:hacked|attacked|hit|breached|compromised|targeted|infected)\s+(?:\w+\s+){0,3}?by\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 
@@ -669,7 +695,7 @@ def _beside_group_word(text: str, start: int, end: int) -> bool:
     "the ransomware ... is known as X"."""
     before = text[max(0, start - 40) : start]
     return bool(
-        _GROUP_WORD_AFTER.match(text, end, end + 30)
+        _GROUP_WORD_AFTER.match(text, end, end + 80)
         or _GROUP_WORD_BEFORE.search(before)
         or (_NAMED_AS.search(before) and "ransomware" in text[max(0, start - 120) : start].lower())
     )

@@ -211,8 +211,12 @@ def _actors_outside_names(seg: Segmented, actors: list[enrich.ActorMatch]) -> li
             None,
         )
         before = seg.text[run.start() : actor.start] if run is not None else ""
+        described = run is not None and run.end() <= actor.end and all(
+            enrich.DESCRIBING_ADJECTIVE.search(w) or w in ("The", "A", "An") for w in before.split()
+        )  # "The Russia-linked REvil group": an adjective, not part of the name
         if (
             run is not None
+            and not described
             and not before.endswith(("’s ", "'s "))  # "North Korea's Lazarus Group": a possessive, not one name
             and (run.start() < actor.start or run.end() > actor.end)
             and len(run.group().split()) > len(actor.as_written.split())

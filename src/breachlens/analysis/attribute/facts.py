@@ -294,8 +294,12 @@ def _read_actors(
         sent = seg.sentences[idx]
         ev = _evidence(source, text, sent.start, sent.end)
         owner = _owner_at(owners[idx], actor.start)
-        if owner is None and not (explicit.get(idx, set()) & set(facts) - {main_key}):
-            owner = main_key  # no victim in this sentence: a group named in the main story is its attacker
+        if main_key in explicit.get(idx, set()) or (
+            owner is None and not (explicit.get(idx, set()) & set(facts) - {main_key})
+        ):
+            # the main victim named in the sentence, or no victim at all: a group named in the main story is
+            # its attacker
+            owner = main_key
         if owner is None:
             continue
         window = text[max(sent.start, actor.start - 60) : min(sent.end, actor.end + 60)]
@@ -389,6 +393,9 @@ def _victim_evidence(reading: _Reading, cand: _Candidate) -> tuple[Evidence, ...
 _NEAR = 60  # characters around a victim mention in which a country or sector word describes it
 
 
+_ACTOR_ORIGIN = re.compile(r"-(?:linked|backed|sponsored|affiliated|aligned|nexus|speaking)\b", re.IGNORECASE)
+
+
 def _near_victim(reading: _Reading, cand: _Candidate, what: str) -> tuple[str | None, Evidence | None]:
     """Country or sector stated in the same sentence as the victim and close to its name."""
     text, source, sents = reading.seg.text, reading.source, reading.seg.sentences
@@ -400,7 +407,11 @@ def _near_victim(reading: _Reading, cand: _Candidate, what: str) -> tuple[str | 
         window = text[lo:hi]
         others = [o for o in reading.mentions[idx] if o.key != m.key and lo <= o.start < hi]
         if what == "country":
-            found = [(lo + s, code) for s, _e, code, _w in enrich.find_countries(window)]
+            found = [
+                (lo + s, code)
+                for s, e, code, _w in enrich.find_countries(window)
+                if not _ACTOR_ORIGIN.match(window, e)  # "Russia-linked": where the attackers are, not the victim
+            ]
         else:
             found = [(lo + s, sector) for s, _e, sector in enrich.sector_cues(window)]
         for pos, value in found:

@@ -16,6 +16,7 @@ from typing import Any
 from .patterns import (
     NON_VICTIM_LEFT,
     NON_VICTIM_RIGHT,
+    PEOPLE_OF_VICTIM,
     NOT_ORG_WORDS,
     ORG_HEAD_WORDS,
     VICTIM_LEFT,
@@ -34,6 +35,8 @@ _SUFFIXES = re.compile(
     r"\b(?:inc|incorporated|ltd|limited|plc|llc|corp|corporation|co|sa|ag|group|holdings|the)\b"
 )
 _NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&’'.-]*$")
+# Brands written with a small first letter: "easyJet", "eBay", "iHeartMedia"
+_LOWER_CAMEL = re.compile(r"^[a-z]{1,5}[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$")
 _QUANTITY = re.compile(r"^[\d.,]+\s*(?:[kKmMbB]|bn|mn|GB|TB|MB)?$")
 _ADJECTIVAL = re.compile(
     r"-(?:based|owned|backed|led|run|linked|style|powered|related|affiliated)$", re.IGNORECASE
@@ -69,8 +72,8 @@ def org_key(name: str) -> str:
 def _is_name_token(tok: Any) -> bool:
     """A token that can be part of an organisation name."""
     if tok.pos_ == "PROPN" or tok.ent_type_ in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC"):
-        return bool(_NAME_TOKEN.match(tok.text)) or tok.text in ("-", "&")
-    if _DOMAIN.match(tok.text):
+        return bool(_NAME_TOKEN.match(tok.text) or _LOWER_CAMEL.match(tok.text)) or tok.text in ("-", "&")
+    if _DOMAIN.match(tok.text) or _LOWER_CAMEL.match(tok.text):
         return True
     # A capitalised word glued to a hyphenated lower-case part, not at the start of a sentence ("the Co-op").
     if (
@@ -82,7 +85,15 @@ def _is_name_token(tok: Any) -> bool:
     ):
         return True
     # Capitalised tokens inside an entity the tagger did not call proper nouns ("The North Face").
-    return bool(tok.ent_type_ and tok.text[:1].isupper() and tok.pos_ in ("NOUN", "ADJ", "VERB", "NUM"))
+    return bool(
+        tok.ent_type_
+        and tok.ent_type_ not in _NUMERIC_ENTITIES  # "Nine million passengers"
+        and tok.text[:1].isupper()
+        and tok.pos_ in ("NOUN", "ADJ", "VERB", "NUM")
+    )
+
+
+_NUMERIC_ENTITIES = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "DATE", "TIME"})
 
 
 def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMention]:
@@ -230,6 +241,9 @@ class RoleCue:
     introduced_as_bystander: bool = False  # the words before it make it a source/commentator
 
 
+_PEOPLE_OF = re.compile(PEOPLE_OF_VICTIM, re.IGNORECASE)
+
+
 def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: int) -> RoleCue:
     """The role the words right before/after a mention give it, within its sentence."""
     left = text[max(sentence_start, mention.start - _LEFT_WINDOW) : mention.start]
@@ -240,7 +254,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
     m = _VICTIM_RIGHT.search(right)
     if m:
         snippet = right[: m.end()]
-        if snippet.lstrip().startswith(("'", "’")) or snippet.startswith(("s'", "s’")):
+        if snippet.lstrip().startswith(("'", "’")) or snippet.startswith(("s'", "s’")) or _PEOPLE_OF.match(snippet):
             victim = "possessive"
         elif snippet.strip().endswith(":"):
             victim = "bullet"

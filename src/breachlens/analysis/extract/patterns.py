@@ -935,6 +935,12 @@ VICTIM_LEFT = alt(
     r"(?:following|after|follows)\s+(?:similar\s+)?(?:incidents|attacks|breaches)\s+(?:at|on)\s+(?:competitors\s+)?(?:like\s+|such\s+as\s+)?$",
     r"(?:in|from)\s+the\s+$",
 )
+# The name qualifies the people whose data went: "Nine million easyJet passengers had their details accessed".
+PEOPLE_OF_VICTIM = (
+    r"^\s+(?:customers|users|members|clients|patients|employees|staff|passengers|students|shoppers|guests|"
+    r"account\s+holders|subscribers|players)\b[^.;]{0,80}?\b(?:exposed|accessed|stolen|leaked|compromised|"
+    r"breached|hacked|affected|impacted|caught\s+up)\b"
+)
 # Right after a candidate: it is the subject of a breach verb ("X suffered a data breach", "X's systems").
 VICTIM_RIGHT = alt(
     r"^\s*(?:,[^,.;]{1,110},\s*|,\s*)?(?:who\s+|which\s+)?(?:has\s+|have\s+|had\s+|was\s+|were\s+|is\s+|are\s+|also\s+|recently\s+|"
@@ -955,6 +961,7 @@ VICTIM_RIGHT = alt(
     r"^\s*(?:data\s+)?(?:breach|hack|cyber[-\s]?attack|leak|security\s+incident|incident)\b",
     r"^\s*\([^)]{1,20}\)\s*:",  # bullet "Name (Abbr):"
     r"^\s*:",  # bullet "Name:"
+    PEOPLE_OF_VICTIM,
 )
 # A candidate in these frames is a source, a commentator or a vendor, not a victim.
 NON_VICTIM_LEFT = alt(
