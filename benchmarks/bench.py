@@ -16,12 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from breachlens.ingest.acquire import acquire, expand_sources
 from breachlens.analysis.clean import clean
 from breachlens.analysis.nlp import load_nlp
+from breachlens.ingest.acquire import acquire, expand_sources
 from breachlens.pipeline import NLP_BATCH, _finish, analyze_clean
 from breachlens.records import CleanDocument, SourceFailure
 from breachlens.settings import Settings
+
 from .synthetic import bench_resolve
 
 

@@ -21,10 +21,10 @@ import anyio
 import httpx
 
 from breachlens import vocab
+from breachlens.delivery.web import create_app
 from breachlens.records import Fact, MergedIncident
 from breachlens.settings import Settings
 from breachlens.store import open_store
-from breachlens.delivery.web import create_app
 
 FIXTURES = Path(__file__).parent.parent / "tests" / "fixtures" / "web_ui"
 REPEATS = 15

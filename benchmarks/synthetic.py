@@ -15,8 +15,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from breachlens.records import DocumentAnalysis, Evidence, Fact, Incident, TimelineEvent
 from breachlens.analysis.resolve import resolve
+from breachlens.records import DocumentAnalysis, Evidence, Fact, Incident, TimelineEvent
 from breachlens.settings import Settings
 
 # Documents per victim on average, and the share of documents about the one heavily covered victim.

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from breachlens.errors import SourceError, TooLargeError
 from breachlens.ingest import acquire as acquire_module
 from breachlens.ingest.acquire import acquire, expand_sources
-from breachlens.errors import SourceError, TooLargeError
 from breachlens.records import SourceFailure
 from breachlens.settings import Settings
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from breachlens import __version__
 from benchmarks.bench_scale import write_corpus
+from breachlens import __version__
+from breachlens.analysis.resolve import resolve
 from breachlens.errors import BreachlensError
 from breachlens.ingest.executors import (
     MAX_ATTEMPTS,
@@ -31,7 +32,6 @@ from breachlens.ingest.executors import (
 from breachlens.ingest.run import IngestSummary, refresh_incidents, store_results
 from breachlens.pipeline import DocumentResult, analyze_documents
 from breachlens.records import Analysis, SourceFailure
-from breachlens.analysis.resolve import resolve
 from breachlens.settings import Settings
 from breachlens.store import Store, open_store
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import breachlens.delivery.export as export_pkg
-from breachlens.errors import ExportError
 from breachlens.delivery.export import EXPORTERS, FORMATS, export
+from breachlens.errors import ExportError
 from breachlens.records import DocumentAnalysis, MergedIncident
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "incidents.json"

@@ -14,7 +14,6 @@ from stix2patterns.validator import run_validator
 from stix2validator import ValidationOptions, validate_string
 
 from breachlens import vocab
-from breachlens.errors import ExportError
 from breachlens.delivery.export.stix import (
     EXTENSION_ID,
     IDENTITY_ID,
@@ -23,6 +22,7 @@ from breachlens.delivery.export.stix import (
     stix_objects,
     stix_pattern,
 )
+from breachlens.errors import ExportError
 from breachlens.records import DocumentAnalysis, Evidence, Fact, Incident, MergedIncident
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "incidents.json"

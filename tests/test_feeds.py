@@ -6,13 +6,13 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 from breachlens.errors import DecodeError
 from breachlens.ingest.feeds import FeedItem, parse_feed
 from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
+from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 BASE = "http://127.0.0.1:8000"

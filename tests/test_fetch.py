@@ -8,7 +8,6 @@ No test sends anything to an address other than 127.0.0.1.
 from __future__ import annotations
 
 import dataclasses
-
 import gzip
 import http.server
 import socket
@@ -20,10 +19,9 @@ from typing import Any
 import brotli
 import httpcore
 import pytest
-from web_server import LocalServer, server, slow, stream_forever  # noqa: F401 - `server` is a fixture
 
-from breachlens.ingest.acquire import acquire
 from breachlens.errors import FetchError, TooLargeError, UnsafeURLError
+from breachlens.ingest.acquire import acquire
 from breachlens.ingest.fetch import (
     CHUNK_BYTES,
     USER_AGENT,
@@ -37,6 +35,7 @@ from breachlens.ingest.fetch import (
 from breachlens.ingest.sources import ingest_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
+from web_server import LocalServer, server, slow, stream_forever  # noqa: F401 - `server` is a fixture
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 SETTINGS = Settings()

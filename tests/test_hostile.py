@@ -454,8 +454,8 @@ def test_hostile_damaged_archives_are_errors_never_tracebacks_or_silence(tmp_pat
 
 
 def test_hostile_good_pages_survive_a_damaged_archive_in_the_same_run(tmp_path: Path) -> None:
-    from breachlens.store import open_store
     from breachlens.ingest.sources import ingest_sources
+    from breachlens.store import open_store
 
     good = tmp_path / "good.warc.gz"
     good.write_bytes(_archive(True))
@@ -475,8 +475,8 @@ def test_hostile_good_pages_survive_a_damaged_archive_in_the_same_run(tmp_path: 
 
 
 def test_hostile_host_header_is_checked(tmp_path: Path) -> None:
-    from breachlens.store import open_store
     from breachlens.delivery.web import create_app
+    from breachlens.store import open_store
     from test_web import asgi_client
 
     store = open_store(str(tmp_path / "h.db"))
@@ -508,8 +508,8 @@ def test_hostile_impossible_dates_are_not_dates() -> None:
 
 
 def test_hostile_search_with_nul_is_not_a_500(tmp_path: Path) -> None:
-    from breachlens.store import open_store
     from breachlens.delivery.web import create_app
+    from breachlens.store import open_store
     from test_web import asgi_client
 
     db = tmp_path / "secret-name.db"
@@ -575,8 +575,8 @@ def test_hostile_corpus_generator_is_deterministic() -> None:
 
 
 def test_hostile_serve_analyses_in_another_process(tmp_path: Path) -> None:
-    from breachlens.store import open_store
     from breachlens.delivery.web.service import AppState, _analyse
+    from breachlens.store import open_store
 
     store = open_store(str(tmp_path / "s.db"))
     try:
@@ -610,8 +610,8 @@ def test_hostile_webhook_retries_carry_one_delivery_id() -> None:
 
 @pytest.mark.parametrize("url", ["http://0177.0.0.1/", "http://\u0661\u0662\u0667.0.0.1/", "http://[::1/"])
 def test_hostile_api_analyze_odd_url_is_an_errors_entry(tmp_path: Path, url: str) -> None:
-    from breachlens.store import open_store
     from breachlens.delivery.web import create_app
+    from breachlens.store import open_store
     from test_web import asgi_client
 
     store = open_store(str(tmp_path / "a.db"))

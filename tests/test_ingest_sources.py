@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_warc import write_archive
-from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 from breachlens.ingest.sources import ingest_sources, split_sources
 from breachlens.settings import Settings
 from breachlens.store import open_store
+from test_warc import write_archive
+from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 OUTLETS = Path(__file__).parent / "fixtures" / "outlets"
 WEB = Path(__file__).parent / "fixtures" / "web"

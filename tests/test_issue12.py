@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from breachlens.analysis.attribute.victims import _GROUP_WORDS
+from breachlens.analysis.resolve import resolve
+from breachlens.analysis.scorers import Head, Scorers, load_scorers
 from breachlens.learn.corpus import names_match
 from breachlens.learn.metrics import score
 from breachlens.pipeline import analyze_text
 from breachlens.records import Analysis
-from breachlens.analysis.resolve import resolve
-from breachlens.analysis.scorers import Head, Scorers, load_scorers
 from breachlens.settings import Settings
 
 

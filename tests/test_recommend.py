@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from breachlens import vocab
-from breachlens.errors import BreachlensError
 from breachlens.delivery.recommend import Recommendations, Rule, load_rules, parse_rules, recommendations
+from breachlens.errors import BreachlensError
 from breachlens.records import Evidence, Fact, Incident
 
 SRC_A = "https://daily.example/quillmere"

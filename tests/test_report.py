@@ -13,15 +13,6 @@ from dataclasses import replace
 import pytest
 
 from breachlens import vocab
-from breachlens.records import (
-    Conflict,
-    DocumentAnalysis,
-    Evidence,
-    Fact,
-    Incident,
-    MergedIncident,
-    TimelineEvent,
-)
 from breachlens.delivery.report import (
     DATA_TYPE_LABELS,
     MODALITY_WORDS,
@@ -35,6 +26,15 @@ from breachlens.delivery.report import (
     render_html,
     render_json,
     render_markdown,
+)
+from breachlens.records import (
+    Conflict,
+    DocumentAnalysis,
+    Evidence,
+    Fact,
+    Incident,
+    MergedIncident,
+    TimelineEvent,
 )
 
 SRC_A = "https://news.example/fennick-breach"

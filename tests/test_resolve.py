@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from breachlens.records import DocumentAnalysis, Evidence, Fact, Incident, MergedIncident, TimelineEvent
 from breachlens.analysis.resolve import CONFIDENCE_BASE, date_span, normalise_name, resolve, slug
+from breachlens.records import DocumentAnalysis, Evidence, Fact, Incident, MergedIncident, TimelineEvent
 from breachlens.settings import Settings
 from breachlens.vocab import MODALITY_WEIGHT
 

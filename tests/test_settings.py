@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from breachlens import pipeline
-from breachlens.ingest.acquire import expand_sources
 from breachlens.analysis.clean import cap_text
 from breachlens.cli import cli
 from breachlens.errors import BreachlensError
+from breachlens.ingest.acquire import expand_sources
 from breachlens.ingest.fetch import FetchOptions
 from breachlens.records import CleanDocument
 from breachlens.settings import Settings

@@ -11,11 +11,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from breachlens.errors import SourceError
+from breachlens.ingest.sources import ingest_sources
+from breachlens.ingest.warc import read_warc
 from breachlens.records import RawDocument, SourceFailure
 from breachlens.settings import Settings
 from breachlens.store import open_store
-from breachlens.ingest.sources import ingest_sources
-from breachlens.ingest.warc import read_warc
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 

@@ -14,12 +14,12 @@ import anyio.from_thread
 import httpx
 import pytest
 
-from breachlens.errors import BreachlensError, UnsafeURLError
-from breachlens.records import RawDocument
-from breachlens.settings import Settings
 from breachlens.delivery.web import create_app, serve
 from breachlens.delivery.web.pages import bar_chart, highlight
 from breachlens.delivery.web.security import CSP, error_body, is_loopback
+from breachlens.errors import BreachlensError, UnsafeURLError
+from breachlens.records import RawDocument
+from breachlens.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "web_ui"
 MARROWGATE = "marrowgate-stores-2025-06"
@@ -509,8 +509,8 @@ def test_web_date_filters_agree_with_the_store(tmp_path: Path, since: str | None
                                                expected: set[str]) -> None:
     """An incident dated only by its source's publication: the CLI's --since and the web's since/until see the
     same date (the store's first date), and the web shows that date."""
-    from breachlens.store import open_store
     from breachlens.delivery.web import query as q
+    from breachlens.store import open_store
     from store_helpers import make_document, make_incident
 
     with open_store(str(tmp_path / "dates.db")) as store:

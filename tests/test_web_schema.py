@@ -30,9 +30,9 @@ def _no_network(url: str, settings: Settings, **options: Any) -> RawDocument:
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The OpenAPI schema of an app over the fixture store, loaded through ASGI, /api operations only."""
+    from breachlens.delivery.web import create_app
     from breachlens.ingest.sources import ingest_sources
     from breachlens.store import open_store
-    from breachlens.delivery.web import create_app
 
     store = open_store(str(tmp_path_factory.mktemp("schema") / "t.db"))
     ingest_sources([str(FIXTURES)], store, Settings.load())

@@ -15,13 +15,13 @@ from typing import Any
 
 import click
 
-from .version import __version__
-from .delivery.alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
 from .cli_options import config_option, db_option, load_settings, store_path
+from .delivery.alerts.cli import alert_run, alerts, notify_config_option, notify_option, watchlist
 from .errors import BreachlensError
 from .learn.cli import eval_command, train
 from .records import MergedIncident, SourceFailure
 from .settings import Settings
+from .version import __version__
 
 FORMATS = ("json", "md", "html")
 

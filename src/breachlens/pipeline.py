@@ -21,16 +21,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .ingest.acquire import acquire, expand_sources
 from .analysis.attribute import attribute
-from .budget import DeadlineExceeded, deadline
 from .analysis.clean import clean
-from .errors import BreachlensError, SourceError
 from .analysis.nlp import load_nlp, parse_texts
-from .records import Analysis, CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
 from .analysis.resolve import resolve
 from .analysis.scorers import Scorers
 from .analysis.segment import Segmented, segment, segment_parsed
+from .budget import DeadlineExceeded, deadline
+from .errors import BreachlensError, SourceError
+from .ingest.acquire import acquire, expand_sources
+from .records import Analysis, CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
 from .settings import Settings
 
 Progress = Callable[[str], None]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..records import Fact
+from ..vocab import MODALITY_WEIGHT
 from .extract.patterns import (
     CLAIM_CUES,
     CONFIRM_CUES,
@@ -20,8 +22,6 @@ from .extract.patterns import (
     NEGATION_CUES,
     SUSPECT_CUES,
 )
-from ..records import Fact
-from ..vocab import MODALITY_WEIGHT
 
 _CLAUSE_BREAK = re.compile(
     r";\s*|\.\s+|,?\s+but\s+|,\s*(?:however|although|though|whereas|while|yet|except)\b[,]?\s*|\s+[-–—]\s+"

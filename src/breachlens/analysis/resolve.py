@@ -71,7 +71,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..dates import date_match
-from .dedupe import find_duplicates
 from ..records import (
     FACT_LIST_FIELDS,
     Conflict,
@@ -84,6 +83,7 @@ from ..records import (
 )
 from ..settings import Settings
 from ..vocab import MODALITIES, MODALITY_WEIGHT, TIMELINE_KINDS
+from .dedupe import find_duplicates
 
 __all__ = ["resolve", "blocking_keys", "victim_key", "normalise_name", "slug", "date_span", "CLUSTERED_ROLES"]
 

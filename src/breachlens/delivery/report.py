@@ -28,9 +28,9 @@ from typing import Any
 import jinja2
 
 from .. import vocab
+from ..records import FACT_LIST_FIELDS, DocumentAnalysis, Evidence, Fact, Incident, MergedIncident
 from .formats import environment, thousands
 from .recommend import Recommendation, recommendations
-from ..records import FACT_LIST_FIELDS, DocumentAnalysis, Evidence, Fact, Incident, MergedIncident
 
 __all__ = [
     "DATA_TYPE_LABELS",

@@ -37,12 +37,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from ..version import __version__
-from .acquire import acquire, expand_sources
 from ..errors import BreachlensError
 from ..pipeline import NLP_BATCH, DocumentResult, Progress, _finish, _Pending, clean_within, guard
 from ..records import CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
 from ..settings import Settings
+from ..version import __version__
+from .acquire import acquire, expand_sources
 
 __all__ = [
     "Executor",

@@ -46,12 +46,12 @@ import certifi
 import httpcore
 import httpx
 
-from ..version import __version__
 from ..budget import DeadlineExceeded
 from ..budget import deadline as budget_deadline
 from ..errors import FetchError, SourceError, TooLargeError, UnsafeURLError
 from ..records import RawDocument, Validators
 from ..settings import Settings
+from ..version import __version__
 from .sniff import page_kind
 
 __all__ = [

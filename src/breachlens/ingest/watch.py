@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, Unpack
 
-from .fetch import Fetcher, FetchKeywords
-from .sources import ingest_sources, page_cache
 from ..records import MergedIncident
 from ..settings import Settings
 from ..store import Store
+from .fetch import Fetcher, FetchKeywords
+from .sources import ingest_sources, page_cache
 
 __all__ = ["WatchEvent", "RunSummary", "watch", "MAX_BACKOFF_S"]
 

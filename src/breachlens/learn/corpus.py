@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..ingest.acquire import acquire
 from ..analysis.attribute import candidate_table, read_mentions
 from ..analysis.attribute.candidates import _Reading
 from ..analysis.clean import clean
-from ..errors import BreachlensError
 from ..analysis.extract.orgs import org_key
 from ..analysis.nlp import load_nlp
-from ..records import CleanDocument, RawDocument
 from ..analysis.segment import Segmented, segment_parsed
+from ..errors import BreachlensError
+from ..ingest.acquire import acquire
+from ..records import CleanDocument, RawDocument
 from ..settings import Settings
 
 

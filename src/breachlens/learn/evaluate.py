@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..analysis.resolve import resolve
+from ..analysis.scorers import Scorers, load_scorers
 from ..errors import BreachlensError
 from ..pipeline import document_analysis
 from ..records import Analysis, DocumentAnalysis
-from ..analysis.resolve import resolve
-from ..analysis.scorers import Scorers, load_scorers
 from ..settings import Settings
 from .corpus import GoldSet, LabelledDocument, load_set, load_sets
 from .metrics import score

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..analysis.attribute.features import document_features
-from ..errors import BreachlensError
 from ..analysis.scorers import Head, Scorers
+from ..errors import BreachlensError
 from .corpus import LabelledDocument
 
 # Inverse regularisation strength of every head: scikit-learn's default, not tuned (the features are logs, shares

@@ -24,7 +24,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import StoreError
-from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument, Validators
+from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument
+from ..records import Validators as Validators  # a record (the fetcher needs no store), still read here
 
 if TYPE_CHECKING:
     from .sql import IncidentChange, KeysOf, ResolveOutcome, Resolver

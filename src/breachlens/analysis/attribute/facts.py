@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from ...records import Evidence, Fact, Incident, TimelineEvent
 from .. import enrich
 from ..assertions import (
     EXPOSED,
@@ -27,7 +28,6 @@ from ..extract.patterns import (
 )
 from ..extract.quantities import find_counts
 from ..extract.spans import find_labelled
-from ...records import Evidence, Fact, Incident, TimelineEvent
 from ..segment import Sentence
 from .candidates import _BREACH, _EXPOSURE, _Candidate, _Reading
 from .owners import _owner_at

@@ -16,9 +16,9 @@ from typing import Any
 from .patterns import (
     NON_VICTIM_LEFT,
     NON_VICTIM_RIGHT,
-    PEOPLE_OF_VICTIM,
     NOT_ORG_WORDS,
     ORG_HEAD_WORDS,
+    PEOPLE_OF_VICTIM,
     VICTIM_LEFT,
     VICTIM_RIGHT,
 )

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..recommend import Recommendation, recommendations
 from ...records import Evidence, Incident
+from ..recommend import Recommendation, recommendations
 
 __all__ = ["Advice", "AdviceItem", "advice_for"]
 

@@ -31,10 +31,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from ...errors import BreachlensError
-from ..formats import thousands
 from ...records import Evidence, Fact, MergedIncident, as_count
 from ...settings import Settings
 from ...store import Store, StoredAlert
+from ..formats import thousands
 from .advice import Advice, advice_for
 from .watchlists import MatchReason, Watchlist, actor_key, match, qualifies
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ...dates import parse_date
-from ..formats import thousands
 from ...records import DocumentAnalysis, Evidence, Fact, MergedIncident
+from ..formats import thousands
 
 # Namespace of every export id: uuid5(NAMESPACE_URL, "urn:breachlens:export"). Never change it (ids move).
 NAMESPACE = uuid.UUID("9f816d6b-c0f1-57e3-b5ce-7b3ea31ec740")

@@ -24,10 +24,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ...version import __version__
 from ...errors import BreachlensError
 from ...settings import Settings
 from ...store import Store, open_store
+from ...version import __version__
 from . import api, pages
 from .security import DEFAULT_ALLOWED_HOSTS, MAX_BODY_BYTES, SecurityMiddleware, error_response, is_loopback
 from .service import AppState, Exporter, Fetch, WebError

@@ -20,12 +20,12 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
 from ... import vocab
-from .. import formats, report
 from ...dates import is_partial_date
 from ...errors import ExportError
-from ..formats import thousands
 from ...records import Fact, MergedIncident
 from ...store import StoredDocument
+from .. import formats, report
+from ..formats import thousands
 from . import query as q
 from .security import ACTOR_PATTERN, INCIDENT_ID_PATTERN, SHA256_PATTERN, valid_actor
 from .service import (

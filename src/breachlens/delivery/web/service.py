@@ -21,9 +21,9 @@ from fastapi import Request
 
 from ...analysis import enrich
 from ...analysis.clean import clean
+from ...analysis.resolve import resolve
 from ...pipeline import analyze_clean, analyze_text, guard
 from ...records import Analysis, DocumentAnalysis, MergedIncident, RawDocument, SourceFailure
-from ...analysis.resolve import resolve
 from ...settings import Settings
 from ...store import Store, StoredDocument
 from .security import check_token, same_origin
