@@ -33,7 +33,7 @@ def cue_of(nlp: Any, text: str, name: str) -> Any:
         ("The Co-op said it was investigating the incident.", "Co-op"),
         ("Customers of Brindle Outfitters received a letter.", "Brindle Outfitters"),
         ("Records from Fenmore Savings Bank were posted online.", "Fenmore Savings Bank"),
-        ("Four million flyQuill passengers were told on Monday.", "flyQuill"),
+        ("Four million flyQuill passengers were told on Monday. FlyQuill said sorry.", "flyQuill"),
     ],
 )
 def test_orgs_proper_noun_runs(nlp: Any, text: str, name: str) -> None:
@@ -104,6 +104,10 @@ def test_orgs_coordinated_list(nlp: Any, text: str, expected: list[str]) -> None
     found = orgs(nlp, text)
     groups = [[found[i].name for i in g] for g in coordinated_groups(text, found)]
     assert expected in groups
+
+
+def test_orgs_small_letter_product_is_no_name(nlp: Any) -> None:
+    assert names(nlp, "The hack of their vBulletin forum exposed accounts.") == []
 
 
 def test_orgs_number_word_is_no_name(nlp: Any) -> None:

@@ -344,12 +344,15 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
     if first.is_heading:
         line = text[first.start : first.end]
         m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
+        # "<name> data breach": the phrase is the name when the body writes it too ("The Fly on the Wall");
+        # else it is cut where a verb or a common word begins ("Energy giant Shell impacted in Accellion hack")
+        name = ""
         if m and _HEADLINE_IS_NAME.match(line) and m.re is _HEADLINE_NAME:
-            name = _cut_at_verb(
-                m.group("name").strip(" .,:").split()
-            )  # "<name> data breach": the phrase is the name
-        else:
-            name = _headline_name(m.group("name"), candidates) if m else ""
+            name = _cut_at_verb(m.group("name").strip(" .,:").split())
+            if _has_common_word(name) and _find_word(text[first.end :], name) < 0:
+                name = _headline_name(name, candidates)
+        elif m:
+            name = _headline_name(m.group("name"), candidates)
         if name and _plausible_headline_name(name):
             key = org_key(name)
             cand = candidates.setdefault(key, _Candidate(key))
@@ -396,6 +399,11 @@ def _cut_at_verb(words: list[str]) -> str:
         if i > 0 and word.lower() in _HEADLINE_VERBS:
             return " ".join(words[:i])
     return " ".join(words)
+
+
+def _has_common_word(phrase: str) -> bool:
+    """A lower-case word of four letters or more: "giant", "impacted" ("via", "di", "mSpy" are not)."""
+    return any(w.isalpha() and w.islower() and len(w) >= 4 for w in phrase.split())
 
 
 def _headline_name(raw: str, candidates: dict[str, _Candidate]) -> str:

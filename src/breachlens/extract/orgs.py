@@ -72,8 +72,8 @@ def org_key(name: str) -> str:
 def _is_name_token(tok: Any) -> bool:
     """A token that can be part of an organisation name."""
     if tok.pos_ == "PROPN" or tok.ent_type_ in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC"):
-        return bool(_NAME_TOKEN.match(tok.text) or _LOWER_CAMEL.match(tok.text)) or tok.text in ("-", "&")
-    if _DOMAIN.match(tok.text) or _LOWER_CAMEL.match(tok.text):
+        return bool(_NAME_TOKEN.match(tok.text) or _is_lower_camel_name(tok)) or tok.text in ("-", "&")
+    if _DOMAIN.match(tok.text) or _is_lower_camel_name(tok):
         return True
     # A capitalised word glued to a hyphenated lower-case part, not at the start of a sentence ("the Co-op").
     if (
@@ -94,6 +94,22 @@ def _is_name_token(tok: Any) -> bool:
 
 
 _NUMERIC_ENTITIES = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "DATE", "TIME"})
+
+
+def _is_lower_camel_name(tok: Any) -> bool:
+    """A brand written with a small first letter ("easyJet") that the text also capitalises ("EasyJet said"):
+    a product name in running text ("their vBulletin forum") never starts a sentence."""
+    if not _LOWER_CAMEL.match(tok.text):
+        return False
+    words = tok.doc.user_data.get(_CAPITALISED_WORDS)
+    if words is None:
+        words = frozenset(_CAPITALISED_WORD.findall(tok.doc.text))
+        tok.doc.user_data[_CAPITALISED_WORDS] = words
+    return tok.text[:1].upper() + tok.text[1:] in words
+
+
+_CAPITALISED_WORDS = "breachlens.capitalised_words"
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]{0,4}[A-Z][A-Za-z0-9]*")
 
 
 def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMention]:
