@@ -114,6 +114,11 @@ def _stored_document(row: tuple[Any, ...]) -> StoredDocument:
     )
 
 
+def _stored_incident(data: str, updated_at: str | None) -> MergedIncident:
+    """An incident as read back, with the time the store last changed it (what exports date it by)."""
+    return replace(MergedIncident.from_dict(json.loads(data)), updated_at=str(updated_at) if updated_at else None)
+
+
 def _incident_row(item: MergedIncident, published: dict[str, str]) -> tuple[Any, ...]:
     """The incidents columns of one merged incident, in _INCIDENT_COLUMNS order."""
     inc = item.incident

@@ -50,6 +50,7 @@ from .rows import (
     _one_line,
     _sources_of,
     _stored_document,
+    _stored_incident,
     _unique_ids,
     _utc_prefix,
 )
@@ -594,7 +595,7 @@ class SQLStore(Store):
             sort = first + sort
         else:
             order_args = []
-        sql = f"SELECT i.data FROM incidents AS i{joins}"
+        sql = f"SELECT i.data, i.updated_at FROM incidents AS i{joins}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {sort}"
@@ -604,13 +605,13 @@ class SQLStore(Store):
             params.extend([max(0, limit) if limit is not None else _NO_LIMIT, max(0, offset)])
         with self._reading() as conn:
             rows = self._x(conn, sql, params).fetchall()
-        return [MergedIncident.from_dict(json.loads(data)) for (data,) in rows]
+        return [_stored_incident(*row) for row in rows]
 
     def incident(self, incident_id: str) -> MergedIncident | None:
         """The incident with this id, or None."""
         with self._reading() as conn:
-            row = self._x(conn, "SELECT data FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        return MergedIncident.from_dict(json.loads(row[0])) if row is not None else None
+            row = self._x(conn, "SELECT data, updated_at FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        return _stored_incident(*row) if row is not None else None
 
     def incident_times(self, ids: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
         """Incident id -> (created_at, updated_at), for `ids` or every incident."""
