@@ -98,8 +98,10 @@ class Delivery(NamedTuple):
     delivered_at: str | None
 
 
+# What the incident list counts and filters by besides the plain columns (`incident_facets`, `IncidentCounts`).
+FACETS = ("sector", "country", "actor", "data_type", "modality")
 # How `Store.incidents` can sort: a name, descending with a leading "-" (ties broken by id, the same way).
-INCIDENT_ORDERS = ("-date", "date", "-changed", "changed", "victim", "-victim", "-records", "records", "-sources", "sources")
+INCIDENT_ORDERS = ("-date", "date", "victim", "-victim", "-records", "records", "-sources", "sources", "-changed", "changed")
 
 
 @dataclass(frozen=True)

@@ -114,10 +114,6 @@ def _stored_document(row: tuple[Any, ...]) -> StoredDocument:
     )
 
 
-# What the incident list counts and filters by besides the plain columns (stored in `incident_facets`).
-FACETS = ("sector", "country", "actor", "data_type", "modality")
-
-
 def facet_values(m: MergedIncident) -> dict[str, list[str]]:
     """The values one incident contributes to each facet (each once)."""
     inc = m.incident

@@ -36,6 +36,7 @@ from ..dates import is_partial_date
 from ..errors import StoreError
 from ..records import DocumentAnalysis, MergedIncident
 from . import (
+    FACETS,
     INCIDENT_ORDERS,
     Delivery,
     DocumentHit,
@@ -48,7 +49,6 @@ from . import (
     Validators,
 )
 from .rows import (
-    FACETS,
     _analysis,
     _changes,
     _document_row,
