@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -250,3 +251,26 @@ def test_taxii_next_survives_an_update_between_pages(store: Store) -> None:
     assert again[-1] == served[0]  # changed after it was served: served again, last
     assert sorted(set(served) | set(again)) == sorted(m.id for m in _incidents())
     assert len(again) == N - len(served) + 1  # the first page's token still points where it did
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_store_upgrade_fills_the_facets_of_stored_incidents(backend: str, tmp_path: Any) -> None:
+    """Schema step 6 on a database holding incidents: the counts equal counting the incidents themselves."""
+    with (pg_schema_url() if backend == "postgresql" else _path(tmp_path)) as url:
+        with open_store(url) as opened:
+            _filled(opened)
+            expected = opened.incident_counts(IncidentFilter())
+            conn = opened._conn  # type: ignore[attr-defined]
+            conn.execute("DROP TABLE incident_facets")  # back to step 5, as an older breachlens left it
+            conn.execute("DELETE FROM migrations WHERE number = 6")
+            if hasattr(conn, "commit"):
+                conn.commit()
+        with open_store(url) as reopened:
+            assert reopened.incident_counts(IncidentFilter()) == expected and expected.total == N
+            assert expected.facets["actor"] == [("ShinyHunters", N // 2)]
+
+
+@contextmanager
+def _path(tmp_path: Any) -> Iterator[str]:
+    """A SQLite file path, as a context like pg_schema_url."""
+    yield str(tmp_path / "upgrade.db")
