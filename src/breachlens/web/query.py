@@ -39,24 +39,22 @@ DEFAULT_PER_PAGE = 25
 
 
 @dataclass(frozen=True)
-class IncidentQuery:
-    """What the list page and `GET /api/incidents` ask for; every field optional."""
+class IncidentQuery(IncidentFilter):
+    """What the list page and `GET /api/incidents` ask for: the store's filters (`search` is the `q`
+    parameter), a sort (one of SORTS) and a page; every field optional."""
 
-    q: str | None = None
-    sector: str | None = None
-    country: str | None = None
-    actor: str | None = None
-    data_type: str | None = None
-    modality: str | None = None
-    since: str | None = None
-    until: str | None = None
     sort: str = "-date"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
+    @property
+    def q(self) -> str | None:
+        """The search words as the user typed them (the `q` parameter)."""
+        return self.search
+
     def params(self, **changes: Any) -> dict[str, str]:
         """Non-empty query parameters, with `changes` applied (for links to other pages, sorts and filters)."""
-        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values = {"q" if name == "search" else name: getattr(self, name) for name in self.__dataclass_fields__}
         values.update(changes)
         out = {k: str(v) for k, v in values.items() if v not in (None, "")}
         if out.get("sort") == "-date":
@@ -90,17 +88,10 @@ def _actors(m: MergedIncident) -> list[str]:
 
 
 def query_filter(query: IncidentQuery) -> IncidentFilter:
-    """The store filter of a list query (an empty or control-character-only search is no search)."""
-    return IncidentFilter(
-        sector=query.sector or None,
-        actor=query.actor or None,
-        data_type=query.data_type or None,
-        since=query.since or None,
-        until=query.until or None,
-        search=(plain_text(query.q) or "").strip() or None,
-        country=query.country or None,
-        modality=query.modality or None,
-    )
+    """The store filter of a list query: its filters, the search read as plain text (an empty or
+    control-character-only search is no search) and empty values as no filter."""
+    values = {name: getattr(query, name) or None for name in IncidentFilter.__dataclass_fields__}
+    return IncidentFilter(**{**values, "search": (plain_text(query.search) or "").strip() or None})
 
 
 def run_query(store: Store, query: IncidentQuery) -> QueryResult:
