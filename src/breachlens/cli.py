@@ -453,7 +453,7 @@ def incidents(
                 country=country,
                 limit=limit,
                 changed_since=changed_since,
-                order=order,
+                order=f"-{order}",  # newest first
                 offset=offset,
             )
         except BreachlensError as exc:

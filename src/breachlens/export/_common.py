@@ -7,9 +7,10 @@ objects that are reference data shared across incidents (an actor, an ATT&CK tec
 organisation), from their name.
 
 Why timestamps come from the incident and not from the clock: the same input must give byte-identical output,
-so `created` is the incident's earliest known date and `modified` its latest (dates of the incident, its
-disclosure, its timeline and its sources' publication), and reference objects carry the fixed
-`REFERENCE_EPOCH`.
+so `created` is the incident's earliest known date and `modified` when the store last changed the incident
+(`MergedIncident.updated_at`, to the millisecond: a TAXII client sees a new version exactly when the incident
+changed, issue 16), else, for incidents not read from a store, its latest date (dates of the incident, its
+disclosure, its timeline and its sources' publication). Reference objects carry the fixed `REFERENCE_EPOCH`.
 """
 
 from __future__ import annotations
@@ -66,10 +67,19 @@ def incident_dates(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) ->
 def export_times(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> tuple[datetime, datetime]:
     """`created` and `modified` of the objects of one incident (see the module docstring)."""
     days = incident_dates(merged, docs)
-    if not days:
-        return REFERENCE_EPOCH, REFERENCE_EPOCH
-    first, last = days[0], days[-1]
-    return _midnight(first), _midnight(last)
+    first, last = (_midnight(days[0]), _midnight(days[-1])) if days else (REFERENCE_EPOCH, REFERENCE_EPOCH)
+    changed = change_time(merged.updated_at) if merged.updated_at else None
+    if changed is None:
+        return first, last
+    return min(first, changed), changed  # `created` never after `modified` (STIX), even for a future date
+
+
+def change_time(stored: str) -> datetime:
+    """A stored change time ("2025-07-01T12:00:00.123456Z", or "...12:00:00.123Z" from the upgrade) as an aware
+    datetime cut to the millisecond, the precision of TAXII timestamps, so versions and `next` tokens match."""
+    text = stored.strip().removesuffix("Z")
+    when = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
 def _midnight(day: date) -> datetime:

@@ -114,6 +114,28 @@ def _stored_document(row: tuple[Any, ...]) -> StoredDocument:
     )
 
 
+def facet_values(m: MergedIncident) -> dict[str, list[str]]:
+    """The values one incident contributes to each facet (each once)."""
+    inc = m.incident
+    return {
+        "sector": [inc.sector] if inc.sector else [],
+        "country": [inc.victim_country.upper()] if inc.victim_country else [],
+        "actor": list(dict.fromkeys(str(f.value) for f in inc.threat_actors)),
+        "data_type": list(dict.fromkeys(str(f.value) for f in inc.data_exposed)),
+        "modality": sorted({fact.modality for _, fact in inc.facts()}),
+    }
+
+
+def facet_rows(m: MergedIncident) -> list[tuple[str, str, str]]:
+    """(facet, value, incident id) rows of one incident for `incident_facets`."""
+    return [(name, value, m.id) for name, values in facet_values(m).items() for value in values]
+
+
+def _stored_incident(data: str, updated_at: str | None) -> MergedIncident:
+    """An incident as read back, with the time the store last changed it (what exports date it by)."""
+    return replace(MergedIncident.from_dict(json.loads(data)), updated_at=str(updated_at) if updated_at else None)
+
+
 def _incident_row(item: MergedIncident, published: dict[str, str]) -> tuple[Any, ...]:
     """The incidents columns of one merged incident, in _INCIDENT_COLUMNS order."""
     inc = item.incident

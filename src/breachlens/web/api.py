@@ -328,7 +328,8 @@ def list_incidents(
     per_page: Annotated[int, Query(ge=1, le=q.MAX_PER_PAGE)] = q.DEFAULT_PER_PAGE,
 ) -> JSONResponse:
     """Stored incidents matching every filter, with the total and counts per filter value over all matches."""
-    query = q.IncidentQuery(q_, sector, country, actor, data_type, modality, since, until, sort, page, per_page)
+    query = q.IncidentQuery(sector=sector, actor=actor, data_type=data_type, since=since, until=until, search=q_,
+                            country=country, modality=modality, sort=sort, page=page, per_page=per_page)
     result = q.run_query(app_state(request).store, query)
     return _json({
         "incidents": [m.as_dict() for m in result.items],

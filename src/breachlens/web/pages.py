@@ -193,8 +193,9 @@ def _query(raw: dict[str, str | None], page: int, per_page: int) -> q.IncidentQu
         errors.append({"loc": ["query", "sort"], "msg": f"sort is one of {', '.join(q.SORTS)}"})
     if errors:
         raise WebError(422, "invalid filter", errors)
-    return q.IncidentQuery(values["q"], values["sector"], country, values["actor"], values["data_type"],
-                           values["modality"], values["since"], values["until"], sort, page, per_page)
+    return q.IncidentQuery(sector=values["sector"], actor=values["actor"], data_type=values["data_type"],
+                           since=values["since"], until=values["until"], search=values["q"], country=country,
+                           modality=values["modality"], sort=sort, page=page, per_page=per_page)
 
 
 # ----------------------------------------------------------------------------------------------------- pages
