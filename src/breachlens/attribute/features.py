@@ -59,8 +59,9 @@ _GENRE = re.compile(
     re.IGNORECASE,
 )
 _STATISTICS = re.compile(
-    r"\b(?:per\s*cent|percent|%|average\s+cost|survey|respondents|study|statistics|report\s+finds|"
-    r"funding|raised|series\s+[a-d]|investors?|valuation|conference|webinar|vacanc\w+|apply|salary)\b",
+    r"\b(?:per\s*cent|percent|on\s+average|average\s+cost|survey(?:ed)?|respondents|study|studied|statistics|"
+    r"report\s+finds|funding|raised|series\s+[a-d]|investors?|valuation|conference|webinar|vacanc\w+|apply|"
+    r"salary)\b|\d\s?%",
     re.IGNORECASE,
 )
 
