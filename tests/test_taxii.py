@@ -386,7 +386,6 @@ def test_taxii2_client_added_after_returns_an_updated_incident_again(tmp_path: P
     source changed it, even though the incident's STIX `modified` (its latest day) did not move."""
     from breachlens.ingest import refresh_incidents
     from breachlens.settings import Settings
-
     from store_helpers import make_document
 
     with open_store(str(tmp_path / "polled.db")) as store:

@@ -236,7 +236,7 @@ def cap_text(text: str, settings: Settings) -> tuple[str, tuple[DroppedSpan, ...
         dropped.append(_capped(rest, f"over the {settings.max_chars:,}-character document limit"))
     limit = settings.max_token_chars
     if limit > 0 and len(text) > limit:
-        long_word = re.compile(r"(?<!\S)\S{%d,}" % (limit + 1))
+        long_word = re.compile(rf"(?<!\S)\S{{{limit + 1},}}")
         if long_word.search(text):
             pieces: list[str] = []
             pos = 0
@@ -569,7 +569,7 @@ def _assemble(lines: Sequence[_Line], reasons: Sequence[str | None]) -> str:
     """Kept lines joined with "\\n"; blank or dropped lines between them become one blank line."""
     out: list[str] = []
     pending_break = False
-    for line, reason in zip(lines, reasons):
+    for line, reason in zip(lines, reasons, strict=True):
         if reason is not None or not line.text.strip():
             pending_break = bool(out)
             continue
@@ -584,7 +584,7 @@ def _merge_spans(text: str, lines: Sequence[_Line], reasons: Sequence[str | None
     """One DroppedSpan per block of dropped lines sharing a reason (blank lines between them included)."""
     spans: list[DroppedSpan] = []
     current: tuple[int, int, str] | None = None
-    for line, reason in zip(lines, reasons):
+    for line, reason in zip(lines, reasons, strict=True):
         if not line.text.strip():
             continue
         if current is not None and current[2] == reason:

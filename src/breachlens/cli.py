@@ -413,7 +413,8 @@ def watch(
 @click.option("--since", help="Only incidents dated on/after YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--search", help="Full-text search over incidents.")
 @click.option("--changed-since",
-              help="Only incidents created or changed (new source, revised records, ...) at/after this UTC date or time.")
+              help="Only incidents created or changed (new source, revised records, ...) "
+                   "at/after this UTC date or time.")
 @click.option("--sort", "order", type=click.Choice(["date", "changed"]), default="date", show_default=True,
               help="Newest incident date first, or last change first.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
@@ -468,7 +469,8 @@ def incidents(
 
 @cli.command("resolve")
 @db_option
-@click.option("--full", is_flag=True, help="Re-resolve every stored document (after a model update), not only new ones.")
+@click.option("--full", is_flag=True,
+              help="Re-resolve every stored document (after a model update), not only new ones.")
 @config_option
 def resolve_command(db: str | None, full: bool, config: str | None) -> None:
     """Resolve stored documents into incidents: those not yet resolved, or with --full all of them (ids kept).

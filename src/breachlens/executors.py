@@ -86,7 +86,7 @@ class Executor(ABC):
     def workers(self) -> int:
         """How many batches can run at once."""
 
-    def prepare(self, settings: Settings) -> None:
+    def prepare(self, settings: Settings) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Get ready to analyse with `settings` (e.g. load the spaCy model in every worker); may be a no-op."""
 
     @abstractmethod
@@ -97,10 +97,10 @@ class Executor(ABC):
     def result(self, handle: Any) -> Any:
         """Wait for a handle's value; raise WorkerLost when its worker died, the function's error otherwise."""
 
-    def recover(self, handle: Any) -> None:
+    def recover(self, handle: Any) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Make the executor usable again after `handle` raised WorkerLost (e.g. replace a broken pool)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release workers and connections; safe to call twice."""
 
     def map_ordered(
@@ -259,12 +259,15 @@ class DaskExecutor(Executor):
 
     Needs the optional extra: `pip install 'breachlens[dask]'` here and on every worker. On connecting, every
     worker is asked for its breachlens version, and a cluster whose workers run another version is refused
-    with a message naming them. A local cluster (scheduler and workers in subprocesses) listens on 127.0.0.1 only, dashboard included.
+    with a message naming them. A local cluster (scheduler and workers in subprocesses) listens on 127.0.0.1 only,
+    dashboard included.
     """
 
     name = "dask"
 
-    def __init__(self, address: Any = "local", workers: int | None = None, batch_size: int = DASK_DEFAULT_BATCH) -> None:
+    def __init__(
+        self, address: Any = "local", workers: int | None = None, batch_size: int = DASK_DEFAULT_BATCH
+    ) -> None:
         """Connect to the scheduler at `address` ("local" starts a LocalCluster of `workers` processes; a
         `distributed.Client` is used as it is and left open), then check the workers' breachlens version."""
         try:

@@ -121,7 +121,8 @@ def fetch_feed(url: str, fetcher: Fetcher, validators: Validators | None = None)
 
 def ingest_feeds(
     feed_urls: Iterable[str], store: Store, settings: Settings, *, fetcher: Fetcher | None = None,
-    progress: Callable[[str], None] | None = None, stop: threading.Event | None = None, **fetch_opts: Unpack[FetchKeywords],
+    progress: Callable[[str], None] | None = None, stop: threading.Event | None = None,
+    **fetch_opts: Unpack[FetchKeywords],
 ) -> WebIngestSummary:
     """Ingest what is new in each feed; feed-level errors are in `feed_failures` (and in `failures`).
 

@@ -756,7 +756,9 @@ def _exposure_conflicts(exposed: Mapping[Any, _Acc], not_exposed: Mapping[Any, _
 _LISTING_MIN_TYPES = 2
 
 
-def _unlisted_conflicts(entries: list[_Entry], exposed: Mapping[Any, _Acc], not_exposed: Mapping[Any, _Acc]) -> list[Conflict]:
+def _unlisted_conflicts(
+    entries: list[_Entry], exposed: Mapping[Any, _Acc], not_exposed: Mapping[Any, _Acc]
+) -> list[Conflict]:
     """A data type that only a minority of the sources listing exposed data give: disputed, not agreed.
 
     Example: three outlets list what leaked; two give names and email addresses, one adds purchase histories.
@@ -777,7 +779,8 @@ def _unlisted_conflicts(entries: list[_Entry], exposed: Mapping[Any, _Acc], not_
         giving = [src for src, vals in listing.items() if value in vals]
         leaving = sorted(src for src, vals in listing.items() if value not in vals)
         if leaving and len(giving) < len(leaving):
-            out.append(Conflict("data_exposed", ((f"{value}: exposed", acc.sources()), (f"{value}: not listed", tuple(leaving)))))
+            sides = ((f"{value}: exposed", acc.sources()), (f"{value}: not listed", tuple(leaving)))
+            out.append(Conflict("data_exposed", sides))
     return out
 
 

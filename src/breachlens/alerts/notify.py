@@ -362,7 +362,9 @@ class NotifyConfig:
         return cls(SmtpConfig(**smtp), secret)
 
 
-def notifiers_from_specs(specs: Sequence[str], config: NotifyConfig | None = None) -> list[WebhookNotifier | EmailNotifier]:
+def notifiers_from_specs(
+    specs: Sequence[str], config: NotifyConfig | None = None
+) -> list[WebhookNotifier | EmailNotifier]:
     """Notifiers from `--notify` values: "webhook:URL", "email:ADDR[,ADDR...]", each optionally prefixed by
     "digest:" for one summary a day. NotifyError on anything else."""
     cfg = config or NotifyConfig()

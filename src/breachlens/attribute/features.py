@@ -201,7 +201,9 @@ def candidate_features(
         "rule_top": float(rule_rank == 0),
         "rule_second": float(rule_rank == 1),
     }
-    features.update({f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()})
+    features.update(
+        {f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()}
+    )
     features.update(_ner_fractions(reading, cand))
     return features
 

@@ -19,7 +19,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -34,7 +34,7 @@ NAMESPACE = uuid.UUID("9f816d6b-c0f1-57e3-b5ce-7b3ea31ec740")
 
 # `created`/`modified` of reference objects (actors, techniques, organisations, our own identity) and of
 # incidents with no known date at all: a fixed instant, so that their versions never change between exports.
-REFERENCE_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
+REFERENCE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -74,7 +74,7 @@ def export_times(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> t
 
 def _midnight(day: date) -> datetime:
     """00:00 UTC of a day."""
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def published_day(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> date | None:

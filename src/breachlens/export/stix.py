@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from typing import Any
 
 import stix2
@@ -507,7 +507,7 @@ class _Incident:
         """The report tying the incident's objects together, its sources as external references."""
         merged, inc = self.merged, self.merged.incident
         day = published_day(merged, self.docs)
-        published = datetime.combine(day, time(), tzinfo=timezone.utc) if day else None
+        published = datetime.combine(day, time(), tzinfo=UTC) if day else None
         refs = [_source_reference(s, self.docs) for s in merged.sources]
         refs.append({"source_name": "breachlens", "external_id": merged.id})
         data_exposed = [_fact_dict(f) for f in inc.data_exposed]

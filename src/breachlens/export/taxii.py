@@ -39,7 +39,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -118,12 +118,12 @@ def _parse_timestamp(value: str) -> datetime:
     text = value.strip()
     if not text.endswith("Z") or "T" not in text:
         raise ValueError(value)
-    return datetime.fromisoformat(text[:-1] + "+00:00").astimezone(timezone.utc)
+    return datetime.fromisoformat(text[:-1] + "+00:00").astimezone(UTC)
 
 
 def _format_timestamp(when: datetime) -> str:
     """TAXII timestamp with milliseconds."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def _build_entries(
@@ -149,7 +149,7 @@ def _build_entries(
         added = added_at.get(data["id"])
         if added is None:
             stamp = data.get("modified") or data.get("created")
-            added = _parse_timestamp(stamp) if stamp else datetime(1970, 1, 1, tzinfo=timezone.utc)
+            added = _parse_timestamp(stamp) if stamp else datetime(1970, 1, 1, tzinfo=UTC)
         entries.append(_Entry(added, _format_timestamp(added), data))
     return sorted(entries, key=lambda e: e.key)
 
@@ -165,7 +165,8 @@ def _report_incident(data: dict[str, Any]) -> str | None:
 
 
 def _taxii_time(stored: str) -> str:
-    """A stored change time ("2025-07-01T12:00:00.123456Z", or "...12:00:00.123Z" from the upgrade) as TAXII reads it."""
+    """A stored change time ("2025-07-01T12:00:00.123456Z", or "...12:00:00.123Z" from the upgrade) as TAXII
+    reads it."""
     return stored if stored.endswith("Z") else stored + "Z"
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -247,7 +247,7 @@ def _government(industry: str) -> list[str]:
 
 def _today() -> date:
     """The export's UTC day (only used for the year of an incident with no date in any source)."""
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def veris_incident(

@@ -60,7 +60,10 @@ _WORDNUM = (
 )
 _MULT = r"(?:\s*(?P<{}>million|billion|thousand|mn|bn|mil|[kKmMbB])(?![\w]))"
 _MULT_NUM, _MULT_WORD = _MULT.format("mult"), _MULT.format("wmult")
-_QUALIFIER = r"(?P<qual>(?:approximately|approx\.?|about|around|roughly|nearly|almost|over|more\s+than|some|up\s+to|at\s+least|an\s+estimated|estimated|close\s+to|just\s+under|just\s+over|upwards\s+of|in\s+excess\s+of)\s+)?"
+_QUALIFIER = (
+    r"(?P<qual>(?:approximately|approx\.?|about|around|roughly|nearly|almost|over|more\s+than|some|up\s+to"
+    r"|at\s+least|an\s+estimated|estimated|close\s+to|just\s+under|just\s+over|upwards\s+of|in\s+excess\s+of)\s+)?"
+)
 _FILLER = r"(?P<filler>(?:(?!of\b|and\b|or\b|to\b|in\b|from\b)[\w’'/-]+\s+){0,3}?)"
 # "a further 2 million of its customers": a part of the customers, counted as the affected ones
 _PART_OF = r"(?:of\s+(?:its|their|the|our)\s+)?"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
@@ -362,7 +362,7 @@ ALERT_BADGE_DAYS = 7
 
 def _recent_alert_count(store: Any) -> int:
     """Alerts raised in the last ALERT_BADGE_DAYS days (0 for a store that keeps no alerts)."""
-    since = (datetime.now(timezone.utc) - timedelta(days=ALERT_BADGE_DAYS)).date().isoformat()
+    since = (datetime.now(UTC) - timedelta(days=ALERT_BADGE_DAYS)).date().isoformat()
     try:
         return len(store.alerts(since=since))
     except NotImplementedError:
@@ -414,7 +414,8 @@ def sector_page(request: Request, sector: Annotated[str, Path(pattern=r"^[a-z][a
         raise WebError(404, f"no sector {sector}")
     incidents = app_state(request).store.incidents(sector=sector)
     return render(request, "sector.html", sector=sector, label=report.SECTOR_LABELS[sector],
-                  title=f"Sector: {report.SECTOR_LABELS[sector]}", **_trend_context(app_state(request).store, incidents))
+                  title=f"Sector: {report.SECTOR_LABELS[sector]}",
+                  **_trend_context(app_state(request).store, incidents))
 
 
 @router.get("/analyze", response_class=HTMLResponse, include_in_schema=False)

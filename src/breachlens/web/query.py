@@ -178,8 +178,8 @@ def _unfiltered(store: Store) -> tuple[list[MergedIncident], dict[str, list[tupl
 
 def run_query(store: Store, query: IncidentQuery) -> QueryResult:
     """Filter, count facets, sort and page the stored incidents (see the module docstring for who filters what)."""
-    plain = not any(((plain_text(query.q) or "").strip(), query.sector, query.actor, query.data_type, query.since, query.country,
-                     query.modality, query.until))
+    plain = not any(((plain_text(query.q) or "").strip(), query.sector, query.actor, query.data_type, query.since,
+                     query.country, query.modality, query.until))
     snapshot = _unfiltered(store) if plain else None
     if snapshot is not None:
         found, facets = snapshot
