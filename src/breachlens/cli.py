@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,9 @@ from .errors import BreachlensError
 from .learn.cli import eval_command, train
 from .records import MergedIncident, SourceFailure
 from .settings import Settings
+
+if TYPE_CHECKING:  # the store is imported when a command opens one, not when the CLI starts
+    from .store import Store
 
 FORMATS = ("json", "md", "html")
 
@@ -82,7 +85,7 @@ def _count_sources(sources: Sequence[str], settings: Settings) -> int:
     return sum(1 for s in expand_sources(sources, settings) if not isinstance(s, SourceFailure))
 
 
-def _open_store(db: str) -> Any:
+def _open_store(db: str) -> Store:
     """The store at `db`, with errors as ClickException."""
     from .store import open_store
 

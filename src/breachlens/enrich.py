@@ -536,13 +536,13 @@ def _actor_index() -> _ActorIndex:
     in_galaxy |= set(ransomware)
 
     phrases = _PhraseIndex()
-    for canon, names in ransomware.items():
-        for a in sorted(names):
+    for canon, ransomware_names in ransomware.items():
+        for a in sorted(ransomware_names):
             if len(_alnum(a)) > SHORT_ALIAS_LEN and " " not in a.strip():
                 phrases.add(a, canon, _alias_mode(a, common)[0], context=True)
     leet: dict[str, str] = {}
-    for canon, names in aliases.items():
-        for a in sorted(names):
+    for canon, alias_names in aliases.items():
+        for a in sorted(alias_names):
             mode, context = _alias_mode(a, common)
             phrases.add(a, canon, mode, context)
             low = _key(a)

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -323,7 +324,8 @@ class DaskExecutor(Executor):
     @property
     def workers(self) -> int:
         """Worker threads in the cluster now."""
-        return max(1, sum(self._client.nthreads().values()))
+        threads: dict[str, int] = self._client.nthreads()  # worker address -> its threads
+        return max(1, sum(threads.values()))
 
     def prepare(self, settings: Settings) -> None:
         """Load the spaCy model on every worker now, so the first batches do not all wait for it."""
@@ -475,7 +477,7 @@ def _entries(sources: Iterable[str], settings: Settings, skip: Callable[[str], b
         if isinstance(item, SourceFailure):
             yield _Expanded(item)
             continue
-        raw = guard(item, lambda item=item: acquire(item, settings))  # type: ignore[misc]
+        raw = guard(item, partial(acquire, item, settings))
         if isinstance(raw, SourceFailure):
             yield raw
         elif skip is not None and (raw.sha256 in seen or skip(raw.sha256)):

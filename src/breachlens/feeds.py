@@ -148,6 +148,7 @@ def ingest_feeds(
         for feed_url in dict.fromkeys(feed_urls):
             if stop is not None and stop.is_set():
                 return
+            failure: SourceFailure | None
             try:
                 polled = fetch_feed(feed_url, active, store.validators(feed_url))
             except SourceError as exc:

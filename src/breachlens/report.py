@@ -267,7 +267,8 @@ def _supported(inc: Incident) -> Incident:
 
     (The contract gives every fact evidence; this guards the report against a stage that breaks it.)
     """
-    lists = {name: tuple(f for f in getattr(inc, name) if f.evidence) for name in FACT_LIST_FIELDS}
+    # Any: the fact-list fields are named at run time (FACT_LIST_FIELDS); each value is a tuple of Facts
+    lists: dict[str, Any] = {name: tuple(f for f in getattr(inc, name) if f.evidence) for name in FACT_LIST_FIELDS}
     records, ransom = inc.records_affected, inc.ransom
     return replace(
         inc,
@@ -478,7 +479,7 @@ def _impact(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
 
 def _response(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
     """Response actions and ransom status."""
-    ransom = ()
+    ransom: tuple[Line, ...] = ()
     if inc.ransom is not None:
         ransom = (_fact_line(_label(RANSOM_LABELS, inc.ransom.value), inc.ransom, citer),)
     return (

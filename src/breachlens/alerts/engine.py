@@ -128,8 +128,13 @@ class Alert:
 class Notifier(Protocol):
     """Something that delivers alerts: `channel` names it in the queue (no secrets in it), `digest` batches."""
 
-    channel: str
-    digest: bool
+    @property
+    def channel(self) -> str:
+        """The queue's name for this notifier (a property or a frozen field: read-only either way)."""
+
+    @property
+    def digest(self) -> bool:
+        """Whether alerts go out batched as one digest."""
 
     def send(self, alerts: Sequence[Alert]) -> None:
         """Deliver the alerts (one, or a digest of many); raise NotifyError (or any BreachlensError) on failure."""

@@ -26,6 +26,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from ..dates import parse_date
 from ..errors import ExportError
 from ..records import DocumentAnalysis, Evidence, Fact, MergedIncident
 from ._common import (
@@ -38,7 +39,6 @@ from ._common import (
     is_technique_id,
     is_web,
     normalise_ioc,
-    parse_date,
     published_day,
     quote_lines,
     stable_uuid,
@@ -162,7 +162,7 @@ class _Event:
             kwargs["to_ids"] = to_ids
         attr = self.event.add_attribute(kind, value, **kwargs)
         for tag in dict.fromkeys(tags):
-            attr.add_tag(tag)  # type: ignore[union-attr]
+            attr.add_tag(tag)  # type: ignore[union-attr]  # one value in, one MISPAttribute out (a list only for lists)
 
     def fact(
         self,

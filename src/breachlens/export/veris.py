@@ -41,6 +41,7 @@ from importlib import resources
 from typing import Any
 
 from .. import vocab
+from ..dates import parse_date
 from ..records import DocumentAnalysis, Fact, MergedIncident
 from ._common import (
     FIELD_WORDS,
@@ -48,7 +49,6 @@ from ._common import (
     export_times,
     incident_dates,
     normalise_ioc,
-    parse_date,
     quote_lines,
     stable_uuid,
     summary,

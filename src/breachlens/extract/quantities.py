@@ -156,11 +156,8 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count
         is_base = bool(
             base_before or _BASE_AFTER.search(after) or _BASE_FILLER.search(filler) or value < _MIN_RECORDS
         )
-        if (
-            not is_base
-            and _WITH_PEOPLE.search(before)
-            and not _DATA_BEFORE.search(before[: _WITH_PEOPLE.search(before).start()])
-        ):
+        with_people = _WITH_PEOPLE.search(before)
+        if not is_base and with_people and not _DATA_BEFORE.search(before[: with_people.start()]):
             is_base = True
         out.append(Count(match.start(), match.end(), value, match.group("noun").lower(), is_base))
     for match in _BARE_RX.finditer(text, start, end):

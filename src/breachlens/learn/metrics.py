@@ -129,7 +129,7 @@ def score(analysis: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], docs_d
                 for ev in fact.get("evidence") or []:
                     quotes += 1
                     bad += not ev.get("quote") or (text is not None and _norm_ws(ev["quote"]) not in text)
-    cluster = {}
+    cluster: dict[str, Any] = {}
     for inc in analysis.get("incidents", []):
         for src in inc.get("sources", []):
             cluster.setdefault(Path(src).name, inc.get("id"))

@@ -337,8 +337,10 @@ def document_page(
                                             and not start <= end <= len(text)):
         raise WebError(422, "start and end must be given together, with start <= end <= length of the text")
     info = _source_info(doc.clean.source, doc, None)
-    context = {"doc": doc, "info": info, "body": highlight(text, start, end), "marked": start is not None,
-               "incident": incident, "title": doc.clean.title or doc.clean.source}
+    context: dict[str, Any] = {
+        "doc": doc, "info": info, "body": highlight(text, start, end), "marked": start is not None,
+        "incident": incident, "title": doc.clean.title or doc.clean.source,
+    }
     if partial:
         return render(request, "_source_text.html", **context)
     return render(request, "document.html", **context)
