@@ -462,12 +462,13 @@ def incidents(
             )
         except BreachlensError as exc:
             raise click.ClickException(str(exc)) from exc
-    if as_json:
-        click.echo(json.dumps([m.as_dict() for m in found], indent=2, ensure_ascii=False))
-        return
+        if as_json:
+            click.echo(json.dumps([m.as_dict() for m in found], indent=2, ensure_ascii=False))
+            return
+        first_dates = store.first_dates([m.id for m in found])
     from .show import incidents_table
 
-    incidents_table(found)
+    incidents_table(found, first_dates)
 
 
 @cli.command("resolve")

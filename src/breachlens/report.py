@@ -49,6 +49,7 @@ __all__ = [
     "render_html",
     "render_json",
     "render_markdown",
+    "value_label",
 ]
 
 NOT_REPORTED = "Not reported in the sources."
@@ -290,6 +291,15 @@ def _words(fact: Fact) -> str:
 def _fact_line(label: str, fact: Fact, citer: _Citer) -> Line:
     """`label (modality; confidence)` cited from the fact's quotes."""
     return Line(f"{label} ({_words(fact)})", citer.cite(fact.evidence))
+
+
+def value_label(field_name: str, value: Any) -> str:
+    """A fact's value for people, the same on pages, in exports and here: the label of a vocabulary id, a count
+    with thousands separators, anything else as written."""
+    table = _VALUE_LABELS.get(field_name)
+    if table is not None and isinstance(value, str):
+        return table.get(value, value)
+    return thousands(value)
 
 
 def _label(table: dict[str, str], value: Any) -> str:

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..dates import parse_date
-from ..formats import thousands
 from ..records import DocumentAnalysis, Evidence, Fact, MergedIncident
+from ..report import value_label
 
 # Namespace of every export id: uuid5(NAMESPACE_URL, "urn:breachlens:export"). Never change it (ids move).
 NAMESPACE = uuid.UUID("9f816d6b-c0f1-57e3-b5ce-7b3ea31ec740")
@@ -187,23 +187,6 @@ FIELD_WORDS = {
     "response_actions": "response",
     "iocs": "indicator",
 }
-
-
-def value_label(field_name: str, value: Any) -> str:
-    """Readable label of a fact value, from the report's label tables."""
-    from ..report import DATA_TYPE_LABELS, RANSOM_LABELS, RESPONSE_LABELS, VECTOR_LABELS
-
-    tables = {
-        "data_exposed": DATA_TYPE_LABELS,
-        "data_not_exposed": DATA_TYPE_LABELS,
-        "initial_access": VECTOR_LABELS,
-        "ransom": RANSOM_LABELS,
-        "response_actions": RESPONSE_LABELS,
-    }
-    if isinstance(value, int) and not isinstance(value, bool):
-        return thousands(value)
-    table = tables.get(field_name, {})
-    return table.get(value, str(value)) if isinstance(value, str) else fact_value_text(value)
 
 
 def fact_label(field_name: str, fact: Fact) -> str:

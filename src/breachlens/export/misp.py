@@ -29,6 +29,7 @@ from typing import Any
 from ..dates import parse_date
 from ..errors import ExportError
 from ..records import DocumentAnalysis, Evidence, Fact, MergedIncident
+from ..report import value_label
 from ._common import (
     FIELD_WORDS,
     REFERENCE_EPOCH,
@@ -43,7 +44,6 @@ from ._common import (
     quote_lines,
     stable_uuid,
     summary,
-    value_label,
 )
 
 __all__ = ["MISP_IOC_TYPES", "MISP_SECTOR_GALAXY", "MISP_VICTIM_SECTOR", "export_misp", "misp_event"]

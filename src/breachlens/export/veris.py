@@ -43,6 +43,7 @@ from typing import Any
 from .. import vocab
 from ..dates import parse_date
 from ..records import DocumentAnalysis, Fact, MergedIncident
+from ..report import value_label
 from ._common import (
     FIELD_WORDS,
     documents_by_source,
@@ -52,7 +53,6 @@ from ._common import (
     quote_lines,
     stable_uuid,
     summary,
-    value_label,
 )
 
 __all__ = ["export_veris", "veris_incident", "veris_map"]

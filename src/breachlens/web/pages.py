@@ -22,7 +22,6 @@ from markupsafe import Markup, escape
 from .. import formats, report, vocab
 from ..dates import is_partial_date
 from ..errors import ExportError
-from ..formats import thousands
 from ..records import Fact, MergedIncident
 from ..store import StoredDocument
 from . import query as q
@@ -58,14 +57,6 @@ _MEDIA = {
 EXPORT_LABELS = {"md": "Markdown report", "json": "JSON (contract)", "stix": "STIX 2.1 bundle",
                  "misp": "MISP event", "veris": "VERIS", "navigator": "ATT&CK Navigator layer"}
 
-_FIELD_TABLES: dict[str, dict[str, str]] = {
-    "data_exposed": report.DATA_TYPE_LABELS,
-    "data_not_exposed": report.DATA_TYPE_LABELS,
-    "initial_access": report.VECTOR_LABELS,
-    "response_actions": report.RESPONSE_LABELS,
-    "ransom": report.RANSOM_LABELS,
-    "sector": report.SECTOR_LABELS,
-}
 FACET_LABELS = {"sector": "Sector", "country": "Country", "actor": "Threat actor", "data_type": "Data exposed",
                 "modality": "Modality"}
 SORT_LABELS = {"date": "Date", "victim": "Victim", "records": "Records", "sources": "Sources"}
@@ -83,7 +74,7 @@ def environment() -> jinja2.Environment:
         NOT_REPORTED=report.NOT_REPORTED,
         FACET_LABELS=FACET_LABELS,
         EXPORT_LABELS=EXPORT_LABELS,
-        value_label=value_label,
+        value_label=report.value_label,
         urlencode=urlencode,
     )
     env.filters["outlet"] = outlet
@@ -108,16 +99,6 @@ def render_error(request: Request, body: dict[str, Any], headers: dict[str, str]
                                                            fetch_available=False, body=body,
                                                            title=f"Error {body['status']}")
     return HTMLResponse(html, status_code=body["status"], headers=headers)
-
-
-def value_label(field_name: str, value: Any) -> str:
-    """A fact's value for people: labels for vocabulary ids, separators for counts."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return thousands(value)
-    table = _FIELD_TABLES.get(field_name)
-    if table is not None and isinstance(value, str):
-        return table.get(value, value)
-    return str(value)
 
 
 def outlet(source: str) -> str:
@@ -236,7 +217,7 @@ def _fact_rows(merged: MergedIncident, numbers: dict[tuple[str, int, int], int])
 
 def _fact_value(field_name: str, fact: Fact) -> str:
     """The value shown for a fact (actors with their spelling in the text when it differs)."""
-    text = value_label(field_name, fact.value)
+    text = report.value_label(field_name, fact.value)
     if fact.as_written and fact.as_written != fact.value:
         text += f' (written "{fact.as_written}")'
     if fact.attack_techniques:
