@@ -816,20 +816,26 @@ def _close(a: Any, b: Any) -> bool:
     return False
 
 
-def _merge_records(
-    entries: list[_Entry], origin: Mapping[str, str]
-) -> tuple[Fact | None, list[TimelineEvent], list[Conflict]]:
-    """records_affected: strongest value, claim events for other claimed counts, conflicts within a family."""
+def _values_of(entries: list[_Entry], fact_of: Callable[[Incident], Fact | None]) -> dict[Any, _Acc]:
+    """Each value a one-fact field (records, ransom) takes across the sources, with its support, in the order first
+    seen: the candidates a merge chooses among."""
     accs: dict[Any, _Acc] = {}
-    published: dict[str, str | None] = {}
     for e in entries:
-        fact = e.incident.records_affected
+        fact = fact_of(e.incident)
         if fact is None:
             continue
         if fact.value not in accs:
             accs[fact.value] = _Acc(fact, len(accs), fact.modality)
         accs[fact.value].add(e.source, fact, e.weight)
-        published[e.source] = e.doc.published
+    return accs
+
+
+def _merge_records(
+    entries: list[_Entry], origin: Mapping[str, str]
+) -> tuple[Fact | None, list[TimelineEvent], list[Conflict]]:
+    """records_affected: strongest value, claim events for other claimed counts, conflicts within a family."""
+    accs = _values_of(entries, lambda inc: inc.records_affected)
+    published = {e.source: e.doc.published for e in entries if e.incident.records_affected is not None}
     if not accs:
         return None, [], []
     ranked = sorted(
@@ -893,14 +899,7 @@ def _independent(acc: _Acc, origin: Mapping[str, str]) -> int:
 
 def _merge_ransom(entries: list[_Entry], origin: Mapping[str, str]) -> tuple[Fact | None, list[Conflict]]:
     """Ransom status: paid/refused over demanded, then modality and support; paid with refused conflicts."""
-    accs: dict[Any, _Acc] = {}
-    for e in entries:
-        fact = e.incident.ransom
-        if fact is None:
-            continue
-        if fact.value not in accs:
-            accs[fact.value] = _Acc(fact, len(accs), fact.modality)
-        accs[fact.value].add(e.source, fact, e.weight)
+    accs = _values_of(entries, lambda inc: inc.ransom)
     if not accs:
         return None, []
     best = min(

@@ -362,39 +362,25 @@ class _Incident:
             )
         return victim
 
+    def _actor_reference(self, stix_type: str, name: str, aliases: list[str], **extra: Any) -> str:
+        """The intrusion set or threat actor named `name`: a reference object, the same in every export."""
+        properties = {
+            **_REFERENCE,
+            "id": _reference_id(stix_type, name_key(name)),
+            "name": name,
+            "aliases": aliases or None,
+            **extra,
+        }
+        return self.ref(self.bundle.add(stix_type, _clean(properties)))
+
     def actors(self, victim: str) -> list[tuple[str, Fact]]:
         """An intrusion set attributed to a threat actor of the same name, per actor, targeting the victim."""
         out: list[tuple[str, Fact]] = []
         for fact in self.merged.incident.threat_actors:
             name = str(fact.value)
             aliases = sorted({a for a in enrich.actor_aliases(name) if a != name})
-            intrusion_set = self.ref(
-                self.bundle.add(
-                    "intrusion-set",
-                    _clean(
-                        {
-                            **_REFERENCE,
-                            "id": _reference_id("intrusion-set", name_key(name)),
-                            "name": name,
-                            "aliases": aliases or None,
-                        }
-                    ),
-                )
-            )
-            actor = self.ref(
-                self.bundle.add(
-                    "threat-actor",
-                    _clean(
-                        {
-                            **_REFERENCE,
-                            "id": _reference_id("threat-actor", name_key(name)),
-                            "name": name,
-                            "aliases": aliases or None,
-                            "threat_actor_types": ["unknown"],
-                        }
-                    ),
-                )
-            )
+            intrusion_set = self._actor_reference("intrusion-set", name, aliases)
+            actor = self._actor_reference("threat-actor", name, aliases, threat_actor_types=["unknown"])
             self.ref(
                 self.bundle.add(
                     "relationship",
