@@ -374,6 +374,12 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         except BreachlensError as exc:
             return _error(500, "Internal Server Error", str(exc))
 
+    def filtered_page(
+        request: Request, item: Callable[[_Entry], Any]
+    ) -> Callable[[list[_Entry]], TaxiiResponse]:
+        """An answer for `serve`: the page of the entries the request's filters keep, each shown by `item`."""
+        return lambda entries: _paged(_filter(entries, request), request, item, "objects")
+
     @router.get("/", name="taxii_discovery", response_class=TaxiiResponse)
     def discovery(request: Request) -> TaxiiResponse:
         """TAXII discovery: where the API root is."""
@@ -393,10 +399,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
     @router.get("/{api_root}/", name="taxii_api_root", response_class=TaxiiResponse)
     def api_root_info(request: Request, api_root: str) -> TaxiiResponse:
         """API root information."""
-        refused = guard(request, api_root)
-        if refused is not None:
-            return refused
-        return TaxiiResponse(
+        return guard(request, api_root) or TaxiiResponse(
             {
                 "title": "breachlens",
                 "description": "Read-only collections of breachlens incidents.",
@@ -408,18 +411,14 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
     @router.get("/{api_root}/collections/", name="taxii_collections", response_class=TaxiiResponse)
     def collections(request: Request, api_root: str) -> TaxiiResponse:
         """The collections of the API root (one)."""
-        refused = guard(request, api_root)
-        if refused is not None:
-            return refused
-        return TaxiiResponse({"collections": [_collection_info()]})
+        return guard(request, api_root) or TaxiiResponse({"collections": [_collection_info()]})
 
     @router.get(
         "/{api_root}/collections/{collection_id}/", name="taxii_collection", response_class=TaxiiResponse
     )
     def collection(request: Request, api_root: str, collection_id: str) -> TaxiiResponse:
         """One collection."""
-        refused = guard(request, api_root, collection_id)
-        return refused or TaxiiResponse(_collection_info())
+        return guard(request, api_root, collection_id) or TaxiiResponse(_collection_info())
 
     @router.get(
         "/{api_root}/collections/{collection_id}/objects/", name="taxii_objects", response_class=TaxiiResponse
@@ -428,13 +427,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         request: Request, api_root: str, collection_id: str, store: Store = uses_store
     ) -> TaxiiResponse:
         """Objects of the collection, filtered and paged."""
-        return serve(
-            request,
-            store,
-            api_root,
-            collection_id,
-            lambda entries: _paged(_filter(entries, request), request, lambda e: e.obj, "objects"),
-        )
+        return serve(request, store, api_root, collection_id, filtered_page(request, lambda e: e.obj))
 
     @router.get(
         "/{api_root}/collections/{collection_id}/manifest/",
@@ -445,13 +438,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         request: Request, api_root: str, collection_id: str, store: Store = uses_store
     ) -> TaxiiResponse:
         """Manifest of the collection: ids, dates added and versions, filtered and paged."""
-        return serve(
-            request,
-            store,
-            api_root,
-            collection_id,
-            lambda entries: _paged(_filter(entries, request), request, _manifest_item, "objects"),
-        )
+        return serve(request, store, api_root, collection_id, filtered_page(request, _manifest_item))
 
     @router.get(
         "/{api_root}/collections/{collection_id}/objects/{object_id}/",
