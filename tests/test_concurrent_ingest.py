@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from store_helpers import needs_pg, pg_schema_url
-
 from breachlens.bench_scale import write_corpus
 from breachlens.ingest import ingest
 from breachlens.settings import Settings
 from breachlens.store import Store, open_store
+from store_helpers import needs_pg, pg_schema_url
 
 pytestmark = needs_pg
 

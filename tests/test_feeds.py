@@ -6,12 +6,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 from breachlens.errors import DecodeError
 from breachlens.feeds import FeedItem, ingest_feeds, parse_feed
 from breachlens.settings import Settings
 from breachlens.store import open_store
+from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 BASE = "http://127.0.0.1:8000"

@@ -8,7 +8,6 @@ No test sends anything to an address other than 127.0.0.1.
 from __future__ import annotations
 
 import dataclasses
-
 import gzip
 import http.server
 import socket
@@ -20,7 +19,6 @@ from typing import Any
 import brotli
 import httpcore
 import pytest
-from web_server import LocalServer, server, slow, stream_forever  # noqa: F401 - `server` is a fixture
 
 from breachlens.acquire import acquire
 from breachlens.errors import FetchError, TooLargeError, UnsafeURLError
@@ -37,6 +35,7 @@ from breachlens.fetch import (
 )
 from breachlens.settings import Settings
 from breachlens.store import open_store
+from web_server import LocalServer, server, slow, stream_forever  # noqa: F401 - `server` is a fixture
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 SETTINGS = Settings()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +21,6 @@ from breachlens.settings import Settings
 from breachlens.store import FACETS, INCIDENT_ORDERS, IncidentFilter, Store, open_store
 from breachlens.store.rows import facet_values
 from breachlens.web.app import create_app
-
 from store_helpers import BACKENDS, make_incident, pg_schema_url
 
 N = 23

@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from store_helpers import dump_store, make_document, make_incident, store_url  # noqa: F401, F811 - store_url: a fixture
 
 from breachlens import store as store_module
 from breachlens.errors import StoreError
@@ -25,6 +24,7 @@ from breachlens.records import MergedIncident
 from breachlens.store import DocumentHit, Store, StoredDocument, open_store
 from breachlens.store import sqlite as sqlite_backend
 from breachlens.store.migrations import LATEST_VERSION, MIGRATIONS, Migration, current_version, migrate
+from store_helpers import dump_store, make_document, make_incident, store_url  # noqa: F401, F811 - store_url: a fixture
 
 TESTS_DIR = Path(__file__).parent
 

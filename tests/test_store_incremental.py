@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from store_helpers import BACKENDS, pg_schema_url
 
 from breachlens import ingest as ingest_module
 from breachlens.ingest import refresh_incidents, resolve_all
 from breachlens.records import CleanDocument, DocumentAnalysis, Evidence, Fact, Incident, RawDocument
 from breachlens.settings import Settings
 from breachlens.store import Store, StoredDocument, open_store
+from store_helpers import BACKENDS, pg_schema_url
 
 SETTINGS = Settings.load()
 
@@ -316,11 +316,10 @@ def test_store_watch_while_serve_reads_one_sqlite_file(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from test_web import asgi_client
-
     from breachlens.bench_scale import write_corpus
     from breachlens.ingest import ingest
     from breachlens.web import create_app
+    from test_web import asgi_client
 
     corpus = [str(p) for p in write_corpus(tmp_path / "corpus", 30)]
     polls = [corpus[i::3] for i in range(3)]

@@ -5,12 +5,13 @@ The behaviour both backends share is tested once for both in test_store.py (the 
 from __future__ import annotations
 
 import threading
+
 import pytest
-from store_helpers import make_document, needs_pg, pg_schema_url
 
 from breachlens.errors import StoreError
 from breachlens.store import migrations, migrations_pg, open_store
 from breachlens.store.postgres import PostgresStore, redact
+from store_helpers import make_document, needs_pg, pg_schema_url
 
 
 def test_store_postgres_migrations_match_sqlite_steps() -> None:

@@ -387,7 +387,6 @@ def test_taxii2_client_added_after_returns_an_updated_incident_again(tmp_path: P
     STIX `modified` (TAXII 2.1: the version is the object's `modified`)."""
     from breachlens.ingest import refresh_incidents
     from breachlens.settings import Settings
-
     from store_helpers import make_document
 
     with open_store(str(tmp_path / "polled.db")) as store:

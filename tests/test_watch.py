@@ -7,11 +7,10 @@ import signal
 import threading
 from pathlib import Path
 
-from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
-
 from breachlens.settings import Settings
 from breachlens.store import open_store
 from breachlens.watch import WatchEvent, watch
+from web_server import LocalServer, server  # noqa: F401 - `server` is a fixture
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 LOCAL = {"allow_private": True, "min_interval": 0.0}

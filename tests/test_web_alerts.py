@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_web import ASGIClient, asgi_client
 
 from breachlens.alerts import AlertRun, Watchlist
 from breachlens.ingest import ingest
 from breachlens.settings import Settings
 from breachlens.store import open_store
 from breachlens.web.app import create_app
+from test_web import ASGIClient, asgi_client
 
 OUTLETS = Path(__file__).parent / "fixtures" / "outlets"
 

@@ -121,7 +121,8 @@ def fetch_feed(url: str, fetcher: Fetcher, validators: Validators | None = None)
 
 def ingest_feeds(
     feed_urls: Iterable[str], store: Store, settings: Settings, *, fetcher: Fetcher | None = None,
-    progress: Callable[[str], None] | None = None, stop: threading.Event | None = None, **fetch_opts: Unpack[FetchKeywords],
+    progress: Callable[[str], None] | None = None, stop: threading.Event | None = None,
+    **fetch_opts: Unpack[FetchKeywords],
 ) -> WebIngestSummary:
     """Ingest what is new in each feed; feed-level errors are in `feed_failures` (and in `failures`).
 
@@ -147,6 +148,7 @@ def ingest_feeds(
         for feed_url in dict.fromkeys(feed_urls):
             if stop is not None and stop.is_set():
                 return
+            failure: SourceFailure | None
             try:
                 polled = fetch_feed(feed_url, active, store.validators(feed_url))
             except SourceError as exc:

@@ -3,7 +3,8 @@
 Synthetic corpus: many invented victims (about eight documents each) plus one heavily covered victim that
 gets a tenth of all documents; one or two incidents per victim a year or more apart; outlets that give
 differing counts, attacker claims, exposed and not-exposed data types and timeline events; and about one
-document in ten is a near-verbatim republication of another. Run: `breachlens bench --resolve-only` (or `python -m breachlens.synthetic`).
+document in ten is a near-verbatim republication of another. Run: `breachlens bench --resolve-only` (or
+`python -m breachlens.synthetic`).
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ from ..segment import Segmented, Sentence
 _BREACH = re.compile(r"\b" + BREACH_WORDS + r"\b", re.IGNORECASE)
 _EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
 _HEADLINE_NAME = re.compile(
-    r"^(?:#+\s*)?(?:[\w\s]*report:\s*)?(?P<name>[\w&’'.,+#!() -]{2,60}?)\s+(?:data\s+)?(?:breach|hack|leak|cyber[-\s]?attack)\b",
+    r"^(?:#+\s*)?(?:[\w\s]*report:\s*)?(?P<name>[\w&’'.,+#!() -]{2,60}?)\s+"
+    r"(?:data\s+)?(?:breach|hack|leak|cyber[-\s]?attack)\b",
     re.IGNORECASE,
 )
 _HEADLINE_OBJECT = re.compile(
@@ -246,7 +247,7 @@ def _add_cues(
                 kinds[i] = (
                     "subject?"  # the subject of a sentence about the breach ("X said hackers stole...")
                 )
-    for i, (m, kind) in enumerate(zip(found, kinds)):
+    for i, (m, kind) in enumerate(zip(found, kinds, strict=True)):
         if kind == "bullet" and (_is_field_label(m.name) or _EMPTY.match(text, text.find(":", m.end) + 1)):
             kinds[i] = None  # "- Sector: Luxury goods" is a report field, not an organisation
     if (
@@ -257,7 +258,7 @@ def _add_cues(
         and not _EXPOSURE.search(sent.text)
     ):
         kinds[0] = "bullet?"  # confirmed below if its sibling bullets talk about breaches
-    for m, cue, kind in zip(found, cues, kinds):
+    for m, cue, kind in zip(found, cues, kinds, strict=True):
         cand = candidates.setdefault(m.key, _Candidate(m.key))
         cand.names[m.name] += 1
         cand.mentions.append((m, idx))
@@ -387,7 +388,9 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
 # Verbs that end the name in a headline ("Harbourline Bank Confirms Breach", "Acme suffers data breach").
 _NAME_CONNECTORS = frozenset("of the and de des du la le van von y &".split())
 _HEADLINE_VERBS = frozenset(
-    """discloses reveals admits notifies investigates fined fines sued sues charged ordered penalised penalized reprimanded settles agrees pays says warns confirms confirmed suffers suffered discloses disclosed reports reported says warns warned admits admitted
+    """discloses reveals admits notifies investigates fined fines sued sues charged ordered penalised penalized
+    reprimanded settles agrees pays says warns confirms confirmed suffers suffered discloses disclosed reports reported
+    says warns warned admits admitted
     reveals revealed announces announced investigates investigating probes notifies notified hit hits targeted
     faces facing fixes patches denies denied responds blames hacked breached leaks leaked exposes exposed""".split()
 )

@@ -169,7 +169,7 @@ def candidate_features(
         exposure_sents += bool(_EXPOSURE.search(sent.text))
         early_mentions += sent.paragraph.index in early
     name = cand.name
-    kind = bystander_kind(name) or next((k for n in cand.names if (k := bystander_kind(n))), None)
+    bystander = bystander_kind(name) or next((k for n in cand.names if (k := bystander_kind(n))), None)
     persons = sum(1 for m, _ in cand.mentions if m.is_person)
     words = name.split()
     features = {
@@ -182,9 +182,9 @@ def candidate_features(
         "bystander_share": cand.bystander / (cand.bystander + len(cand.cues) + 1),
         "person_share": persons / max(len(cand.mentions), 1),
         "authority_name": float(bool(_AUTHORITY.search(name))),
-        "known_outlet": float(kind == "outlets"),
-        "known_security_firm": float(kind == "security_firms"),
-        "known_authority": float(kind == "authorities"),
+        "known_outlet": float(bystander == "outlets"),
+        "known_security_firm": float(bystander == "security_firms"),
+        "known_authority": float(bystander == "authorities"),
         "known_org": float(enrich.org_profile(name) is not None),
         "generic_words": float(bool(_GENERIC_HEAD.search(name)) or name.lower() in NOT_ORG_WORDS),
         "name_words": min(len(words), 6) / 6,
@@ -202,7 +202,9 @@ def candidate_features(
         "rule_top": float(rule_rank == 0),
         "rule_second": float(rule_rank == 1),
     }
-    features.update({f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()})
+    features.update(
+        {f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()}
+    )
     features.update(_ner_fractions(reading, cand))
     return features
 

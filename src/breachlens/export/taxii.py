@@ -47,7 +47,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -135,12 +135,12 @@ def _parse_timestamp(value: str) -> datetime:
     text = value.strip()
     if not text.endswith("Z") or "T" not in text:
         raise ValueError(value)
-    return datetime.fromisoformat(text[:-1] + "+00:00").astimezone(timezone.utc)
+    return datetime.fromisoformat(text[:-1] + "+00:00").astimezone(UTC)
 
 
 def _format_timestamp(when: datetime) -> str:
     """TAXII timestamp with milliseconds."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def _as_dicts(objects: Sequence[Any], skip: Container[str] = ()) -> list[dict[str, Any]]:

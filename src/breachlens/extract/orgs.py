@@ -16,9 +16,9 @@ from typing import Any
 from .patterns import (
     NON_VICTIM_LEFT,
     NON_VICTIM_RIGHT,
-    PEOPLE_OF_VICTIM,
     NOT_ORG_WORDS,
     ORG_HEAD_WORDS,
+    PEOPLE_OF_VICTIM,
     VICTIM_LEFT,
     VICTIM_RIGHT,
 )
@@ -209,7 +209,8 @@ _PLACE_ADJECTIVE = frozenset({"based", "headquartered", "owned", "backed", "list
 _PLACE_CODES = frozenset({"uk", "u.k.", "us", "u.s.", "usa", "eu", "u.s", "u.k"})
 _MONTHS = frozenset(
     "january february march april may june july august september october november december "
-    "jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov. dec dec.".split()
+    "jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov. "
+    "dec dec.".split()
 )
 
 

@@ -101,7 +101,9 @@ class Delivery(NamedTuple):
 # What the incident list counts and filters by besides the plain columns (`incident_facets`, `IncidentCounts`).
 FACETS = ("sector", "country", "actor", "data_type", "modality")
 # How `Store.incidents` can sort: a name, descending with a leading "-" (ties broken by id, the same way).
-INCIDENT_ORDERS = ("-date", "date", "victim", "-victim", "-records", "records", "-sources", "sources", "-changed", "changed")
+INCIDENT_ORDERS = (
+    "-date", "date", "victim", "-victim", "-records", "records", "-sources", "sources", "-changed", "changed"
+)
 
 
 @dataclass(frozen=True)

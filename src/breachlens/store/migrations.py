@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import StoreError
@@ -280,7 +280,8 @@ def numbered(*steps: Step) -> tuple[Migration, ...]:
     """One backend's steps, numbered 1, 2, ... and named from STEP_NAMES."""
     if len(steps) != len(STEP_NAMES):
         raise StoreError(f"expected {len(STEP_NAMES)} migration steps, got {len(steps)}")
-    return tuple(Migration(n, name, step) for n, (name, step) in enumerate(zip(STEP_NAMES, steps), start=1))
+    named = zip(STEP_NAMES, steps, strict=True)
+    return tuple(Migration(n, name, step) for n, (name, step) in enumerate(named, start=1))
 
 
 MIGRATIONS = numbered(
@@ -332,7 +333,7 @@ def migrate(
                 else:
                     for statement in migration.step:
                         conn.execute(statement)
-                applied_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                applied_at = datetime.now(UTC).isoformat(timespec="seconds")
                 conn.execute(
                     dialect.sql("INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)"),
                     (migration.number, migration.name, applied_at),

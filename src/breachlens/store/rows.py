@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..dates import first_date, is_partial_date
@@ -18,12 +18,12 @@ from . import StoredDocument
 
 def _now() -> str:
     """The current UTC time as stored (ISO 8601, seconds)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _now_precise() -> str:
     """The current UTC time of a change ("2025-07-01T12:00:00.123456Z": sorts as text, TAXII's precision)."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _utc_prefix(value: str) -> str:
@@ -36,8 +36,8 @@ def _utc_prefix(value: str) -> str:
     except ValueError as exc:
         raise StoreError(f"changed since: expected an ISO date or time, got {value!r}") from exc
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -465,7 +465,9 @@ class SQLStore(Store):
         sources, keys = set(queued), set(seed)
         frontier_keys, frontier_sources = set(seed), set(queued)
         while frontier_keys or frontier_sources:
-            found = {s for (s,) in self._select_in(conn, "SELECT source FROM block_keys WHERE {in}", "key", frontier_keys)}
+            found = {
+                s for (s,) in self._select_in(conn, "SELECT source FROM block_keys WHERE {in}", "key", frontier_keys)
+            }
             ids = self._select_in(
                 conn, "SELECT DISTINCT incident_id FROM incident_sources WHERE {in}", "source", frontier_sources
             )
@@ -488,7 +490,8 @@ class SQLStore(Store):
         analyses = [_analysis(sha, text, dropped, analysis) for _, _, sha, text, dropped, analysis in rows]
         previous = self._previous_ids(conn, sources)
         old_ids = {
-            i for (i,) in self._select_in(conn, "SELECT incident_id FROM incident_sources WHERE {in}", "source", sources)
+            i
+            for (i,) in self._select_in(conn, "SELECT incident_id FROM incident_sources WHERE {in}", "source", sources)
         }
         merged = resolver(analyses, previous, _Reserved(self, conn)) if analyses else ()
         published = {str(r[0]): r[1] for r in rows if r[1] is not None}
@@ -511,7 +514,9 @@ class SQLStore(Store):
             analyses = [_analysis(sha, text, dropped, analysis) for _, _, sha, text, dropped, analysis in rows]
             published = {str(r[0]): r[1] for r in rows if r[1] is not None}
             old_ids = {i for (i,) in self._x(conn, "SELECT id FROM incidents").fetchall()}
-            self._write_incidents(conn, merged, old_ids, published, _main_names(analyses), _now_precise(), ResolveOutcome())
+            self._write_incidents(
+                conn, merged, old_ids, published, _main_names(analyses), _now_precise(), ResolveOutcome()
+            )
 
         self._write(replace_all)
 
@@ -523,7 +528,8 @@ class SQLStore(Store):
         _unique_ids(merged, self.name)
         ids = old_ids | {m.id for m in merged}
         old: dict[str, tuple[Any, ...]] = {}
-        for row in self._select_in(conn, f"SELECT {_INCIDENT_COLUMNS}, num, created_at FROM incidents WHERE {{in}}", "id", ids):
+        stored = f"SELECT {_INCIDENT_COLUMNS}, num, created_at FROM incidents WHERE {{in}}"
+        for row in self._select_in(conn, stored, "id", ids):
             old[str(row[0])] = row
         old_roles: dict[str, list[tuple[str, str]]] = {}
         for incident_id, source, role in self._select_in(
@@ -760,7 +766,9 @@ class SQLStore(Store):
     def _previous_ids(self, conn: Any, sources: Iterable[str]) -> dict[str, str]:
         """previous_ids for some sources, inside a transaction."""
         return _first_ids(
-            self._select_in(conn, "SELECT source, incident_id, role FROM incident_sources WHERE {in}", "source", sources)
+            self._select_in(
+                conn, "SELECT source, incident_id, role FROM incident_sources WHERE {in}", "source", sources
+            )
         )
 
     def counts(self) -> dict[str, int]:
@@ -889,7 +897,7 @@ class SQLStore(Store):
         def add(conn: Any) -> list[str]:
             """Insert what is new; return its keys."""
             new: list[str] = []
-            for alert, row in zip(alerts, rows):
+            for alert, row in zip(alerts, rows, strict=True):
                 got = self._x(
                     conn,
                     "INSERT INTO alerts (key, watchlist, incident_id, created_at, data) VALUES (?, ?, ?, ?, ?) "
