@@ -74,6 +74,8 @@ def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
         ("It follows attacks on Harlow Foods and others.", "Harlow Foods", "object"),
         ("The gang has hit retailers such as Calder Home in recent months.", "Calder Home", "list"),
         ("Nine million Tallow Air passengers had their travel details accessed.", "Tallow Air", "possessive"),
+        ("Grayling, Ostrava Air and Quillon were reportedly all impacted.", "Quillon", "subject"),
+        ("Among the apps implicated in the leak are Pellmore and Quillon.", "Pellmore", "object"),
     ],
 )
 def test_orgs_victim_cues(nlp: Any, text: str, name: str, victim: str) -> None:
@@ -98,6 +100,10 @@ def test_orgs_bystander_cues(nlp: Any, text: str, name: str) -> None:
     [
         ("It follows attacks on Harlow Foods, Pennick Stores and the Co-op.", ["Harlow Foods", "Pennick Stores", "Co-op"]),
         ("Grayling, Ostrava Air and Quillon were all hit.", ["Grayling", "Ostrava Air", "Quillon"]),
+        (
+            "Pennick Stores, Harlow Foods law firm, and the state of Quillon were reportedly all impacted.",
+            ["Pennick Stores", "Harlow Foods", "Quillon"],
+        ),
     ],
 )
 def test_orgs_coordinated_list(nlp: Any, text: str, expected: list[str]) -> None:

@@ -290,15 +290,19 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
     return RoleCue(victim, bystander, introduced)
 
 
+# What separates two names of one list, with up to three lower-case words describing either ("Goodwin Procter
+# law firm, SingTel", "ASIC, state of Washington")
+_LIST_GAP = re.compile(
+    r"\s*(?:[a-z]+\s*){0,3}?(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:[Tt]he\s+)?"
+    r"(?:[a-z]+\s+){0,3}?"
+)
+
+
 def coordinated_groups(text: str, mentions: list[OrgMention]) -> list[list[int]]:
     """Indices of mentions joined by commas/'and'/'or' into one list ("A, B, and C")."""
     groups: list[list[int]] = []
     for i, m in enumerate(mentions):
-        if groups and re.fullmatch(
-            r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:the\s+)?",
-            text[mentions[groups[-1][-1]].end : m.start],
-            re.IGNORECASE,
-        ):
+        if groups and _LIST_GAP.fullmatch(text, mentions[groups[-1][-1]].end, m.start):
             groups[-1].append(i)
         else:
             groups.append([i])

@@ -947,7 +947,8 @@ ACCESS_BLOCKERS = alt(
 VICTIM_LEFT = alt(
     r"(?:breach(?:es)?|hacks?|cyber[-\s]?attacks?|attacks?|intrusions?|incidents?|compromises?|leaks?)\s+"
     r"(?:at|on|of|against|affecting|targeting|involving|impacting|hitting)\s+(?:the\s+)?(?:\w+\s+){0,3}?$",
-    r"(?:victims?|targets?|breached\s+companies|hit)\b[^.;:]{0,40}?\b(?:including|includes|like|such\s+as|namely|were)\s+(?:the\s+)?$",
+    r"(?:victims?|targets?|breached\s+companies|hit|affected|impacted|implicated|compromised)\b[^.;:]{0,40}?\b"
+    r"(?:including|includes|like|such\s+as|namely|were|are)\s+(?:the\s+)?$",
     r"(?:brands?|retailers?|companies|firms|compan(?:y|ies)|organi[sz]ations?|rivals?|competitors?|others?|names)\s*,?\s+"
     r"(?:including|like|such\s+as)\s+(?:the\s+)?$",
     r"(?:hit|breached|hacked|targeted|compromised)\s+(?:the\s+)?$",
@@ -963,6 +964,7 @@ PEOPLE_OF_VICTIM = (
 # Right after a candidate: it is the subject of a breach verb ("X suffered a data breach", "X's systems").
 VICTIM_RIGHT = alt(
     r"^\s*(?:,[^,.;]{1,110},\s*|,\s*)?(?:who\s+|which\s+)?(?:has\s+|have\s+|had\s+|was\s+|were\s+|is\s+|are\s+|also\s+|recently\s+|"
+    r"reportedly\s+|allegedly\s+|all\s+|both\s+|"
     r"just\s+|now\s+|itself\s+|publicly\s+|officially\s+|first\s+|later\s+|previously\s+)*"
     r"(?:suffer(?:ed|s|ing)?|disclos(?:ed|es|ing)|confirm(?:ed|s|ing)|announc(?:ed|es|ing)|reveal(?:ed|s|ing)"
     r"|report(?:ed|s|ing)?\s+(?:a|an|the|its)\s+(?:\w+\s+){0,2}(?:breach|incident|attack|hack|intrusion|compromise)"
