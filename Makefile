@@ -53,8 +53,11 @@ fuzz: $(STAMP)
 bench-hostile: $(STAMP)
 	$(BIN)/breachlens bench --hostile
 
+# ruff (rules and every ignore in pyproject's [tool.ruff.lint]) on src/, tests/ and benchmarks/, then mypy --strict
+# on src/ ([tool.mypy]). CI runs this first and fails on any finding.
 lint: $(STAMP)
-	$(BIN)/ruff check src --select F,E9
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/breachlens bench samples/

@@ -75,7 +75,8 @@ def main() -> None:
             start = time.perf_counter()
             summary = ingest_sources((), store, settings, feeds=[base + "/small.xml"], min_interval=0.0)
             elapsed = time.perf_counter() - start
-            print(f"{summary.new} pages fetched, analysed and stored in {elapsed:.1f} s: {summary.new / elapsed:.1f} pages/s")
+            rate = summary.new / elapsed
+            print(f"{summary.new} pages fetched, analysed and stored in {elapsed:.1f} s: {rate:.1f} pages/s")
             start = time.perf_counter()
             again = ingest_sources((), store, settings, feeds=[base + "/small.xml"], min_interval=0.0)
             print(f"second run: {again.new} new, {again.as_dict().get('unchanged', 0)} unchanged, "

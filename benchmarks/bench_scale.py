@@ -200,18 +200,20 @@ def bench_scaling(docs: int = 1000, memory_docs: int = 20_000, workers: int = 2,
     with tempfile.TemporaryDirectory(prefix="breachlens-bench-") as tmp:
         paths = [str(p) for p in write_corpus(Path(tmp) / "docs", docs)]
         serial = _timed(SerialExecutor(), paths, settings)
-        rows = [{"executor": "serial", "seconds": serial}]
+        timings = [("serial", serial)]
         with LocalPoolExecutor(workers) as pool:
-            rows.append({"executor": f"local pool, {workers} workers", "seconds": _timed(pool, paths, settings)})
+            timings.append((f"local pool, {workers} workers", _timed(pool, paths, settings)))
         if dask:
             with DaskExecutor("local", workers=workers) as cluster:
-                rows.append({"executor": f"dask LocalCluster, {workers} workers",
-                             "seconds": _timed(cluster, paths, settings)})
-        for row in rows:
-            row["documents_per_second"] = round(docs / row["seconds"], 1)
-            if row["executor"] != "serial":
-                row["scaling_efficiency"] = round(serial / (workers * row["seconds"]), 3)
-            row["seconds"] = round(row["seconds"], 2)
+                timings.append((f"dask LocalCluster, {workers} workers", _timed(cluster, paths, settings)))
+        rows: list[dict[str, str | float]] = []
+        for executor, seconds in timings:
+            row: dict[str, str | float] = {
+                "executor": executor, "seconds": round(seconds, 2), "documents_per_second": round(docs / seconds, 1)
+            }
+            if executor != "serial":
+                row["scaling_efficiency"] = round(serial / (workers * seconds), 3)
+            rows.append(row)
         out["throughput"] = rows
         if memory_docs:
             mem_paths = [str(p) for p in write_corpus(Path(tmp) / "memory", memory_docs, seed=9)]

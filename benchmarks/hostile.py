@@ -31,20 +31,14 @@ def _repeat(unit: str, size: int) -> str:
     return unit * max(1, size // max(1, len(unit)))
 
 
-def _long_capital_token(size: int) -> str:
-    return _LEAD + "The group " + "A" * size + " claimed the attack.\n"
+def _repeated(unit: str, head: str = "", tail: str = "\n") -> Callable[[int], str]:
+    """The lead paragraph, `head`, `unit` repeated to about the size, then `tail`: most hostile kinds are one unit
+    said over and over, and differ only in what it is."""
+    return lambda size: _LEAD + head + _repeat(unit, size) + tail
 
 
-def _long_hex_token(size: int) -> str:
-    return _LEAD + "Hash: " + _repeat("deadbeef0123456789", size) + "\n"
 
 
-def _long_mixed_token(size: int) -> str:
-    return _LEAD + "Actor " + _repeat("Ab1$", size) + " ransomware gang\n"
-
-
-def _long_leet_token(size: int) -> str:
-    return _LEAD + "Group " + _repeat("Sh1n", size) + "\n"
 
 
 def _single_word(size: int) -> str:
@@ -65,20 +59,8 @@ def _long_sentence(size: int) -> str:
     return _LEAD + " ".join(rng.choice(words) for _ in range(size // 6)) + ".\n"
 
 
-def _capital_words(size: int) -> str:
-    return _LEAD + _repeat("Alpha Beta Gamma Delta ", size) + "ransomware gang claimed it.\n"
 
 
-def _dotted_capitals(size: int) -> str:
-    return _LEAD + _repeat("A.B.", size) + " hacking group\n"
-
-
-def _many_paragraphs(size: int) -> str:
-    return _LEAD + _repeat("Hackers stole 1,000 records from Acme Corp.\n\n", size)
-
-
-def _many_numbers(size: int) -> str:
-    return _LEAD + _repeat("1,000,000 records, 2 million users, $3 ransom, 4 TB; ", size) + "\n"
 
 
 def _huge_number(size: int) -> str:
@@ -89,20 +71,8 @@ def _impossible_dates(size: int) -> str:
     return _LEAD + "The breach happened on 31 February 2025 and was found on 30 February 2025.\n"
 
 
-def _cue_spam(size: int) -> str:
-    return _LEAD + _repeat("the ransomware gang known as Velvet Ledger claimed the breach of Acme Corp. ", size)
 
 
-def _punctuation(size: int) -> str:
-    return _LEAD + _repeat(".,;:!?-'\"()[]", size) + "\n"
-
-
-def _zalgo(size: int) -> str:
-    return _LEAD + _repeat("A\u0301\u0302\u0303\u0304\u0305\u0306\u0307 ", size) + "\n"
-
-
-def _rtl_mixed(size: int) -> str:
-    return _LEAD + _repeat("\u202eAcme \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 breach ", size)
 
 
 def _nested_html(size: int) -> str:
@@ -120,34 +90,39 @@ def _attribute_html(size: int) -> str:
     return "<html><body><p " + _repeat('a="x" ', size) + ">Acme Corp breach.</p></body></html>"
 
 
-def _urls_and_emails(size: int) -> str:
-    return _LEAD + _repeat("http://a.example/" + "a" * 50 + " user@a.example 10.0.0.1 ", size) + "\n"
-
 
 # name -> (generator of text for a size in characters, size at scale 1.0, file suffix)
 KINDS: dict[str, tuple[Callable[[int], str], int, str]] = {
-    "long-capital-token": (_long_capital_token, BIG_BYTES, ".txt"),
-    "long-hex-token": (_long_hex_token, BIG_BYTES, ".txt"),
-    "long-mixed-token": (_long_mixed_token, BIG_BYTES, ".txt"),
-    "long-leet-token": (_long_leet_token, BIG_BYTES, ".txt"),
+    "long-capital-token": (_repeated("A", "The group ", " claimed the attack.\n"), BIG_BYTES, ".txt"),
+    "long-hex-token": (_repeated("deadbeef0123456789", "Hash: "), BIG_BYTES, ".txt"),
+    "long-mixed-token": (_repeated("Ab1$", "Actor ", " ransomware gang\n"), BIG_BYTES, ".txt"),
+    "long-leet-token": (_repeated("Sh1n", "Group "), BIG_BYTES, ".txt"),
     "single-word-10mb": (_single_word, FULL_BYTES, ".txt"),
     "crlf-lines": (_crlf_lines, 300_000, ".txt"),
     "emoji": (_emoji, BIG_BYTES, ".txt"),
     "long-sentence": (_long_sentence, BIG_BYTES, ".txt"),
-    "capital-words": (_capital_words, BIG_BYTES, ".txt"),
-    "dotted-capitals": (_dotted_capitals, BIG_BYTES, ".txt"),
-    "many-paragraphs": (_many_paragraphs, BIG_BYTES, ".txt"),
-    "many-numbers": (_many_numbers, BIG_BYTES, ".txt"),
+    "capital-words": (_repeated("Alpha Beta Gamma Delta ", tail="ransomware gang claimed it.\n"), BIG_BYTES, ".txt"),
+    "dotted-capitals": (_repeated("A.B.", tail=" hacking group\n"), BIG_BYTES, ".txt"),
+    "many-paragraphs": (_repeated("Hackers stole 1,000 records from Acme Corp.\n\n", tail=""), BIG_BYTES, ".txt"),
+    "many-numbers": (_repeated("1,000,000 records, 2 million users, $3 ransom, 4 TB; "), BIG_BYTES, ".txt"),
     "huge-number": (_huge_number, 5_000, ".txt"),
     "impossible-dates": (_impossible_dates, 0, ".txt"),
-    "cue-spam": (_cue_spam, BIG_BYTES, ".txt"),
-    "punctuation": (_punctuation, BIG_BYTES, ".txt"),
-    "zalgo": (_zalgo, BIG_BYTES, ".txt"),
-    "rtl-mixed": (_rtl_mixed, BIG_BYTES, ".txt"),
+    "cue-spam": (
+        _repeated("the ransomware gang known as Velvet Ledger claimed the breach of Acme Corp. ", tail=""),
+        BIG_BYTES,
+        ".txt",
+    ),
+    "punctuation": (_repeated(".,;:!?-'\"()[]"), BIG_BYTES, ".txt"),
+    "zalgo": (_repeated("A\u0301\u0302\u0303\u0304\u0305\u0306\u0307 "), BIG_BYTES, ".txt"),
+    "rtl-mixed": (
+        _repeated("\u202eAcme \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 breach ", tail=""),
+        BIG_BYTES,
+        ".txt",
+    ),
     "nested-html": (_nested_html, BIG_BYTES, ".html"),
     "wide-html": (_wide_html, BIG_BYTES, ".html"),
     "attribute-html": (_attribute_html, BIG_BYTES, ".html"),
-    "urls-and-emails": (_urls_and_emails, BIG_BYTES, ".txt"),
+    "urls-and-emails": (_repeated("http://a.example/" + "a" * 50 + " user@a.example 10.0.0.1 "), BIG_BYTES, ".txt"),
 }
 
 

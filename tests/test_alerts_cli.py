@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -61,7 +61,7 @@ def test_alerts_cli_alerts_lists_newest_first_and_pending(tmp_path: Path) -> Non
         for day, name in ((1, "a_first_report_veldra_parts.txt"), (2, "b_revision_veldra_parts.txt")):
             run = AlertRun(store, settings, down)
             ingest_sources([str(ARTICLES / name)], store, settings)
-            run.after(datetime(2025, 6, day, tzinfo=timezone.utc))
+            run.after(datetime(2025, 6, day, tzinfo=UTC))
     code, out, _ = _run("alerts", "--db", db, "--pending", "--json")
     assert code == 0
     listed = json.loads(out)

@@ -11,7 +11,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -40,7 +40,7 @@ from breachlens.store import Store, open_store
 
 ARTICLES = Path(__file__).parent / "fixtures" / "alerts"
 SECRET = "webhook-shared-secret"
-T0 = datetime(2025, 6, 10, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
 
 
 def _free_port() -> int:

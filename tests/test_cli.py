@@ -226,3 +226,21 @@ def test_cli_ingest_with_workers_stores_what_a_serial_run_stores(runner: CliRunn
         assert result.exit_code == 0, result.output
         stored.append(runner.invoke(cli, ["incidents", "--db", db, "--json"]).stdout)
     assert stored[0] == stored[1]
+
+
+def test_issue15_incidents_table_shows_the_date_since_filters_on(runner: CliRunner, tmp_path: Path) -> None:
+    """An incident dated only by its source's publication: `incidents` lists it under --since and shows that date
+    (the store's first date, the one the web filters and sorts on too), not "-"."""
+    from breachlens.store import open_store
+    from store_helpers import make_document, make_incident
+
+    db = str(tmp_path / "dates.db")
+    with open_store(db) as store:
+        store.add_documents([make_document("a.html", "Acme breach notice", "Acme", published="2025-06-10")])
+        store.replace_incidents([make_incident("acme", "Acme", ("a.html",), disclosure_date=None)])
+    listed = runner.invoke(cli, ["incidents", "--db", db, "--since", "2025-06"])
+    assert listed.exit_code == 0, listed.output
+    (row,) = [line for line in listed.stdout.splitlines() if "acme" in line]
+    assert "2025-06-10" in row
+    later = runner.invoke(cli, ["incidents", "--db", db, "--since", "2025-07"])
+    assert later.exit_code == 0 and "acme" not in later.stdout

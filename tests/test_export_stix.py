@@ -73,6 +73,23 @@ def test_stix_ids_are_identical_across_exports() -> None:
     }
 
 
+def test_stix_modified_is_when_the_store_last_changed_the_incident() -> None:
+    """Issue 16: an incident read from a store is versioned by its change time (TAXII serves it as the version),
+    cut to the millisecond, deterministically; reference objects keep their fixed version."""
+    changed = [replace(m, updated_at="2026-01-02T03:04:05.678901Z") for m in INCIDENTS]
+    text = export_stix(changed, DOCUMENTS)
+    assert text == export_stix(changed, DOCUMENTS)
+    objects = json.loads(text)["objects"]
+    report = next(o for o in objects if o["type"] == "report")
+    assert report["modified"] == "2026-01-02T03:04:05.678Z" and report["created"] <= report["modified"]
+    scoped = [o for o in objects if o.get("modified") == "2026-01-02T03:04:05.678Z"]
+    assert {o["type"] for o in scoped} >= {"report", "note"}
+    assert all(o["modified"] == "2025-01-01T00:00:00.000Z" for o in objects if o["type"] in ("location", "threat-actor"))
+    early = [replace(m, updated_at="2020-01-01T00:00:00.000000Z") for m in INCIDENTS[:1]]  # before its first date
+    for o in json.loads(export_stix(early, DOCUMENTS))["objects"]:
+        assert o.get("created", "") <= o.get("modified", "")
+
+
 def test_stix_single_incident_ids_match_its_ids_in_a_bundle(bundle: dict[str, Any]) -> None:
     alone = {o["id"]: o for o in json.loads(export_stix(INCIDENTS[:1], DOCUMENTS))["objects"]}
     together = {o["id"]: o for o in bundle["objects"]}

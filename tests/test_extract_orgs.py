@@ -33,7 +33,7 @@ def cue_of(nlp: Any, text: str, name: str) -> Any:
         ("The Co-op said it was investigating the incident.", "Co-op"),
         ("Customers of Brindle Outfitters received a letter.", "Brindle Outfitters"),
         ("Records from Fenmore Savings Bank were posted online.", "Fenmore Savings Bank"),
-        ("Four million flyQuill passengers were told on Monday.", "flyQuill"),
+        ("Four million flyQuill passengers were told on Monday. FlyQuill said sorry.", "flyQuill"),
     ],
 )
 def test_orgs_proper_noun_runs(nlp: Any, text: str, name: str) -> None:
@@ -74,6 +74,8 @@ def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
         ("It follows attacks on Harlow Foods and others.", "Harlow Foods", "object"),
         ("The gang has hit retailers such as Calder Home in recent months.", "Calder Home", "list"),
         ("Nine million Tallow Air passengers had their travel details accessed.", "Tallow Air", "possessive"),
+        ("Grayling, Ostrava Air and Quillon were reportedly all impacted.", "Quillon", "subject"),
+        ("Among the apps implicated in the leak are Pellmore and Quillon.", "Pellmore", "object"),
     ],
 )
 def test_orgs_victim_cues(nlp: Any, text: str, name: str, victim: str) -> None:
@@ -98,12 +100,20 @@ def test_orgs_bystander_cues(nlp: Any, text: str, name: str) -> None:
     [
         ("It follows attacks on Harlow Foods, Pennick Stores and the Co-op.", ["Harlow Foods", "Pennick Stores", "Co-op"]),
         ("Grayling, Ostrava Air and Quillon were all hit.", ["Grayling", "Ostrava Air", "Quillon"]),
+        (
+            "Pennick Stores, Harlow Foods law firm, and the state of Quillon were reportedly all impacted.",
+            ["Pennick Stores", "Harlow Foods", "Quillon"],
+        ),
     ],
 )
 def test_orgs_coordinated_list(nlp: Any, text: str, expected: list[str]) -> None:
     found = orgs(nlp, text)
     groups = [[found[i].name for i in g] for g in coordinated_groups(text, found)]
     assert expected in groups
+
+
+def test_orgs_small_letter_product_is_no_name(nlp: Any) -> None:
+    assert names(nlp, "The hack of their vBulletin forum exposed accounts.") == []
 
 
 def test_orgs_number_word_is_no_name(nlp: Any) -> None:

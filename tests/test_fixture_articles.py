@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ def expected(path: Path) -> dict[str, Any]:
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def document(path: Path) -> DocumentAnalysis:
     """The pipeline's reading of one article (analysed once per session)."""
     analysis = analyze([str(path)])

@@ -160,3 +160,17 @@ def test_issue12_actor_in_a_sentence_naming_the_main_victim_is_its_attacker() ->
     main = analyze_text(text).main
     assert main is not None and main.victim == "Tallow Labs"
     assert [a.value for a in main.threat_actors] == ["Qilin"]
+
+
+def test_issue12_headline_phrase_with_common_words_is_cut_to_the_name() -> None:
+    text = (
+        "Energy giant Harrowgate impacted in Pellmore hack\n\n"
+        "Harrowgate said attackers copied staff records from a file-sharing server it rented from Pellmore.\n"
+    )
+    assert _victim(text) == "Harrowgate"
+
+
+@pytest.mark.parametrize("name", ["The Lamp on the Hill", "Lists Posted to Quarry"])
+def test_issue12_headline_name_with_small_words_stays_whole(name: str) -> None:
+    text = f"{name} data breach\n\nIn May 2024, {name} suffered a data breach exposing 20k email addresses.\n"
+    assert _victim(text) == name

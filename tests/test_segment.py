@@ -63,6 +63,19 @@ def test_segment_sentences_never_cross_lines(nlp: Any) -> None:
     assert all(s.paragraph.start <= s.start and s.end <= s.paragraph.end for s in seg.sentences)
 
 
+def test_segment_hard_wrapped_lines_are_one_paragraph(nlp: Any) -> None:
+    text = (
+        "That same year saw other hoteliers impacted by payment card breaches and\n"
+        "malware attacks, including Harlow Inns, Quillon Hotels and the\n"
+        "Pellmore Lodge group.\n"
+        "Short heading line\n"
+        "- a list item\n"
+    )
+    seg = segment(text, nlp)
+    assert [text[p.start : p.end] for p in seg.paragraphs][1:] == ["Short heading line", "- a list item"]
+    assert seg.sentences[0].text == text[: text.index("group.") + 6]
+
+
 def test_segment_list_items_are_their_own_sentences(nlp: Any) -> None:
     """A short bullet is one sentence: its marker ("1.", "-") is never cut off as a sentence of its own."""
     seg = segment(ARTICLE, nlp)

@@ -198,7 +198,7 @@ def test_store_change_log_and_times(tmp_path: Path) -> None:
         assert made == created.at < updated
         assert [m.id for m in store.incidents(changed_since=updated)] == ["vesper-2025-06"]
         assert store.incidents(changed_since="2999-01-01") == []
-        assert [m.id for m in store.incidents(order="changed", limit=1, offset=0)] == ["vesper-2025-06"]
+        assert [m.id for m in store.incidents(order="-changed", limit=1, offset=0)] == ["vesper-2025-06"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -389,7 +389,8 @@ def test_taxii_collection_follows_store_changes(tmp_path: Path) -> None:
 
 def test_taxii2_client_added_after_returns_an_updated_incident_again(tmp_path: Path) -> None:
     """Issue 16: a poller that saw an incident gets it again, with added_after before its update, once a new
-    source changed it, even though the incident's STIX `modified` (its latest day) did not move."""
+    source changed it, with a newer version in the manifest: the incident's change time, which is also its
+    STIX `modified` (TAXII 2.1: the version is the object's `modified`)."""
     from breachlens.ingest.run import refresh_incidents
     from breachlens.settings import Settings
     from store_helpers import make_document
@@ -413,16 +414,32 @@ def test_taxii2_client_added_after_returns_an_updated_incident_again(tmp_path: P
         (first,) = reports()
         (incident_id,) = [m.id for m in store.incidents()]
         poll_time = _manifest_time(collection)
+        before = _manifest(collection)[first["id"]]
+        assert before["version"] == first["modified"] == before["date_added"]  # the incident's change time
         assert reports(added_after=poll_time) == []  # nothing new since the last poll
         later = make_document("https://b.example/vesper", "Vesper emails leaked, the outlet says.", "Vesper")
         store.add_documents([later])
         refresh_incidents(store, Settings.load())
         assert [c.kind for c in store.changes(incident_id=incident_id)][-1] == "source_added"
         (again,) = reports(added_after=poll_time)
-        assert again["id"] == first["id"]
+        assert again["id"] == first["id"] and again["modified"] > first["modified"]
+        (_, updated), = store.incident_times([incident_id]).values()
+        assert again["modified"] == updated[:23] + "Z"  # STIX modified is the incident's updated_at
+        record = _manifest(collection, added_after=poll_time)[first["id"]]
+        assert record["version"] == again["modified"] == record["date_added"] > before["version"]
+        versions = collection.get_object(first["id"])["objects"]
+        assert [o["modified"] for o in versions] == [record["version"]]
+        found = collection.get_objects(id=first["id"], version=record["version"])
+        assert [o["id"] for o in found["objects"]] == [first["id"]]
+        assert "objects" not in collection.get_objects(id=first["id"], version=before["version"])
+
+
+def _manifest(collection: Any, **filters: str) -> dict[str, dict[str, Any]]:
+    """Object id -> its manifest record, every page."""
+    pages = as_pages(collection.get_manifest, per_request=50, **filters)
+    return {r["id"]: r for e in pages for r in e.get("objects", [])}
 
 
 def _manifest_time(collection: Any) -> str:
     """The latest date_added the manifest shows (what a poller remembers as its cursor)."""
-    records = [r for e in as_pages(collection.get_manifest, per_request=50) for r in e.get("objects", [])]
-    return max(r["date_added"] for r in records)
+    return max(r["date_added"] for r in _manifest(collection).values())

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,9 @@ from .learn.cli import eval_command, train
 from .records import MergedIncident, SourceFailure
 from .settings import Settings
 from .version import __version__
+
+if TYPE_CHECKING:  # the store is imported when a command opens one, not when the CLI starts
+    from .store import Store
 
 FORMATS = ("json", "md", "html")
 
@@ -82,7 +85,7 @@ def _count_sources(sources: Sequence[str], settings: Settings) -> int:
     return sum(1 for s in expand_sources(sources, settings) if not isinstance(s, SourceFailure))
 
 
-def _open_store(db: str) -> Any:
+def _open_store(db: str) -> Store:
     """The store at `db`, with errors as ClickException."""
     from .store import open_store
 
@@ -368,7 +371,8 @@ def watch(
 @click.option("--since", help="Only incidents dated on/after YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--search", help="Full-text search over incidents.")
 @click.option("--changed-since",
-              help="Only incidents created or changed (new source, revised records, ...) at/after this UTC date or time.")
+              help="Only incidents created or changed (new source, revised records, ...) "
+                   "at/after this UTC date or time.")
 @click.option("--sort", "order", type=click.Choice(["date", "changed"]), default="date", show_default=True,
               help="Newest incident date first, or last change first.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
@@ -408,22 +412,24 @@ def incidents(
                 country=country,
                 limit=limit,
                 changed_since=changed_since,
-                order=order,
+                order=f"-{order}",  # newest first
                 offset=offset,
             )
         except BreachlensError as exc:
             raise click.ClickException(str(exc)) from exc
-    if as_json:
-        click.echo(json.dumps([m.as_dict() for m in found], indent=2, ensure_ascii=False))
-        return
+        if as_json:
+            click.echo(json.dumps([m.as_dict() for m in found], indent=2, ensure_ascii=False))
+            return
+        first_dates = store.first_dates([m.id for m in found])
     from .delivery.show import incidents_table
 
-    incidents_table(found)
+    incidents_table(found, first_dates)
 
 
 @cli.command("resolve")
 @db_option
-@click.option("--full", is_flag=True, help="Re-resolve every stored document (after a model update), not only new ones.")
+@click.option("--full", is_flag=True,
+              help="Re-resolve every stored document (after a model update), not only new ones.")
 @config_option
 def resolve_command(db: str | None, full: bool, config: str | None) -> None:
     """Resolve stored documents into incidents: those not yet resolved, or with --full all of them (ids kept).

@@ -19,6 +19,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from .analysis.attribute import attribute
@@ -103,7 +104,7 @@ def analyze_documents(
                 continue
             if progress:
                 progress(item)
-            raw = guard(item, lambda item=item: acquire(item, settings))  # type: ignore[misc]
+            raw = guard(item, partial(acquire, item, settings))
             if isinstance(raw, SourceFailure):
                 yield raw
             elif skip is not None and skip(raw.sha256):

@@ -275,7 +275,10 @@ class MergedIncident:
     """One incident across sources: the merged Incident plus its stable id, sources and conflicts.
 
     `independent_sources` counts sources after near-duplicate copies are folded into their original;
-    `duplicates` maps each copy to the source it republishes.
+    `duplicates` maps each copy to the source it republishes. `updated_at` is when the store last changed the
+    incident (UTC, "2025-07-01T12:00:00.123456Z"), set by the store when it reads one back and None otherwise:
+    exports date their objects by it (STIX `modified`, the TAXII version), so it is not part of the contract
+    shape nor of equality.
     """
 
     id: str
@@ -284,6 +287,7 @@ class MergedIncident:
     conflicts: tuple[Conflict, ...] = ()
     independent_sources: int = 1
     duplicates: tuple[tuple[str, str], ...] = ()
+    updated_at: str | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """Contract shape: Incident + id, sources, conflicts."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import BreachlensError
 
-_RENAMES = {("store", "path"): "store_path"}
+_RENAMES: dict[tuple[str, str], str] = {("store", "path"): "store_path"}
 
 
 def _flatten(tree: dict[str, Any]) -> dict[str, Any]:
@@ -21,7 +21,7 @@ def _flatten(tree: dict[str, Any]) -> dict[str, Any]:
             flat[section] = values
             continue
         for key, value in values.items():
-            flat[_RENAMES.get((section, key), key)] = value
+            flat[_RENAMES.get((section, str(key)), str(key))] = value
     return flat
 
 

@@ -17,8 +17,8 @@ HIBP_DATA_CLASS = {
     "date_of_birth": "Dates of birth", "country": "Geographic locations", "purchase_history": "Purchases",
     "preferences": "Personal interests", "spending_amount": "Purchases", "payment_card": "Credit cards",
     "bank_account": "Bank account numbers", "password": "Passwords", "credentials": "Auth tokens",
-    "government_id": "Government issued IDs", "ssn": "Social security numbers", "health": "Health insurance information",
-    "account_id": "Usernames", "ip_address": "IP addresses", "other": "Other",
+    "government_id": "Government issued IDs", "ssn": "Social security numbers",
+    "health": "Health insurance information", "account_id": "Usernames", "ip_address": "IP addresses", "other": "Other",
 }
 
 VERIS_DATA_VARIETY = {

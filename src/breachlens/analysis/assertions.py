@@ -110,8 +110,10 @@ _PARTIAL = re.compile(
 )
 # After a list, a negation counts only when it negates the exposure verb right there ("... were not compromised").
 _POST_NEGATION = re.compile(
-    r"^\W*(?:\w+\W+){0,10}?(?:(?:was|were|is|are|has|have|had|been|did|does)\s*(?:n[’']t|\*?not\*?|never)|not|never|n[’']t)"
-    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES + r"|safe|secure|unaffected|impacted|stored|held|kept|retained|collected)",
+    r"^\W*(?:\w+\W+){0,10}?(?:(?:was|were|is|are|has|have|had|been|did|does)\s*(?:n[’']t|\*?not\*?|never)"
+    r"|not|never|n[’']t)"
+    r"\s+(?:\w+\s+){0,3}?(?:" + EXPOSURE_CUES
+    + r"|safe|secure|unaffected|impacted|stored|held|kept|retained|collected)",
     re.IGNORECASE,
 )
 

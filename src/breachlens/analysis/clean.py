@@ -237,7 +237,7 @@ def cap_text(text: str, settings: Settings) -> tuple[str, tuple[DroppedSpan, ...
         dropped.append(_capped(rest, f"over the {settings.max_chars:,}-character document limit"))
     limit = settings.max_token_chars
     if limit > 0 and len(text) > limit:
-        long_word = re.compile(r"(?<!\S)\S{%d,}" % (limit + 1))
+        long_word = re.compile(rf"(?<!\S)\S{{{limit + 1},}}")
         if long_word.search(text):
             pieces: list[str] = []
             pos = 0
@@ -450,7 +450,7 @@ def _is_link_title(line: str) -> bool:
     return _is_label(_normalise(line))
 
 
-def _line_reason(line: str, chrome: _Chrome, glued_names: frozenset[str] | set[str]) -> str | None:
+def _line_reason(line: str, chrome: _Chrome, glued_names: frozenset[str]) -> str | None:
     """Why a single line is chrome (vocabulary, navigation, glued advert), or None to keep it."""
     norm = _normalise(line)
     if not norm:
@@ -504,7 +504,7 @@ def _line_reasons(lines: Sequence[_Line]) -> list[str | None]:
     chrome = _chrome()
     # A camel-case word the page uses more than once is a name ("easyJet"), not a sentence glued to an advert.
     glued = Counter(g.casefold() for line in lines for g in map(_glued_word, line.text.split()) if g)
-    names = chrome.glued_allow | {word for word, n in glued.items() if n > 1}
+    names = chrome.glued_allow | frozenset(word for word, n in glued.items() if n > 1)
     reasons = [_line_reason(line.text, chrome, names) if line.text.strip() else None for line in lines]
     _apply_sections(lines, reasons, chrome.sections)
     _drop_trailing_labels(lines, reasons)
@@ -579,7 +579,7 @@ def _assemble(lines: Sequence[_Line], reasons: Sequence[str | None]) -> str:
     """Kept lines joined with "\\n"; blank or dropped lines between them become one blank line."""
     out: list[str] = []
     pending_break = False
-    for line, reason in zip(lines, reasons):
+    for line, reason in zip(lines, reasons, strict=True):
         if reason is not None or not line.text.strip():
             pending_break = bool(out)
             continue
@@ -594,7 +594,7 @@ def _merge_spans(text: str, lines: Sequence[_Line], reasons: Sequence[str | None
     """One DroppedSpan per block of dropped lines sharing a reason (blank lines between them included)."""
     spans: list[DroppedSpan] = []
     current: tuple[int, int, str] | None = None
-    for line, reason in zip(lines, reasons):
+    for line, reason in zip(lines, reasons, strict=True):
         if not line.text.strip():
             continue
         if current is not None and current[2] == reason:

@@ -539,13 +539,13 @@ def _actor_index() -> _ActorIndex:
     in_galaxy |= set(ransomware)
 
     phrases = _PhraseIndex()
-    for canon, names in ransomware.items():
-        for a in sorted(names):
+    for canon, ransomware_names in ransomware.items():
+        for a in sorted(ransomware_names):
             if len(_alnum(a)) > SHORT_ALIAS_LEN and " " not in a.strip():
                 phrases.add(a, canon, _alias_mode(a, common)[0], context=True)
     leet: dict[str, str] = {}
-    for canon, names in aliases.items():
-        for a in sorted(names):
+    for canon, alias_names in aliases.items():
+        for a in sorted(alias_names):
             mode, context = _alias_mode(a, common)
             phrases.add(a, canon, mode, context)
             low = _key(a)
@@ -575,11 +575,11 @@ def _nonempty_list(group: str, items: list[Any]) -> list[Any]:
 
 
 # A capitalised name of one to four words, optionally in quotes; the name itself is the `name` group.
-# Linear on any text (issue 13): a name starts where no name-word character (hyphen aside) precedes it, and one name word has at
-# most NAME_WORD_MAX characters, so a pattern that starts with {name} tries a bounded number of characters
+# Linear on any text (issue 13): a name starts where no name-word character (hyphen aside) precedes it, and one name
+# word has at most NAME_WORD_MAX characters, so a pattern that starts with {name} tries a bounded number of characters
 # from each word start instead of running to the end of a 1M-character token from every one of its letters.
 NAME_WORD_MAX = 32
-_NAME_WORD = r"[A-Z0-9][\w$@.&'’-]{0,%d}[\w$]|[A-Z]" % (NAME_WORD_MAX - 2)
+_NAME_WORD = rf"[A-Z0-9][\w$@.&'’-]{{0,{NAME_WORD_MAX - 2}}}[\w$]|[A-Z]"
 _NAME_RE = (
     r"(?<![\w$@.&'’])[\"“‘']?(?P<name>(?:" + _NAME_WORD + r")(?:[ ](?:" + _NAME_WORD + r")){0,3})[\"”’']?(?![\w$])"
 )
@@ -639,7 +639,12 @@ def find_actors(text: str) -> list[ActorMatch]:
         for m in pattern.finditer(text):
             start, name = _trim_name(m.start("name"), m.group("name"), idx.reject)
             end = start + len(name)
-            if not name or DESCRIBING_ADJECTIVE.search(name) or _overlaps(taken, start, end) or org_profile(name) is not None:
+            if (
+                not name
+                or DESCRIBING_ADJECTIVE.search(name)
+                or _overlaps(taken, start, end)
+                or org_profile(name) is not None
+            ):
                 continue
             known = _ransomware_names().get(_key(name))
             canon = known if known is not None else name

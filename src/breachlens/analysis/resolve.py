@@ -756,7 +756,9 @@ def _exposure_conflicts(exposed: Mapping[Any, _Acc], not_exposed: Mapping[Any, _
 _LISTING_MIN_TYPES = 2
 
 
-def _unlisted_conflicts(entries: list[_Entry], exposed: Mapping[Any, _Acc], not_exposed: Mapping[Any, _Acc]) -> list[Conflict]:
+def _unlisted_conflicts(
+    entries: list[_Entry], exposed: Mapping[Any, _Acc], not_exposed: Mapping[Any, _Acc]
+) -> list[Conflict]:
     """A data type that only a minority of the sources listing exposed data give: disputed, not agreed.
 
     Example: three outlets list what leaked; two give names and email addresses, one adds purchase histories.
@@ -777,7 +779,8 @@ def _unlisted_conflicts(entries: list[_Entry], exposed: Mapping[Any, _Acc], not_
         giving = [src for src, vals in listing.items() if value in vals]
         leaving = sorted(src for src, vals in listing.items() if value not in vals)
         if leaving and len(giving) < len(leaving):
-            out.append(Conflict("data_exposed", ((f"{value}: exposed", acc.sources()), (f"{value}: not listed", tuple(leaving)))))
+            sides = ((f"{value}: exposed", acc.sources()), (f"{value}: not listed", tuple(leaving)))
+            out.append(Conflict("data_exposed", sides))
     return out
 
 
@@ -813,20 +816,26 @@ def _close(a: Any, b: Any) -> bool:
     return False
 
 
-def _merge_records(
-    entries: list[_Entry], origin: Mapping[str, str]
-) -> tuple[Fact | None, list[TimelineEvent], list[Conflict]]:
-    """records_affected: strongest value, claim events for other claimed counts, conflicts within a family."""
+def _values_of(entries: list[_Entry], fact_of: Callable[[Incident], Fact | None]) -> dict[Any, _Acc]:
+    """Each value a one-fact field (records, ransom) takes across the sources, with its support, in the order first
+    seen: the candidates a merge chooses among."""
     accs: dict[Any, _Acc] = {}
-    published: dict[str, str | None] = {}
     for e in entries:
-        fact = e.incident.records_affected
+        fact = fact_of(e.incident)
         if fact is None:
             continue
         if fact.value not in accs:
             accs[fact.value] = _Acc(fact, len(accs), fact.modality)
         accs[fact.value].add(e.source, fact, e.weight)
-        published[e.source] = e.doc.published
+    return accs
+
+
+def _merge_records(
+    entries: list[_Entry], origin: Mapping[str, str]
+) -> tuple[Fact | None, list[TimelineEvent], list[Conflict]]:
+    """records_affected: strongest value, claim events for other claimed counts, conflicts within a family."""
+    accs = _values_of(entries, lambda inc: inc.records_affected)
+    published = {e.source: e.doc.published for e in entries if e.incident.records_affected is not None}
     if not accs:
         return None, [], []
     ranked = sorted(
@@ -890,14 +899,7 @@ def _independent(acc: _Acc, origin: Mapping[str, str]) -> int:
 
 def _merge_ransom(entries: list[_Entry], origin: Mapping[str, str]) -> tuple[Fact | None, list[Conflict]]:
     """Ransom status: paid/refused over demanded, then modality and support; paid with refused conflicts."""
-    accs: dict[Any, _Acc] = {}
-    for e in entries:
-        fact = e.incident.ransom
-        if fact is None:
-            continue
-        if fact.value not in accs:
-            accs[fact.value] = _Acc(fact, len(accs), fact.modality)
-        accs[fact.value].add(e.source, fact, e.weight)
+    accs = _values_of(entries, lambda inc: inc.ransom)
     if not accs:
         return None, []
     best = min(

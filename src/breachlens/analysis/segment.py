@@ -1,8 +1,9 @@
 """Split cleaned text into paragraphs (lines), list items and sentences, keeping character offsets.
 
-Lines are the paragraphs of cleaned text; a bulleted or numbered line is a list item and a short line without
-sentence punctuation is a heading. Sentences come from spaCy's parser over the whole text, cut at line breaks,
-so a sentence never crosses a line (a bullet list in a page must not fuse into one sentence).
+Lines are the paragraphs of cleaned text (a hard-wrapped line that ends mid-sentence joins the next); a bulleted
+or numbered line is a list item and a short line without sentence punctuation is a heading. Sentences come from
+spaCy's parser over the whole text, cut at paragraph breaks, so a sentence never crosses a paragraph (a bullet list
+in a page must not fuse into one sentence).
 """
 
 from __future__ import annotations
@@ -51,13 +52,20 @@ class Segmented:
 
 
 def paragraphs(text: str) -> list[Paragraph]:
-    """Non-empty lines with their list-item/heading flags."""
+    """Non-empty lines with their list-item/heading flags; a hard-wrapped line joins the next (`_wraps`)."""
     out: list[Paragraph] = []
     pos = 0
     lead: tuple[int, int] | None = None
+    previous = ""
     for line in text.split("\n"):
         stripped = line.strip()
-        if stripped:
+        if stripped and out and _wraps(previous, line):
+            last = out[-1]
+            end = pos + len(line.rstrip())
+            words = text[last.start : end].lstrip("#").split()
+            is_heading = last.is_heading and len(words) <= _HEADING_MAX_WORDS and not re.search(r"[.!:;,]$", stripped)
+            out[-1] = Paragraph(last.index, last.start, end, last.is_list_item, is_heading, last.lead_in)
+        elif stripped:
             start = pos + (len(line) - len(line.lstrip()))
             end = start + len(stripped)
             is_item = bool(_BULLET.match(line))
@@ -68,8 +76,30 @@ def paragraphs(text: str) -> list[Paragraph]:
             if not is_item:
                 lead = _lead_in(text, start, end)
             out.append(Paragraph(len(out), start, end, is_item, is_heading, lead if is_item else None))
+        previous = line
         pos += len(line) + 1
     return out
+
+
+# A line ends where a sentence cannot: a function word, or a comma
+_OPEN_END = re.compile(
+    r"(?:,|\b(?:a|an|the|of|to|in|on|at|by|for|with|from|and|or|but|as|that|which|who|its|their|is|are|was|"
+    r"were|has|have|had|be|been|than|into|about|after|before|while|including))$",
+    re.IGNORECASE,
+)
+_WRAP_MIN_CHARS = 40  # a wrapped line is a full line of prose; a shorter one is a heading or a label
+
+
+def _wraps(line: str, following: str) -> bool:
+    """Whether `line` was hard-wrapped into `following` (plain-text mail and old web pages wrap at ~70-80
+    characters): it is long, ends mid-sentence, and the next line continues it rather than opening a list item."""
+    body = line.strip()
+    if len(body) < _WRAP_MIN_CHARS or _BULLET.match(following) or following.lstrip().startswith("#"):
+        return False
+    if re.search(r"[.!?:;\"”’)]$", body):
+        return False
+    nxt = following.lstrip()
+    return nxt[:1].islower() or bool(_OPEN_END.search(body))
 
 
 def _lead_in(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -101,7 +131,9 @@ def segment_parsed(text: str, doc: Any, max_sentence_chars: int = 0) -> Segmente
     paras = [p for p in paragraphs(text) if p.start < parsed_chars]
     starts = [p.start for p in paras]
     out: list[Sentence] = []
-    pieces = [p for sent in doc.sents for p in _line_pieces(text, sent.start_char, sent.end_char)]
+    # the line breaks inside a hard-wrapped paragraph
+    soft = {p.start + m.start() for p in paras for m in re.finditer("\n", text[p.start : p.end])}
+    pieces = [p for sent in doc.sents for p in _line_pieces(text, sent.start_char, sent.end_char, soft)]
     if max_sentence_chars > 0:
         pieces = [q for a, b in pieces for q in _split_long(text, a, b, max_sentence_chars)]
     for start, end in _join_markers(text, pieces):
@@ -128,12 +160,16 @@ def _join_markers(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, i
     return out
 
 
-def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """text[start:end] cut at line breaks, each piece stripped of surrounding whitespace."""
+def _line_pieces(
+    text: str, start: int, end: int, soft: set[int] | frozenset[int] = frozenset()
+) -> list[tuple[int, int]]:
+    """text[start:end] cut at line breaks (not the `soft` ones), each piece stripped of surrounding whitespace."""
     pieces: list[tuple[int, int]] = []
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
+        while nl in soft:
+            nl = text.find("\n", nl + 1, end)
         stop = end if nl < 0 else nl
         a, b = pos, stop
         while a < b and text[a].isspace():

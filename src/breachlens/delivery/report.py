@@ -49,6 +49,7 @@ __all__ = [
     "render_html",
     "render_json",
     "render_markdown",
+    "value_label",
 ]
 
 NOT_REPORTED = "Not reported in the sources."
@@ -267,7 +268,8 @@ def _supported(inc: Incident) -> Incident:
 
     (The contract gives every fact evidence; this guards the report against a stage that breaks it.)
     """
-    lists = {name: tuple(f for f in getattr(inc, name) if f.evidence) for name in FACT_LIST_FIELDS}
+    # Any: the fact-list fields are named at run time (FACT_LIST_FIELDS); each value is a tuple of Facts
+    lists: dict[str, Any] = {name: tuple(f for f in getattr(inc, name) if f.evidence) for name in FACT_LIST_FIELDS}
     records, ransom = inc.records_affected, inc.ransom
     return replace(
         inc,
@@ -289,6 +291,15 @@ def _words(fact: Fact) -> str:
 def _fact_line(label: str, fact: Fact, citer: _Citer) -> Line:
     """`label (modality; confidence)` cited from the fact's quotes."""
     return Line(f"{label} ({_words(fact)})", citer.cite(fact.evidence))
+
+
+def value_label(field_name: str, value: Any) -> str:
+    """A fact's value for people, the same on pages, in exports and here: the label of a vocabulary id, a count
+    with thousands separators, anything else as written."""
+    table = _VALUE_LABELS.get(field_name)
+    if table is not None and isinstance(value, str):
+        return table.get(value, value)
+    return thousands(value)
 
 
 def _label(table: dict[str, str], value: Any) -> str:
@@ -478,7 +489,7 @@ def _impact(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
 
 def _response(inc: Incident, citer: _Citer) -> tuple[Section, ...]:
     """Response actions and ransom status."""
-    ransom = ()
+    ransom: tuple[Line, ...] = ()
     if inc.ransom is not None:
         ransom = (_fact_line(_label(RANSOM_LABELS, inc.ransom.value), inc.ransom, citer),)
     return (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..dates import first_date
 from ..records import Fact, MergedIncident
 
 
@@ -22,22 +23,25 @@ def _fact(fact: Fact) -> str:
     return f"{escape(str(fact.value))} ({extra})"
 
 
-def _first_date(m: MergedIncident) -> str:
-    """The earliest date we know for the incident."""
-    inc = m.incident
-    dates = [d for d in (inc.incident_date, inc.disclosure_date) if d] + [t.date for t in inc.timeline]
-    return min(dates, default="-")
-
-
 def _console() -> Console:
     """A console that does not squeeze tables into 80 columns when output goes to a file or pipe."""
     console = Console()
     return console if console.is_terminal else Console(width=160)
 
 
-def incidents_table(incidents: Sequence[MergedIncident], console: Console | None = None) -> None:
-    """A table of incidents: id, victim, sector, date, records, data exposed, actors, sources."""
+def incidents_table(
+    incidents: Sequence[MergedIncident],
+    first_dates: Mapping[str, str | None] | None = None,
+    console: Console | None = None,
+) -> None:
+    """A table of incidents: id, victim, sector, date, records, data exposed, actors, sources.
+
+    The date is the store's first date (`Store.first_dates`, which falls back on the sources' publication dates),
+    the one `--since` filters on; without `first_dates`, `dates.first_date` of the incident alone.
+    """
     console = console or _console()
+    if first_dates is None:
+        first_dates = {m.id: first_date(m.incident) for m in incidents}
     table = Table(title=f"{len(incidents)} incidents", show_lines=False)
     for column in ("id", "victim", "sector", "date", "records", "data exposed", "actors", "sources"):
         table.add_column(column, overflow="fold")
@@ -48,7 +52,7 @@ def incidents_table(incidents: Sequence[MergedIncident], console: Console | None
             escape(m.id),
             escape(inc.victim),
             inc.sector or "-",
-            _first_date(m),
+            first_dates.get(m.id) or "-",
             records,
             ", ".join(f.value for f in inc.data_exposed) or "-",
             ", ".join(str(f.value) for f in inc.threat_actors) or "-",

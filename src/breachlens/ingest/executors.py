@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -86,7 +87,7 @@ class Executor(ABC):
     def workers(self) -> int:
         """How many batches can run at once."""
 
-    def prepare(self, settings: Settings) -> None:
+    def prepare(self, settings: Settings) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Get ready to analyse with `settings` (e.g. load the spaCy model in every worker); may be a no-op."""
 
     @abstractmethod
@@ -97,10 +98,10 @@ class Executor(ABC):
     def result(self, handle: Any) -> Any:
         """Wait for a handle's value; raise WorkerLost when its worker died, the function's error otherwise."""
 
-    def recover(self, handle: Any) -> None:
+    def recover(self, handle: Any) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Make the executor usable again after `handle` raised WorkerLost (e.g. replace a broken pool)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release workers and connections; safe to call twice."""
 
     def map_ordered(
@@ -259,12 +260,15 @@ class DaskExecutor(Executor):
 
     Needs the optional extra: `pip install 'breachlens[dask]'` here and on every worker. On connecting, every
     worker is asked for its breachlens version, and a cluster whose workers run another version is refused
-    with a message naming them. A local cluster (scheduler and workers in subprocesses) listens on 127.0.0.1 only, dashboard included.
+    with a message naming them. A local cluster (scheduler and workers in subprocesses) listens on 127.0.0.1 only,
+    dashboard included.
     """
 
     name = "dask"
 
-    def __init__(self, address: Any = "local", workers: int | None = None, batch_size: int = DASK_DEFAULT_BATCH) -> None:
+    def __init__(
+        self, address: Any = "local", workers: int | None = None, batch_size: int = DASK_DEFAULT_BATCH
+    ) -> None:
         """Connect to the scheduler at `address` ("local" starts a LocalCluster of `workers` processes; a
         `distributed.Client` is used as it is and left open), then check the workers' breachlens version."""
         try:
@@ -320,7 +324,8 @@ class DaskExecutor(Executor):
     @property
     def workers(self) -> int:
         """Worker threads in the cluster now."""
-        return max(1, sum(self._client.nthreads().values()))
+        threads: dict[str, int] = self._client.nthreads()  # worker address -> its threads
+        return max(1, sum(threads.values()))
 
     def prepare(self, settings: Settings) -> None:
         """Load the spaCy model on every worker now, so the first batches do not all wait for it."""
@@ -472,7 +477,7 @@ def _entries(sources: Iterable[str], settings: Settings, skip: Callable[[str], b
         if isinstance(item, SourceFailure):
             yield _Expanded(item)
             continue
-        raw = guard(item, lambda item=item: acquire(item, settings))  # type: ignore[misc]
+        raw = guard(item, partial(acquire, item, settings))
         if isinstance(raw, SourceFailure):
             yield raw
         elif skip is not None and (raw.sha256 in seen or skip(raw.sha256)):

@@ -251,7 +251,9 @@ def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv
     return list(seen.values())
 
 
-def _checked_addresses(host: str, port: int, allow_private: bool) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _checked_addresses(
+    host: str, port: int, allow_private: bool
+) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """Resolve `host` once and refuse it when any of its addresses is not public (unless allowed)."""
     try:
         addresses = _resolve(host, port)

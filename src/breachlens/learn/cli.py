@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ LISTED = ("data_exposed", "data_not_exposed", "initial_access", "response_action
           "mentioned_victims", "clustering")
 
 
-def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+def _progress(quiet: bool) -> Callable[[str], None] | None:
     """A one-line status on stderr while parsing and training (nothing with --quiet or off a terminal)."""
     if quiet or not sys.stderr.isatty():
         return None

@@ -124,7 +124,8 @@ def _casie_negatives(folder: Path, settings: Settings) -> list[tuple[dict[str, A
         source = folder / "source" / f"{path.stem}.txt"
         title = _CASIE_TITLE.search(source.read_text("utf-8", errors="replace")) if source.exists() else None
         text = (html.unescape(title.group(1).strip()) + "\n\n" if title else "") + data.get("content", "")
-        raw = RawDocument(f"casie/{path.stem}.txt", text.encode("utf-8"), hashlib.sha256(text.encode()).hexdigest(), "text")
+        data_bytes = text.encode("utf-8")
+        raw = RawDocument(f"casie/{path.stem}.txt", data_bytes, hashlib.sha256(data_bytes).hexdigest(), "text")
         row = {"file": f"{path.stem}.txt", "is_incident": False, "incident_key": None}
         out.append((row, clean(raw, settings)))
     return out
@@ -141,7 +142,7 @@ def _parsed(
     nlp = load_nlp(settings.model)
     out = []
     parsed = nlp.pipe((c.text[: settings.max_chars] for _r, c in cleaned), batch_size=32)
-    for (row, doc), spacy_doc in zip(cleaned, parsed):
+    for (row, doc), spacy_doc in zip(cleaned, parsed, strict=True):
         if progress:
             progress(doc.source)
         seg = segment_parsed(doc.text, spacy_doc)

@@ -78,7 +78,7 @@ def cross_validated(
         held = set(fold)
         train = list(background) + [d for i, d in enumerate(docs) if i not in held]
         scorers = train_scorers(train)
-        for i, analysis in zip(fold, _analyse([docs[i] for i in fold], scorers)):
+        for i, analysis in zip(fold, _analyse([docs[i] for i in fold], scorers), strict=True):
             out[i] = analysis
     return [out[i] for i in range(len(docs))]
 

@@ -90,7 +90,8 @@ def score(analysis: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], docs_d
         victim.add(inc is not None and names_match(inc.get("victim"), row.get("victim_accepted") or [row["victim"]]))
         inc = inc or {}
         for name in LIST_FIELDS:
-            lists[name].add(_values(inc.get(name)), set(row.get(name) or []) - ({"unknown"} if name == "initial_access" else set()))
+            unknown = {"unknown"} if name == "initial_access" else set()
+            lists[name].add(_values(inc.get(name)), set(row.get(name) or []) - unknown)
         alternatives = {gold_name_key(a) for a in (row.get("threat_actor") or "").split("|")} - {""}
         predicted: set[str] = set()
         for actor in inc.get("threat_actors") or []:
@@ -128,7 +129,7 @@ def score(analysis: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], docs_d
                 for ev in fact.get("evidence") or []:
                     quotes += 1
                     bad += not ev.get("quote") or (text is not None and _norm_ws(ev["quote"]) not in text)
-    cluster = {}
+    cluster: dict[str, Any] = {}
     for inc in analysis.get("incidents", []):
         for src in inc.get("sources", []):
             cluster.setdefault(Path(src).name, inc.get("id"))
@@ -154,7 +155,8 @@ def score(analysis: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], docs_d
         "evidence.invalid": bad,
         "evidence.missing": missing,
     }
-    for name, tally in [*lists.items(), ("threat_actor", actors), ("mentioned_victims", mentioned), ("clustering", pairs)]:
+    tallies = [*lists.items(), ("threat_actor", actors), ("mentioned_victims", mentioned), ("clustering", pairs)]
+    for name, tally in tallies:
         p, r, f = tally.prf()
         metrics[f"{name}.precision"], metrics[f"{name}.recall"], metrics[f"{name}.f1"] = p, r, f
     return metrics

@@ -1,8 +1,8 @@
 """Fit the three scorers (main victim, other victims, is-an-incident) on labelled documents.
 
 scikit-learn's logistic regression (the `train` extra) fits each head; only the weights leave this module, as
-JSON beside their feature names (scorers.Scorers). The other-victim threshold is chosen on out-of-fold predictions of the
-training documents themselves (grouped by incident), so a threshold is never tuned on what it will be judged on.
+JSON beside their feature names (scorers.Scorers). The other-victim threshold is chosen on out-of-fold predictions of
+the training documents themselves (grouped by incident), so a threshold is never tuned on what it will be judged on.
 Everything is seeded: the same documents give the same file, byte for byte.
 """
 
@@ -44,7 +44,7 @@ def _fit_head(rows: Sequence[tuple[dict[str, float], int, float]], names: Sequen
     model = _sklearn()(C=C, class_weight="balanced", max_iter=5000, random_state=SEED)
     model.fit([[f.get(n, 0.0) for n in names] for f, _y, _w in rows], labels,
               sample_weight=[w for _f, _y, w in rows])
-    return Head(float(model.intercept_[0]), dict(zip(names, (float(w) for w in model.coef_[0]))))
+    return Head(float(model.intercept_[0]), dict(zip(names, (float(w) for w in model.coef_[0]), strict=True)))
 
 
 def _feature_names(rows: Sequence[tuple[dict[str, float], int, float]]) -> list[str]:

@@ -91,6 +91,47 @@ class Delivery(NamedTuple):
     delivered_at: str | None
 
 
+# What the incident list counts and filters by besides the plain columns (`incident_facets`, `IncidentCounts`).
+FACETS = ("sector", "country", "actor", "data_type", "modality")
+# How `Store.incidents` can sort: a name, descending with a leading "-" (ties broken by id, the same way).
+INCIDENT_ORDERS = (
+    "-date", "date", "victim", "-victim", "-records", "records", "-sources", "sources", "-changed", "changed"
+)
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """Which incidents `Store.incidents` and `Store.incident_counts` select: every given field must hold.
+
+    sector: exact sector (vocab.SECTORS). actor: threat actor, canonical name or as written, case-insensitive.
+    data_type: a value of `data_exposed`. since / until: "YYYY", "YYYY-MM" or "YYYY-MM-DD", compared with the
+    incident's earliest known date (incident, disclosure or timeline date, else its sources' published date) at
+    the coarser of the two precisions, so an incident dated only "2025" is kept for since="2025-06"; undated
+    incidents are left out. search: words that must all appear in the victim, brand, parent, actor or campaign
+    names or in the quotes (FTS syntax is not interpreted). country: ISO alpha-2, case-insensitive.
+    changed_since: created or updated at or after this UTC date or time (the change log's times). modality: with
+    a fact of this modality.
+    """
+
+    sector: str | None = None
+    actor: str | None = None
+    data_type: str | None = None
+    since: str | None = None
+    until: str | None = None
+    search: str | None = None
+    country: str | None = None
+    changed_since: str | None = None
+    modality: str | None = None
+
+
+class IncidentCounts(NamedTuple):
+    """How many incidents a filter selects, and per facet (sector, country, actor, data type, modality) how many
+    of them have each value, most frequent first."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+
+
 class Store(ABC):
     """Documents and resolved incidents; every write method is all-or-nothing."""
 
@@ -129,27 +170,26 @@ class Store(ABC):
         country: str | None = None,
         limit: int | None = None,
         changed_since: str | None = None,
-        order: str = "date",
+        order: str = "-date",
         offset: int = 0,
+        until: str | None = None,
+        modality: str | None = None,
+        after: tuple[str, str] | None = None,
     ) -> list[MergedIncident]:
-        """Stored incidents matching every given filter, newest first (best match first when searching).
+        """Stored incidents matching every given filter (see `IncidentFilter`), one page, sorted in SQL.
 
         Args:
-            sector: exact sector (vocab.SECTORS).
-            actor: threat actor, canonical name or as written, case-insensitive.
-            data_type: a value of `data_exposed` (vocab data types).
-            since: "YYYY", "YYYY-MM" or "YYYY-MM-DD"; compared with the incident's earliest known
-                date (incident, disclosure or timeline date, else its sources' published date) at the
-                coarser of the two precisions, so an incident dated only "2025" is kept for
-                since="2025-06". Undated incidents are left out.
-            search: words that must all appear in the victim, brand, parent, actor or campaign names or in the
-                quotes; FTS syntax is not interpreted.
-            country: ISO alpha-2 country of the victim, case-insensitive.
             limit: at most this many incidents.
-            changed_since: created or updated at or after this UTC date or time (the change log's times).
-            order: "date" (the incident's earliest date, newest first) or "changed" (last change first).
+            order: one of INCIDENT_ORDERS; "-date" (the default) is the earliest date, newest first, and puts the
+                best match first when searching; "-changed" is last change first.
             offset: skip this many (pages of `limit`).
+            after: keyset paging for order "changed": only incidents whose (updated_at, id) sorts after this
+                pair, so a page boundary does not move when incidents change meanwhile (TAXII's `next`).
         """
+
+    @abstractmethod
+    def incident_counts(self, filters: IncidentFilter) -> IncidentCounts:
+        """How many incidents `filters` selects, and its facet counts, counted in SQL (no incident is read)."""
 
     @abstractmethod
     def incident(self, incident_id: str) -> MergedIncident | None:

@@ -31,12 +31,15 @@ Why the tables look the way they do:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import StoreError
+from ..records import MergedIncident
+from .rows import facet_rows
 from .sql import Dialect
 
 __all__ = ["Migration", "MIGRATIONS", "LATEST_VERSION", "current_version", "migrate"]
@@ -233,6 +236,35 @@ _CHANGES_AND_BLOCKS = changes_and_blocks(
     "TEXT", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", " WITHOUT ROWID"
 )
 
+# The incident list's facet values (issue 16): the web counts and filters by sector, country, actor, data type and
+# modality in SQL, one page at a time, instead of reading every incident per request. Filled from the stored
+# incidents here; every later incident write keeps it in step.
+def incident_facets(text_c: str, without_rowid: str, mark: str) -> Callable[[Any], None]:
+    """Step 6 in one database's spelling (compared text type, table suffix, placeholder)."""
+
+    def step(conn: Any) -> None:
+        """Create the table and index, then fill it from every stored incident."""
+        conn.execute(
+            f"""CREATE TABLE incident_facets (
+                facet {text_c} NOT NULL,
+                value {text_c} NOT NULL,
+                incident_id {text_c} NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+                PRIMARY KEY (facet, value, incident_id)
+            ){without_rowid}"""
+        )
+        conn.execute("CREATE INDEX incident_facets_incident ON incident_facets (incident_id)")
+        rows = [
+            row for (data,) in conn.execute("SELECT data FROM incidents").fetchall()
+            for row in facet_rows(MergedIncident.from_dict(json.loads(data)))
+        ]
+        if rows:
+            conn.cursor().executemany(
+                f"INSERT INTO incident_facets (facet, value, incident_id) VALUES ({mark}, {mark}, {mark})", rows
+            )
+
+    return step
+
+
 # What each step adds: the same step numbers and names on both backends (`numbered` pairs them with the SQL).
 STEP_NAMES: tuple[str, ...] = (
     "documents: raw and cleaned text, per-document analysis, full-text index",
@@ -240,6 +272,7 @@ STEP_NAMES: tuple[str, ...] = (
     "fetch state: per-URL validators, seen feed items, per-feed outcome",
     "alerts: watchlists, raised alerts, facts already alerted on, delivery queue",
     "incremental resolve and change tracking: incident times, change log, block keys, queue",
+    "incident facets: sector, country, actor, data type and modality values the list counts and filters by",
 )
 
 
@@ -247,10 +280,13 @@ def numbered(*steps: Step) -> tuple[Migration, ...]:
     """One backend's steps, numbered 1, 2, ... and named from STEP_NAMES."""
     if len(steps) != len(STEP_NAMES):
         raise StoreError(f"expected {len(STEP_NAMES)} migration steps, got {len(steps)}")
-    return tuple(Migration(n, name, step) for n, (name, step) in enumerate(zip(STEP_NAMES, steps), start=1))
+    named = zip(STEP_NAMES, steps, strict=True)
+    return tuple(Migration(n, name, step) for n, (name, step) in enumerate(named, start=1))
 
 
-MIGRATIONS = numbered(_DOCUMENTS, _INCIDENTS, _FETCH_STATE, _ALERTS, _CHANGES_AND_BLOCKS)
+MIGRATIONS = numbered(
+    _DOCUMENTS, _INCIDENTS, _FETCH_STATE, _ALERTS, _CHANGES_AND_BLOCKS, incident_facets("TEXT", " WITHOUT ROWID", "?")
+)
 LATEST_VERSION = MIGRATIONS[-1].number
 
 _CREATE_LEDGER = """CREATE TABLE IF NOT EXISTS migrations (
@@ -297,7 +333,7 @@ def migrate(
                 else:
                     for statement in migration.step:
                         conn.execute(statement)
-                applied_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                applied_at = datetime.now(UTC).isoformat(timespec="seconds")
                 conn.execute(
                     dialect.sql("INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)"),
                     (migration.number, migration.name, applied_at),

@@ -26,7 +26,7 @@ Choices that differ from SQLite, and why:
 
 from __future__ import annotations
 
-from .migrations import _ALERTS, changes_and_blocks, numbered
+from .migrations import _ALERTS, changes_and_blocks, incident_facets, numbered
 
 __all__ = ["MIGRATIONS", "LATEST_VERSION", "LOCK_MIGRATE"]
 
@@ -139,5 +139,7 @@ _CHANGES_AND_BLOCKS: tuple[str, ...] = (
 )
 
 # Step 4 is written in SQL both databases read, so the SQLite statements are used as they are.
-MIGRATIONS = numbered(_DOCUMENTS, _INCIDENTS, _FETCH_STATE, _ALERTS, _CHANGES_AND_BLOCKS)
+MIGRATIONS = numbered(
+    _DOCUMENTS, _INCIDENTS, _FETCH_STATE, _ALERTS, _CHANGES_AND_BLOCKS, incident_facets('TEXT COLLATE "C"', "", "%s")
+)
 LATEST_VERSION = MIGRATIONS[-1].number

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..dates import first_date, is_partial_date
@@ -18,12 +18,12 @@ from . import StoredDocument
 
 def _now() -> str:
     """The current UTC time as stored (ISO 8601, seconds)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _now_precise() -> str:
     """The current UTC time of a change ("2025-07-01T12:00:00.123456Z": sorts as text, TAXII's precision)."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _utc_prefix(value: str) -> str:
@@ -36,8 +36,8 @@ def _utc_prefix(value: str) -> str:
     except ValueError as exc:
         raise StoreError(f"changed since: expected an ISO date or time, got {value!r}") from exc
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -112,6 +112,28 @@ def _stored_document(row: tuple[Any, ...]) -> StoredDocument:
         clean=CleanDocument(source, sha, text, title, published, spans, raw_text),
         analysis=_analysis(sha, text, dropped, analysis),
     )
+
+
+def facet_values(m: MergedIncident) -> dict[str, list[str]]:
+    """The values one incident contributes to each facet (each once)."""
+    inc = m.incident
+    return {
+        "sector": [inc.sector] if inc.sector else [],
+        "country": [inc.victim_country.upper()] if inc.victim_country else [],
+        "actor": list(dict.fromkeys(str(f.value) for f in inc.threat_actors)),
+        "data_type": list(dict.fromkeys(str(f.value) for f in inc.data_exposed)),
+        "modality": sorted({fact.modality for _, fact in inc.facts()}),
+    }
+
+
+def facet_rows(m: MergedIncident) -> list[tuple[str, str, str]]:
+    """(facet, value, incident id) rows of one incident for `incident_facets`."""
+    return [(name, value, m.id) for name, values in facet_values(m).items() for value in values]
+
+
+def _stored_incident(data: str, updated_at: str | None) -> MergedIncident:
+    """An incident as read back, with the time the store last changed it (what exports date it by)."""
+    return replace(MergedIncident.from_dict(json.loads(data)), updated_at=str(updated_at) if updated_at else None)
 
 
 def _incident_row(item: MergedIncident, published: dict[str, str]) -> tuple[Any, ...]:

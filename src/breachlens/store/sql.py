@@ -35,7 +35,19 @@ from typing import Any, NamedTuple, TypeVar
 from ..dates import is_partial_date
 from ..errors import StoreError
 from ..records import DocumentAnalysis, MergedIncident
-from . import Delivery, DocumentHit, FeedStatus, Store, StoredAlert, StoredDocument, Validators
+from . import (
+    FACETS,
+    INCIDENT_ORDERS,
+    Delivery,
+    DocumentHit,
+    FeedStatus,
+    IncidentCounts,
+    IncidentFilter,
+    Store,
+    StoredAlert,
+    StoredDocument,
+    Validators,
+)
 from .rows import (
     _analysis,
     _changes,
@@ -50,8 +62,10 @@ from .rows import (
     _one_line,
     _sources_of,
     _stored_document,
+    _stored_incident,
     _unique_ids,
     _utc_prefix,
+    facet_rows,
 )
 
 __all__ = ["CHANGE_KINDS", "Dialect", "IncidentChange", "ResolveOutcome", "SQLStore"]
@@ -206,6 +220,46 @@ class Dialect:
             (SNIPPET_TOKENS, match, max(0, limit)),
         ).fetchall()
         return [DocumentHit(*row) for row in rows]
+
+
+@dataclass
+class _Selection:
+    """The FROM and WHERE of an incident query (`incidents` AS i), and the search rank to sort by when searching."""
+
+    joins: str = ""
+    where: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    rank: str = ""
+    rank_params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        """One more condition, with its parameters."""
+        self.where.append(clause)
+        self.params.extend(params)
+
+    def select(self, columns: str) -> tuple[str, list[Any]]:
+        """`SELECT columns` of the selected incidents, and its parameters (a copy: callers append to it)."""
+        sql = f"SELECT {columns} FROM incidents AS i{self.joins}"
+        if self.where:
+            sql += " WHERE " + " AND ".join(self.where)
+        return sql, list(self.params)
+
+
+def _order_by(order: str, collate: str) -> str:
+    """The ORDER BY of one of INCIDENT_ORDERS, ties broken by id in the same direction."""
+    if order not in INCIDENT_ORDERS:
+        raise StoreError(f"order: expected one of {', '.join(INCIDENT_ORDERS)}, got {order!r}")
+    if order == "-date":  # newest first, undated last
+        return "i.first_date IS NULL, i.first_date DESC, i.id"
+    column = {
+        "date": "coalesce(i.first_date, '')",  # undated first, as the oldest
+        "changed": f"i.updated_at{collate}",
+        "victim": f"lower(i.victim){collate}",
+        "records": "coalesce(i.records, -1)",  # unknown below every count
+        "sources": "(SELECT count(*) FROM incident_sources AS s WHERE s.incident_id = i.id)",
+    }[order.lstrip("-")]
+    direction = " DESC" if order.startswith("-") else ""
+    return f"{column}{direction}, i.id{direction}"
 
 
 class SQLStore(Store):
@@ -412,7 +466,9 @@ class SQLStore(Store):
         sources, keys = set(queued), set(seed)
         frontier_keys, frontier_sources = set(seed), set(queued)
         while frontier_keys or frontier_sources:
-            found = {s for (s,) in self._select_in(conn, "SELECT source FROM block_keys WHERE {in}", "key", frontier_keys)}
+            found = {
+                s for (s,) in self._select_in(conn, "SELECT source FROM block_keys WHERE {in}", "key", frontier_keys)
+            }
             ids = self._select_in(
                 conn, "SELECT DISTINCT incident_id FROM incident_sources WHERE {in}", "source", frontier_sources
             )
@@ -435,7 +491,8 @@ class SQLStore(Store):
         analyses = [_analysis(sha, text, dropped, analysis) for _, _, sha, text, dropped, analysis in rows]
         previous = self._previous_ids(conn, sources)
         old_ids = {
-            i for (i,) in self._select_in(conn, "SELECT incident_id FROM incident_sources WHERE {in}", "source", sources)
+            i
+            for (i,) in self._select_in(conn, "SELECT incident_id FROM incident_sources WHERE {in}", "source", sources)
         }
         merged = resolver(analyses, previous, _Reserved(self, conn)) if analyses else ()
         published = {str(r[0]): r[1] for r in rows if r[1] is not None}
@@ -458,7 +515,9 @@ class SQLStore(Store):
             analyses = [_analysis(sha, text, dropped, analysis) for _, _, sha, text, dropped, analysis in rows]
             published = {str(r[0]): r[1] for r in rows if r[1] is not None}
             old_ids = {i for (i,) in self._x(conn, "SELECT id FROM incidents").fetchall()}
-            self._write_incidents(conn, merged, old_ids, published, _main_names(analyses), _now_precise(), ResolveOutcome())
+            self._write_incidents(
+                conn, merged, old_ids, published, _main_names(analyses), _now_precise(), ResolveOutcome()
+            )
 
         self._write(replace_all)
 
@@ -470,7 +529,8 @@ class SQLStore(Store):
         _unique_ids(merged, self.name)
         ids = old_ids | {m.id for m in merged}
         old: dict[str, tuple[Any, ...]] = {}
-        for row in self._select_in(conn, f"SELECT {_INCIDENT_COLUMNS}, num, created_at FROM incidents WHERE {{in}}", "id", ids):
+        stored = f"SELECT {_INCIDENT_COLUMNS}, num, created_at FROM incidents WHERE {{in}}"
+        for row in self._select_in(conn, stored, "id", ids):
             old[str(row[0])] = row
         old_roles: dict[str, list[tuple[str, str]]] = {}
         for incident_id, source, role in self._select_in(
@@ -534,6 +594,9 @@ class SQLStore(Store):
             conn, "INSERT INTO incident_data_types (data_type, incident_id) VALUES (?, ?)",
             [(d, item.id) for d in sorted(data_types)],
         )
+        self.dialect.executemany(
+            conn, "INSERT INTO incident_facets (facet, value, incident_id) VALUES (?, ?, ?)", facet_rows(item)
+        )
         names = [inc.parent or "", *inc.brands]
         names += [str(n) for f in (*inc.threat_actors, *inc.campaigns) for n in (f.value, f.as_written) if n]
         quotes = [e.quote for _, fact in inc.facts() for e in fact.evidence]
@@ -547,71 +610,96 @@ class SQLStore(Store):
     def incidents(  # the filters of Store.incidents, one line per kind
         self, sector: str | None = None, actor: str | None = None, data_type: str | None = None,
         since: str | None = None, search: str | None = None, country: str | None = None,
-        limit: int | None = None, changed_since: str | None = None, order: str = "date", offset: int = 0,
+        limit: int | None = None, changed_since: str | None = None, order: str = "-date", offset: int = 0,
+        until: str | None = None, modality: str | None = None, after: tuple[str, str] | None = None,
     ) -> list[MergedIncident]:
-        """Stored incidents matching every given filter, newest first (best match first when searching).
+        """Stored incidents matching every given filter, one page (`limit`, `offset` or `after`), sorted in SQL.
 
-        See `Store.incidents` for what each filter means; `changed_since` keeps incidents created or updated at
-        or after that UTC time (an ISO date or time prefix), `order="changed"` sorts by last change, newest
-        first, and `offset` skips that many (pagination).
+        See `Store.incidents`; only the page's rows are read and parsed.
         """
-        where: list[str] = []
-        params: list[Any] = []
-        joins = ""
+        selected = self._selection(
+            IncidentFilter(sector, actor, data_type, since, until, search, country, changed_since, modality)
+        )
+        if selected is None:
+            return []
         c = self.dialect.collate
-        sort = "i.first_date IS NULL, i.first_date DESC, i.id" if order != "changed" else f"i.updated_at{c} DESC, i.id"
-        if sector is not None:
-            where.append("i.sector = ?")
-            params.append(sector)
-        if country is not None:
-            where.append("upper(i.country) = ?")
-            params.append(country.upper())
-        if actor is not None:
-            where.append("i.id IN (SELECT incident_id FROM incident_actors WHERE key = ?)")
-            params.append(actor.casefold())
-        if data_type is not None:
-            where.append("i.id IN (SELECT incident_id FROM incident_data_types WHERE data_type = ?)")
-            params.append(data_type)
-        if since is not None:
-            if not is_partial_date(since):
-                raise StoreError(f"since: expected YYYY, YYYY-MM or YYYY-MM-DD, got {since!r}")
-            # Compare at the coarser precision of the two, so "2025" is not before "2025-06".
-            where.append(
-                "i.first_date IS NOT NULL AND substr(i.first_date, 1, CASE WHEN length(i.first_date) < ? "
-                "THEN length(i.first_date) ELSE ? END) >= substr(?, 1, CASE WHEN length(i.first_date) < ? "
-                "THEN length(i.first_date) ELSE ? END)"
-            )
-            params.extend([len(since), len(since), since, len(since), len(since)])
-        if changed_since is not None:
-            where.append(f"i.updated_at{c} >= ?")
-            params.append(_utc_prefix(changed_since))
-        if search is not None and search.strip():
-            found = self.dialect.incident_search(search)
-            if found is None:
-                return []
-            joins, clause, args, first, order_args = found
-            where.append(clause)
-            params.extend(args)
-            sort = first + sort
-        else:
-            order_args = []
-        sql = f"SELECT i.data FROM incidents AS i{joins}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sort = _order_by(order, c)
+        if after is not None:
+            if order != "changed":
+                raise StoreError(f"after: keyset paging is by order 'changed', not {order!r}")
+            selected.where.append(f"(i.updated_at{c} > ? OR (i.updated_at{c} = ? AND i.id > ?))")
+            selected.params.extend([after[0], after[0], after[1]])
+        sql, params = selected.select("i.data, i.updated_at")
+        if order == "-date" and selected.rank:  # searching with the default order: best match first
+            sort = selected.rank + sort
+            params.extend(selected.rank_params)
         sql += f" ORDER BY {sort}"
-        params.extend(order_args)
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
             params.extend([max(0, limit) if limit is not None else _NO_LIMIT, max(0, offset)])
         with self._reading() as conn:
             rows = self._x(conn, sql, params).fetchall()
-        return [MergedIncident.from_dict(json.loads(data)) for (data,) in rows]
+        return [_stored_incident(*row) for row in rows]
+
+    def incident_counts(self, filters: IncidentFilter) -> IncidentCounts:
+        """How many incidents `filters` selects and its facet counts, from `incident_facets` (no JSON read)."""
+        selected = self._selection(filters)
+        if selected is None:
+            return IncidentCounts(0, {name: [] for name in FACETS})
+        ids, params = selected.select("i.id")
+        with self._reading() as conn:
+            (total,) = self._x(conn, f"SELECT count(*) FROM ({ids}) AS m", params).fetchone()
+            rows = self._x(
+                conn, f"SELECT facet, value, count(*) FROM incident_facets WHERE incident_id IN ({ids}) "
+                "GROUP BY facet, value", params,
+            ).fetchall()
+        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+        for name, value, count in rows:
+            facets[str(name)].append((str(value), int(count)))
+        return IncidentCounts(int(total), {k: sorted(v, key=lambda kv: (-kv[1], kv[0])) for k, v in facets.items()})
+
+    def _selection(self, f: IncidentFilter) -> _Selection | None:
+        """The FROM and WHERE of the incidents `f` selects; None when a search has no word (matches nothing)."""
+        selected = _Selection()
+        c = self.dialect.collate
+        if f.sector is not None:
+            selected.add("i.sector = ?", f.sector)
+        if f.country is not None:
+            selected.add("upper(i.country) = ?", f.country.upper())
+        if f.actor is not None:
+            selected.add("i.id IN (SELECT incident_id FROM incident_actors WHERE key = ?)", f.actor.casefold())
+        if f.data_type is not None:
+            selected.add("i.id IN (SELECT incident_id FROM incident_data_types WHERE data_type = ?)", f.data_type)
+        if f.modality is not None:
+            selected.add(
+                "i.id IN (SELECT incident_id FROM incident_facets WHERE facet = 'modality' AND value = ?)", f.modality
+            )
+        for name, bound, op in (("since", f.since, ">="), ("until", f.until, "<=")):
+            if bound is None:
+                continue
+            if not is_partial_date(bound):
+                raise StoreError(f"{name}: expected YYYY, YYYY-MM or YYYY-MM-DD, got {bound!r}")
+            # Compare at the coarser precision of the two, so "2025" is neither before "2025-06" nor after it.
+            size = "CASE WHEN length(i.first_date) < ? THEN length(i.first_date) ELSE ? END"
+            selected.add(
+                f"i.first_date IS NOT NULL AND substr(i.first_date, 1, {size}) {op} substr(?, 1, {size})",
+                len(bound), len(bound), bound, len(bound), len(bound),
+            )
+        if f.changed_since is not None:
+            selected.add(f"i.updated_at{c} >= ?", _utc_prefix(f.changed_since))
+        if f.search is not None and f.search.strip():
+            found = self.dialect.incident_search(f.search)
+            if found is None:
+                return None
+            selected.joins, clause, args, selected.rank, selected.rank_params = found
+            selected.add(clause, *args)
+        return selected
 
     def incident(self, incident_id: str) -> MergedIncident | None:
         """The incident with this id, or None."""
         with self._reading() as conn:
-            row = self._x(conn, "SELECT data FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        return MergedIncident.from_dict(json.loads(row[0])) if row is not None else None
+            row = self._x(conn, "SELECT data, updated_at FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        return _stored_incident(*row) if row is not None else None
 
     def incident_times(self, ids: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
         """Incident id -> (created_at, updated_at), for `ids` or every incident."""
@@ -679,7 +767,9 @@ class SQLStore(Store):
     def _previous_ids(self, conn: Any, sources: Iterable[str]) -> dict[str, str]:
         """previous_ids for some sources, inside a transaction."""
         return _first_ids(
-            self._select_in(conn, "SELECT source, incident_id, role FROM incident_sources WHERE {in}", "source", sources)
+            self._select_in(
+                conn, "SELECT source, incident_id, role FROM incident_sources WHERE {in}", "source", sources
+            )
         )
 
     def counts(self) -> dict[str, int]:
@@ -808,7 +898,7 @@ class SQLStore(Store):
         def add(conn: Any) -> list[str]:
             """Insert what is new; return its keys."""
             new: list[str] = []
-            for alert, row in zip(alerts, rows):
+            for alert, row in zip(alerts, rows, strict=True):
                 got = self._x(
                     conn,
                     "INSERT INTO alerts (key, watchlist, incident_id, created_at, data) VALUES (?, ?, ?, ?, ?) "

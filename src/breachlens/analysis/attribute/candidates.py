@@ -25,7 +25,8 @@ from ..segment import Segmented, Sentence
 _BREACH = re.compile(r"\b" + BREACH_WORDS + r"\b", re.IGNORECASE)
 _EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
 _HEADLINE_NAME = re.compile(
-    r"^(?:#+\s*)?(?:[\w\s]*report:\s*)?(?P<name>[\w&’'.,+#!() -]{2,60}?)\s+(?:data\s+)?(?:breach|hack|leak|cyber[-\s]?attack)\b",
+    r"^(?:#+\s*)?(?:[\w\s]*report:\s*)?(?P<name>[\w&’'.,+#!() -]{2,60}?)\s+"
+    r"(?:data\s+)?(?:breach|hack|leak|cyber[-\s]?attack)\b",
     re.IGNORECASE,
 )
 _HEADLINE_OBJECT = re.compile(
@@ -246,7 +247,7 @@ def _add_cues(
                 kinds[i] = (
                     "subject?"  # the subject of a sentence about the breach ("X said hackers stole...")
                 )
-    for i, (m, kind) in enumerate(zip(found, kinds)):
+    for i, (m, kind) in enumerate(zip(found, kinds, strict=True)):
         if kind == "bullet" and (_is_field_label(m.name) or _EMPTY.match(text, text.find(":", m.end) + 1)):
             kinds[i] = None  # "- Sector: Luxury goods" is a report field, not an organisation
     if (
@@ -257,7 +258,7 @@ def _add_cues(
         and not _EXPOSURE.search(sent.text)
     ):
         kinds[0] = "bullet?"  # confirmed below if its sibling bullets talk about breaches
-    for m, cue, kind in zip(found, cues, kinds):
+    for m, cue, kind in zip(found, cues, kinds, strict=True):
         cand = candidates.setdefault(m.key, _Candidate(m.key))
         cand.names[m.name] += 1
         cand.mentions.append((m, idx))
@@ -344,12 +345,15 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
     if first.is_heading:
         line = text[first.start : first.end]
         m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
+        # "<name> data breach": the phrase is the name when the body writes it too ("The Fly on the Wall");
+        # else it is cut where a verb or a common word begins ("Energy giant Shell impacted in Accellion hack")
+        name = ""
         if m and _HEADLINE_IS_NAME.match(line) and m.re is _HEADLINE_NAME:
-            name = _cut_at_verb(
-                m.group("name").strip(" .,:").split()
-            )  # "<name> data breach": the phrase is the name
-        else:
-            name = _headline_name(m.group("name"), candidates) if m else ""
+            name = _cut_at_verb(m.group("name").strip(" .,:").split())
+            if _has_common_word(name) and _find_word(text[first.end :], name) < 0:
+                name = _headline_name(name, candidates)
+        elif m:
+            name = _headline_name(m.group("name"), candidates)
         if name and _plausible_headline_name(name):
             key = org_key(name)
             cand = candidates.setdefault(key, _Candidate(key))
@@ -384,7 +388,9 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
 # Verbs that end the name in a headline ("Harbourline Bank Confirms Breach", "Acme suffers data breach").
 _NAME_CONNECTORS = frozenset("of the and de des du la le van von y &".split())
 _HEADLINE_VERBS = frozenset(
-    """discloses reveals admits notifies investigates fined fines sued sues charged ordered penalised penalized reprimanded settles agrees pays says warns confirms confirmed suffers suffered discloses disclosed reports reported says warns warned admits admitted
+    """discloses reveals admits notifies investigates fined fines sued sues charged ordered penalised penalized
+    reprimanded settles agrees pays says warns confirms confirmed suffers suffered discloses disclosed reports reported
+    says warns warned admits admitted
     reveals revealed announces announced investigates investigating probes notifies notified hit hits targeted
     faces facing fixes patches denies denied responds blames hacked breached leaks leaked exposes exposed""".split()
 )
@@ -396,6 +402,11 @@ def _cut_at_verb(words: list[str]) -> str:
         if i > 0 and word.lower() in _HEADLINE_VERBS:
             return " ".join(words[:i])
     return " ".join(words)
+
+
+def _has_common_word(phrase: str) -> bool:
+    """A lower-case word of four letters or more: "giant", "impacted" ("via", "di", "mSpy" are not)."""
+    return any(w.isalpha() and w.islower() and len(w) >= 4 for w in phrase.split())
 
 
 def _headline_name(raw: str, candidates: dict[str, _Candidate]) -> str:

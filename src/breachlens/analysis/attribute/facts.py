@@ -314,7 +314,7 @@ def _read_actors(
             continue
         fact = Fact(actor.canonical, modality(sent.text), (ev,), as_written=actor.as_written)
         _add(facts[owner].actors, actor.canonical, fact)
-    for s, e, name in enrich.find_campaigns(text):
+    for s, _e, name in enrich.find_campaigns(text):
         idx = next((i for i, st in enumerate(seg.sentences) if st.start <= s < st.end), None)
         if idx is None:
             continue

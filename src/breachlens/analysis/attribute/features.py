@@ -59,8 +59,9 @@ _GENRE = re.compile(
     re.IGNORECASE,
 )
 _STATISTICS = re.compile(
-    r"\b(?:per\s*cent|percent|%|average\s+cost|survey|respondents|study|statistics|report\s+finds|"
-    r"funding|raised|series\s+[a-d]|investors?|valuation|conference|webinar|vacanc\w+|apply|salary)\b",
+    r"\b(?:per\s*cent|percent|on\s+average|average\s+cost|survey(?:ed)?|respondents|study|studied|statistics|"
+    r"report\s+finds|funding|raised|series\s+[a-d]|investors?|valuation|conference|webinar|vacanc\w+|apply|"
+    r"salary)\b|\d\s?%",
     re.IGNORECASE,
 )
 
@@ -168,7 +169,7 @@ def candidate_features(
         exposure_sents += bool(_EXPOSURE.search(sent.text))
         early_mentions += sent.paragraph.index in early
     name = cand.name
-    kind = bystander_kind(name) or next((k for n in cand.names if (k := bystander_kind(n))), None)
+    bystander = bystander_kind(name) or next((k for n in cand.names if (k := bystander_kind(n))), None)
     persons = sum(1 for m, _ in cand.mentions if m.is_person)
     words = name.split()
     features = {
@@ -181,9 +182,9 @@ def candidate_features(
         "bystander_share": cand.bystander / (cand.bystander + len(cand.cues) + 1),
         "person_share": persons / max(len(cand.mentions), 1),
         "authority_name": float(bool(_AUTHORITY.search(name))),
-        "known_outlet": float(kind == "outlets"),
-        "known_security_firm": float(kind == "security_firms"),
-        "known_authority": float(kind == "authorities"),
+        "known_outlet": float(bystander == "outlets"),
+        "known_security_firm": float(bystander == "security_firms"),
+        "known_authority": float(bystander == "authorities"),
         "known_org": float(enrich.org_profile(name) is not None),
         "generic_words": float(bool(_GENERIC_HEAD.search(name)) or name.lower() in NOT_ORG_WORDS),
         "name_words": min(len(words), 6) / 6,
@@ -201,7 +202,9 @@ def candidate_features(
         "rule_top": float(rule_rank == 0),
         "rule_second": float(rule_rank == 1),
     }
-    features.update({f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()})
+    features.update(
+        {f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()}
+    )
     features.update(_ner_fractions(reading, cand))
     return features
 

@@ -62,7 +62,7 @@ def _assign_owners(
                 bullet_owner = first
                 topic = first or main_key
             para_index = para.index
-        sent_victims = [(m, key_of(m)) for m in reading.mentions[idx] if key_of(m)]
+        sent_victims = [(m, key) for m in reading.mentions[idx] if (key := key_of(m))]
         ranges: list[tuple[int, int, str]] = []
         subject = next((k for m, k in sent_victims if _is_subject(m, sent)), None)
         # a sentence about some other organisation we could not place: its facts are nobody's rather than the
@@ -76,9 +76,10 @@ def _assign_owners(
                 continue
             # within a clause, a fact belongs to the victim named last before it (or the first one after it)
             first_start = inside[0][0].start
-            ranges.append((cs, first_start, inside[0][1]))  # type: ignore[arg-type]
-            for (m, k), nxt in zip(inside, inside[1:] + [(None, None)]):
-                ranges.append((m.start, nxt[0].start if nxt[0] is not None else ce, k))  # type: ignore[arg-type]
+            ranges.append((cs, first_start, inside[0][1]))
+            ends = [m.start for m, _k in inside[1:]] + [ce]
+            for (m, k), end in zip(inside, ends, strict=True):
+                ranges.append((m.start, end, k))
         if subject and not para.is_heading:
             topic = subject
         recall_year = _recalled_year(reading, idx, current_years)

@@ -124,7 +124,8 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
     main = max(p_main, key=lambda k: (p_main[k], -reading.candidates[k].first))
     # Another victim: a sentence presents it as breached ("Dior lost purchase histories"), or the scorer says so of
     # a name listed in a sentence about victims ("attacks on A, B and C"). Alone, the scorer gave 0.99 to names with
-    # no cue at all (a CRM vendor, a currency) and their facts left the main victim: HIBP data_exposed F1 0.944 -> 0.926.
+    # no cue at all (a CRM vendor, a currency) and their facts left the main victim: HIBP data_exposed F1
+    # 0.944 -> 0.926.
     others = frozenset(
         k
         for k, f in table.items()

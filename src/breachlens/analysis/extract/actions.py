@@ -138,7 +138,9 @@ def find_ransom(text: str, start: int, end: int) -> list[Hit]:
     hits = [
         h
         for h in find_labelled(text, RANSOM_PATTERNS, start, end)
-        if not any(s <= h.start < e and _RANSOM_MODAL.search(text, s, e) for s, e in assertion_clauses(text, start, end))
+        if not any(
+            s <= h.start < e and _RANSOM_MODAL.search(text, s, e) for s, e in assertion_clauses(text, start, end)
+        )
     ]
     refusal = _REFUSED_TO_PAY.search(text, start, end)
     if refusal and re.search(r"\bransom", sentence, re.IGNORECASE) and not _RANSOM_MODAL.search(sentence):
@@ -158,13 +160,15 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _VECTOR_GROUPS = tuple(
-    tuple(rule for rule in VECTOR_PATTERNS if rule[1] == label) for label in dict.fromkeys(l for _p, l in VECTOR_PATTERNS)
+    tuple(rule for rule in VECTOR_PATTERNS if rule[1] == label)
+    for label in dict.fromkeys(label for _p, label in VECTOR_PATTERNS)
 )
 
 
 def _each_label(text: str, start: int, end: int) -> list[Hit]:
     """Vector hits, overlaps allowed across labels: "using a flaw in X's software" is an exploit AND a supplier."""
-    return sorted((h for group in _VECTOR_GROUPS for h in find_labelled(text, group, start, end)), key=lambda h: h.start)
+    hits = (h for group in _VECTOR_GROUPS for h in find_labelled(text, group, start, end))
+    return sorted(hits, key=lambda h: h.start)
 
 
 def find_vectors(text: str, start: int, end: int) -> list[Hit]:

@@ -34,7 +34,8 @@ _NAMES_OF_THINGS = re.compile(NAMES_OF_THINGS_AFTER, re.IGNORECASE)
 _NOT_POSTAL_BEFORE = re.compile(NOT_POSTAL_BEFORE, re.IGNORECASE)
 _NAMES_AS_BRANDS = re.compile(r"\s+(?:in|like|such\s+as|behind|across|within)\b", re.IGNORECASE)
 _ACRONYMS = frozenset(
-    {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs", "phi", "ehr", "ehrs"}
+    {"ip", "pin", "pins", "ssn", "ssns", "dob", "dobs", "iban", "ibans", "cvv", "cvvs", "cvc", "cvcs", "phi", "ehr",
+     "ehrs"}
 )
 # "IP" and the like are only data types in a data context; alone they are often something else.
 _CASE_SENSITIVE_SHORT = re.compile(r"^(?:IP|PINs?|SSNs?|DOBs?|IBANs?|CVVs?|CVCs?|PHI|EHRs?)$")

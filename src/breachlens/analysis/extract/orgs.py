@@ -72,8 +72,8 @@ def org_key(name: str) -> str:
 def _is_name_token(tok: Any) -> bool:
     """A token that can be part of an organisation name."""
     if tok.pos_ == "PROPN" or tok.ent_type_ in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC"):
-        return bool(_NAME_TOKEN.match(tok.text) or _LOWER_CAMEL.match(tok.text)) or tok.text in ("-", "&")
-    if _DOMAIN.match(tok.text) or _LOWER_CAMEL.match(tok.text):
+        return bool(_NAME_TOKEN.match(tok.text) or _is_lower_camel_name(tok)) or tok.text in ("-", "&")
+    if _DOMAIN.match(tok.text) or _is_lower_camel_name(tok):
         return True
     # A capitalised word glued to a hyphenated lower-case part, not at the start of a sentence ("the Co-op").
     if (
@@ -94,6 +94,22 @@ def _is_name_token(tok: Any) -> bool:
 
 
 _NUMERIC_ENTITIES = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "DATE", "TIME"})
+
+
+def _is_lower_camel_name(tok: Any) -> bool:
+    """A brand written with a small first letter ("easyJet") that the text also capitalises ("EasyJet said"):
+    a product name in running text ("their vBulletin forum") never starts a sentence."""
+    if not _LOWER_CAMEL.match(tok.text):
+        return False
+    words = tok.doc.user_data.get(_CAPITALISED_WORDS)
+    if words is None:
+        words = frozenset(_CAPITALISED_WORD.findall(tok.doc.text))
+        tok.doc.user_data[_CAPITALISED_WORDS] = words
+    return tok.text[:1].upper() + tok.text[1:] in words
+
+
+_CAPITALISED_WORDS = "breachlens.capitalised_words"
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]{0,4}[A-Z][A-Za-z0-9]*")
 
 
 def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMention]:
@@ -193,7 +209,8 @@ _PLACE_ADJECTIVE = frozenset({"based", "headquartered", "owned", "backed", "list
 _PLACE_CODES = frozenset({"uk", "u.k.", "us", "u.s.", "usa", "eu", "u.s", "u.k"})
 _MONTHS = frozenset(
     "january february march april may june july august september october november december "
-    "jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov. dec dec.".split()
+    "jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov. "
+    "dec dec.".split()
 )
 
 
@@ -273,15 +290,19 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
     return RoleCue(victim, bystander, introduced)
 
 
+# What separates two names of one list, with up to three lower-case words describing either ("Goodwin Procter
+# law firm, SingTel", "ASIC, state of Washington")
+_LIST_GAP = re.compile(
+    r"\s*(?:[a-z]+\s*){0,3}?(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:[Tt]he\s+)?"
+    r"(?:[a-z]+\s+){0,3}?"
+)
+
+
 def coordinated_groups(text: str, mentions: list[OrgMention]) -> list[list[int]]:
     """Indices of mentions joined by commas/'and'/'or' into one list ("A, B, and C")."""
     groups: list[list[int]] = []
     for i, m in enumerate(mentions):
-        if groups and re.fullmatch(
-            r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:the\s+)?",
-            text[mentions[groups[-1][-1]].end : m.start],
-            re.IGNORECASE,
-        ):
+        if groups and _LIST_GAP.fullmatch(text, mentions[groups[-1][-1]].end, m.start):
             groups[-1].append(i)
         else:
             groups.append([i])

@@ -115,7 +115,11 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         "ssn",
     ),
     # partial card numbers are card data (dev-set convention)
-    (r"last\s+(?:four|4)\s+digits(?:\s+of\s+(?:the\s+|their\s+)?(?:credit\s+|debit\s+|payment\s+)?cards?(?:\s+numbers?)?)?", "payment_card"),
+    (
+        r"last\s+(?:four|4)\s+digits"
+        r"(?:\s+of\s+(?:the\s+|their\s+)?(?:credit\s+|debit\s+|payment\s+)?cards?(?:\s+numbers?)?)?",
+        "payment_card",
+    ),
     # "social security, banking, or credit card numbers" / "Social Security and bank account numbers"
     (
         r"social\s+security(?=\s*(?:,\s*(?:or\s+|and\s+)?|\s+(?:and|or|&)\s+)(?:[\w-]+,?\s+(?:or\s+|and\s+)?){0,4}?"
@@ -205,7 +209,10 @@ DATA_TYPE_BLOCKERS = (
 )
 
 # Words right after a card phrase that make it the product or the trade, not card data ("credit card applications").
-CARD_NOT_DATA_AFTER = r"\s+(?:applica\w+|issuers?|compan(?:y|ies)|providers?|processors?|networks?|business(?:es)?|debt|offers?|rewards|industry|fraud|terminals?|readers?|machines?|skimm\w+|limits?)\b"
+CARD_NOT_DATA_AFTER = (
+    r"\s+(?:applica\w+|issuers?|compan(?:y|ies)|providers?|processors?|networks?|business(?:es)?|debt|offers?"
+    r"|rewards|industry|fraud|terminals?|readers?|machines?|skimm\w+|limits?)\b"
+)
 
 # Right before a card phrase: the product applied for, not card data ("customers who applied for credit cards").
 CARD_APPLIED_FOR_BEFORE = r"\b(?:appl(?:y|ied|ying)|sign(?:ed)?\s+up)\s+for\s+(?:a\s+|an\s+|the\s+)?$"
@@ -221,7 +228,8 @@ NAMES_OF_THINGS_AFTER = (
     r"\s+of\s+(?:any\s+|the\s+|their\s+|its\s+|all\s+)?(?:[\w-]+\s+){0,3}?(?:subreddits|forums|communities|channels|groups"
     r"|companies|firms|files|folders|products|apps|websites|sites|brands|organi[sz]ations|servers|projects|repositories|games)\b"
 )
-# Before a bare "addresses": mail accounts, not postal addresses ("123k yandex.ru addresses", "guest account addresses").
+# Before a bare "addresses": mail accounts, not postal addresses ("123k yandex.ru addresses", "guest account
+# addresses").
 NOT_POSTAL_BEFORE = r"(?:[\w-]+\.[a-z]{2,6}|accounts?|mail|inbox)\s+$"
 
 # --- polarity ------------------------------------------------------------------------------------------------------
@@ -521,9 +529,14 @@ BASE_COUNT_CUES = alt(
 )
 # Words between a number and its counted noun that make the counted things organisations ("1,500 downstream
 # customers" of an IT supplier are businesses) or a customer base ("12 million active customers").
-BASE_COUNT_FILLER = r"\b(?:active|monthly|registered|loyal|worldwide|downstream|business|corporate|enterprise|institutional|B2B)\b"
+BASE_COUNT_FILLER = (
+    r"\b(?:active|monthly|registered|loyal|worldwide|downstream|business|corporate|enterprise|institutional|B2B)\b"
+)
 # A bare count right after a breach verb: "a breach affecting 4.2 million" (the counted noun is understood).
-BARE_COUNT_VERBS = r"(?:affect(?:ing|ed|s)?|impact(?:ing|ed|s)?|expos(?:ing|ed|es)|compromis(?:ing|ed|es)|hit(?:ting)?|stole|steal(?:ing)?|leak(?:ed|ing)|involv(?:ing|ed))"
+BARE_COUNT_VERBS = (
+    r"(?:affect(?:ing|ed|s)?|impact(?:ing|ed|s)?|expos(?:ing|ed|es)|compromis(?:ing|ed|es)|hit(?:ting)?|stole"
+    r"|steal(?:ing)?|leak(?:ed|ing)|involv(?:ing|ed))"
+)
 BASE_COUNT_AFTER = alt(
     r"^\s*(?:active|registered|monthly|daily|loyal|online)?\s*\w*\s*(?:worldwide|globally|around\s+the\s+world"
     r"|across\s+(?:the\s+)?(?:\w+\s+)?(?:countries|country|world|globe|regions|states|markets|continents|nations|Europe|Asia|Africa|America))",
@@ -535,7 +548,11 @@ BASE_COUNT_AFTER = alt(
 )
 
 # --- response actions ---------------------------------------------------------------------------------------------
-_NOTIFY = r"(?:notif(?:y|ied|ying)|inform(?:ed|ing|s)?|alert(?:ed|ing)?|contact(?:ed|ing)?|report(?:ed|ing)?\s+(?:it\s+|the\s+\w+\s+)?to|work(?:s|ed|ing)?\s+(?:closely\s+)?with|cooperat\w+\s+with|liais\w+\s+with|involv(?:ed|ing)|in\s+contact\s+with)"
+_NOTIFY = (
+    r"(?:notif(?:y|ied|ying)|inform(?:ed|ing|s)?|alert(?:ed|ing)?|contact(?:ed|ing)?"
+    r"|report(?:ed|ing)?\s+(?:it\s+|the\s+\w+\s+)?to|work(?:s|ed|ing)?\s+(?:closely\s+)?with|cooperat\w+\s+with"
+    r"|liais\w+\s+with|involv(?:ed|ing)|in\s+contact\s+with)"
+)
 RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
     # filings: an SEC 8-K, a notice filed with a state attorney general or a regulator
     (
@@ -544,7 +561,8 @@ RESPONSE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|(?:notification|notice)\s+(?:letter\s+)?filed\s+(?:in|with)\b",
         "regulator_notified",
     ),
-    # "All affected employees, the data protection authorities and the police have been informed": one verb, three parties
+    # "All affected employees, the data protection authorities and the police have been informed": one verb, three
+    # parties
     (
         r"(?:customers|users|members|clients|patients|employees|staff|individuals|people|partners|organi[sz]ations)\b[^.;]{0,100}?"
         r"\b(?:have|has|had|were|was|are\s+being)\s+(?:been\s+)?(?:informed|notified|contacted|alerted)",
@@ -763,7 +781,8 @@ RANSOM_PATTERNS: tuple[tuple[str, str], ...] = (
         "refused",
     ),
     (
-        r"\bpaid\b" + _GAP + r"\bransom|ransom\s+(?:was|has\s+been|had\s+been)\s+paid|(?:agreed|decided)\s+to\s+pay\b" + _GAP + r"ransom",
+        r"\bpaid\b" + _GAP + r"\bransom|ransom\s+(?:was|has\s+been|had\s+been)\s+paid"
+        r"|(?:agreed|decided)\s+to\s+pay\b" + _GAP + r"ransom",
         "paid",
     ),
     (
@@ -928,7 +947,8 @@ ACCESS_BLOCKERS = alt(
 VICTIM_LEFT = alt(
     r"(?:breach(?:es)?|hacks?|cyber[-\s]?attacks?|attacks?|intrusions?|incidents?|compromises?|leaks?)\s+"
     r"(?:at|on|of|against|affecting|targeting|involving|impacting|hitting)\s+(?:the\s+)?(?:\w+\s+){0,3}?$",
-    r"(?:victims?|targets?|breached\s+companies|hit)\b[^.;:]{0,40}?\b(?:including|includes|like|such\s+as|namely|were)\s+(?:the\s+)?$",
+    r"(?:victims?|targets?|breached\s+companies|hit|affected|impacted|implicated|compromised)\b[^.;:]{0,40}?\b"
+    r"(?:including|includes|like|such\s+as|namely|were|are)\s+(?:the\s+)?$",
     r"(?:brands?|retailers?|companies|firms|compan(?:y|ies)|organi[sz]ations?|rivals?|competitors?|others?|names)\s*,?\s+"
     r"(?:including|like|such\s+as)\s+(?:the\s+)?$",
     r"(?:hit|breached|hacked|targeted|compromised)\s+(?:the\s+)?$",
@@ -944,6 +964,7 @@ PEOPLE_OF_VICTIM = (
 # Right after a candidate: it is the subject of a breach verb ("X suffered a data breach", "X's systems").
 VICTIM_RIGHT = alt(
     r"^\s*(?:,[^,.;]{1,110},\s*|,\s*)?(?:who\s+|which\s+)?(?:has\s+|have\s+|had\s+|was\s+|were\s+|is\s+|are\s+|also\s+|recently\s+|"
+    r"reportedly\s+|allegedly\s+|all\s+|both\s+|"
     r"just\s+|now\s+|itself\s+|publicly\s+|officially\s+|first\s+|later\s+|previously\s+)*"
     r"(?:suffer(?:ed|s|ing)?|disclos(?:ed|es|ing)|confirm(?:ed|s|ing)|announc(?:ed|es|ing)|reveal(?:ed|s|ing)"
     r"|report(?:ed|s|ing)?\s+(?:a|an|the|its)\s+(?:\w+\s+){0,2}(?:breach|incident|attack|hack|intrusion|compromise)"
@@ -1010,11 +1031,16 @@ FIELD_LABEL_WORDS = frozenset(
     """.split()
 )
 # A value that says nothing ("Not specified", "Unknown") is not a fact.
-EMPTY_VALUE = r"^\s*(?:not\s+(?:specified|disclosed|detailed|known|available|reported|applicable)|unknown|none|n/?a|tbd|-)\b"
+EMPTY_VALUE = (
+    r"^\s*(?:not\s+(?:specified|disclosed|detailed|known|available|reported|applicable)|unknown|none|n/?a|tbd|-)\b"
+)
 
 # Organisations whose name says they regulate, police or judge: in breach news they act on a breach, they are not
 # its victim (unless a sentence says they were breached, which outweighs this).
-AUTHORITY_NAME = r"\b(?:Commission|Commissioner(?:'s\s+Office)?|Regulator|Ombudsman|Police|Constabulary|Court|Prosecutor|Attorney\s+General|Data\s+Protection\s+\w+|Supervisor)\b"
+AUTHORITY_NAME = (
+    r"\b(?:Commission|Commissioner(?:'s\s+Office)?|Regulator|Ombudsman|Police|Constabulary|Court|Prosecutor"
+    r"|Attorney\s+General|Data\s+Protection\s+\w+|Supervisor)\b"
+)
 
 # A sentence that recalls an earlier breach ("This is not the first time...", "In 2021, the bank lost...").
 RECALL_CUES = alt(

@@ -60,7 +60,10 @@ _WORDNUM = (
 )
 _MULT = r"(?:\s*(?P<{}>million|billion|thousand|mn|bn|mil|[kKmMbB])(?![\w]))"
 _MULT_NUM, _MULT_WORD = _MULT.format("mult"), _MULT.format("wmult")
-_QUALIFIER = r"(?P<qual>(?:approximately|approx\.?|about|around|roughly|nearly|almost|over|more\s+than|some|up\s+to|at\s+least|an\s+estimated|estimated|close\s+to|just\s+under|just\s+over|upwards\s+of|in\s+excess\s+of)\s+)?"
+_QUALIFIER = (
+    r"(?P<qual>(?:approximately|approx\.?|about|around|roughly|nearly|almost|over|more\s+than|some|up\s+to"
+    r"|at\s+least|an\s+estimated|estimated|close\s+to|just\s+under|just\s+over|upwards\s+of|in\s+excess\s+of)\s+)?"
+)
 _FILLER = r"(?P<filler>(?:(?!of\b|and\b|or\b|to\b|in\b|from\b)[\w’'/-]+\s+){0,3}?)"
 # "a further 2 million of its customers": a part of the customers, counted as the affected ones
 _PART_OF = r"(?:of\s+(?:its|their|the|our)\s+)?"
@@ -153,11 +156,8 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count
         is_base = bool(
             base_before or _BASE_AFTER.search(after) or _BASE_FILLER.search(filler) or value < _MIN_RECORDS
         )
-        if (
-            not is_base
-            and _WITH_PEOPLE.search(before)
-            and not _DATA_BEFORE.search(before[: _WITH_PEOPLE.search(before).start()])
-        ):
+        with_people = _WITH_PEOPLE.search(before)
+        if not is_base and with_people and not _DATA_BEFORE.search(before[: with_people.start()]):
             is_base = True
         out.append(Count(match.start(), match.end(), value, match.group("noun").lower(), is_base))
     for match in _BARE_RX.finditer(text, start, end):

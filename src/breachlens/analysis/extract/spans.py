@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Hit:
     label: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def compile_labelled(
     patterns: tuple[tuple[str, str], ...], flags: int = re.IGNORECASE
 ) -> tuple[tuple[re.Pattern[str], str], ...]:

@@ -105,10 +105,10 @@ def watchlist() -> None:
               help="Ignore facts weaker than this (confirmed > reported > suspected > claimed).")
 @click.option("--scan", "do_scan", is_flag=True,
               help="Also raise first-match alerts for incidents already stored (otherwise only new news alerts).")
-def watchlist_add(name: str, db: str | None, orgs: tuple[str, ...], org_files: tuple[str, ...], domains: tuple[str, ...],
-                  sectors: tuple[str, ...], countries: tuple[str, ...], actors: tuple[str, ...],
-                  data_types: tuple[str, ...], min_records: int | None, min_modality: str | None,
-                  do_scan: bool, config: str | None = None) -> None:
+def watchlist_add(name: str, db: str | None, orgs: tuple[str, ...], org_files: tuple[str, ...],
+                  domains: tuple[str, ...], sectors: tuple[str, ...], countries: tuple[str, ...],
+                  actors: tuple[str, ...], data_types: tuple[str, ...], min_records: int | None,
+                  min_modality: str | None, do_scan: bool, config: str | None = None) -> None:
     """Create or replace the watchlist NAME. Every criterion given must hold; any of its values will do.
 
     \b
@@ -190,8 +190,8 @@ def watchlist_remove(name: str, db: str | None, config: str | None = None) -> No
 @notify_config_option
 @click.option("--full", is_flag=True, help="Print each alert in full (changes, quotes, advice).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def alerts(db: str | None, since: str | None, watchlist_name: str | None, pending: bool, limit: int | None, deliver: bool,
-           notify: tuple[str, ...], notify_config: str | None, full: bool, as_json: bool,
+def alerts(db: str | None, since: str | None, watchlist_name: str | None, pending: bool, limit: int | None,
+           deliver: bool, notify: tuple[str, ...], notify_config: str | None, full: bool, as_json: bool,
            config: str | None = None) -> None:
     """What matched your watchlists, newest first; with --deliver, retry pending deliveries first.
 

@@ -27,7 +27,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from ...errors import BreachlensError
@@ -39,8 +39,8 @@ from .advice import Advice, advice_for
 from .watchlists import MatchReason, Watchlist, actor_key, match, qualifies
 
 __all__ = [
-    "Alert", "AlertRun", "Change", "Notifier", "DeliveryReport", "process_ingest", "deliver_pending", "scan", "load_watchlists",
-    "stored_alerts", "RETRY_BASE_S", "MAX_RETRY_S", "DIGEST_PERIOD_S",
+    "Alert", "AlertRun", "Change", "Notifier", "DeliveryReport", "process_ingest", "deliver_pending", "scan",
+    "load_watchlists", "stored_alerts", "RETRY_BASE_S", "MAX_RETRY_S", "DIGEST_PERIOD_S",
 ]
 
 log = logging.getLogger("breachlens.alerts")
@@ -128,8 +128,13 @@ class Alert:
 class Notifier(Protocol):
     """Something that delivers alerts: `channel` names it in the queue (no secrets in it), `digest` batches."""
 
-    channel: str
-    digest: bool
+    @property
+    def channel(self) -> str:
+        """The queue's name for this notifier (a property or a frozen field: read-only either way)."""
+
+    @property
+    def digest(self) -> bool:
+        """Whether alerts go out batched as one digest."""
 
     def send(self, alerts: Sequence[Alert]) -> None:
         """Deliver the alerts (one, or a digest of many); raise NotifyError (or any BreachlensError) on failure."""
@@ -440,17 +445,17 @@ def _record(store: Store, key: str, channel: str, attempts: int, at: datetime, e
 
 def _utcnow() -> datetime:
     """The current time in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(at: datetime) -> str:
     """A time as stored: UTC ISO 8601 to the second (sorts as text)."""
     if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc).isoformat(timespec="seconds")
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _parse(text: str) -> datetime:
     """Inverse of `_iso`."""
     at = datetime.fromisoformat(text)
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -292,7 +292,8 @@ class EmailNotifier:
         try:
             with dog, smtplib.SMTP(timeout=self.timeout) as smtp:
                 dog.watch(lambda: smtp.sock)
-                smtp._host = cfg.host  # noqa: SLF001 - what SMTP(host) sets; STARTTLS checks the certificate against it
+                # what SMTP(host) sets; STARTTLS checks the certificate against it (private, so not in typeshed)
+                smtp._host = cfg.host  # type: ignore[attr-defined]  # noqa: SLF001
                 smtp.connect(cfg.host, cfg.port)
                 smtp.ehlo()
                 if cfg.starttls != "never" and smtp.has_extn("starttls"):
@@ -362,7 +363,9 @@ class NotifyConfig:
         return cls(SmtpConfig(**smtp), secret)
 
 
-def notifiers_from_specs(specs: Sequence[str], config: NotifyConfig | None = None) -> list[WebhookNotifier | EmailNotifier]:
+def notifiers_from_specs(
+    specs: Sequence[str], config: NotifyConfig | None = None
+) -> list[WebhookNotifier | EmailNotifier]:
     """Notifiers from `--notify` values: "webhook:URL", "email:ADDR[,ADDR...]", each optionally prefixed by
     "digest:" for one summary a day. NotifyError on anything else."""
     cfg = config or NotifyConfig()

@@ -7,9 +7,10 @@ objects that are reference data shared across incidents (an actor, an ATT&CK tec
 organisation), from their name.
 
 Why timestamps come from the incident and not from the clock: the same input must give byte-identical output,
-so `created` is the incident's earliest known date and `modified` its latest (dates of the incident, its
-disclosure, its timeline and its sources' publication), and reference objects carry the fixed
-`REFERENCE_EPOCH`.
+so `created` is the incident's earliest known date and `modified` when the store last changed the incident
+(`MergedIncident.updated_at`, to the millisecond: a TAXII client sees a new version exactly when the incident
+changed, issue 16), else, for incidents not read from a store, its latest date (dates of the incident, its
+disclosure, its timeline and its sources' publication). Reference objects carry the fixed `REFERENCE_EPOCH`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -27,14 +28,14 @@ from typing import Any
 
 from ...dates import parse_date
 from ...records import DocumentAnalysis, Evidence, Fact, MergedIncident
-from ..formats import thousands
+from ..report import value_label
 
 # Namespace of every export id: uuid5(NAMESPACE_URL, "urn:breachlens:export"). Never change it (ids move).
 NAMESPACE = uuid.UUID("9f816d6b-c0f1-57e3-b5ce-7b3ea31ec740")
 
 # `created`/`modified` of reference objects (actors, techniques, organisations, our own identity) and of
 # incidents with no known date at all: a fixed instant, so that their versions never change between exports.
-REFERENCE_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
+REFERENCE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -66,15 +67,24 @@ def incident_dates(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) ->
 def export_times(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> tuple[datetime, datetime]:
     """`created` and `modified` of the objects of one incident (see the module docstring)."""
     days = incident_dates(merged, docs)
-    if not days:
-        return REFERENCE_EPOCH, REFERENCE_EPOCH
-    first, last = days[0], days[-1]
-    return _midnight(first), _midnight(last)
+    first, last = (_midnight(days[0]), _midnight(days[-1])) if days else (REFERENCE_EPOCH, REFERENCE_EPOCH)
+    changed = change_time(merged.updated_at) if merged.updated_at else None
+    if changed is None:
+        return first, last
+    return min(first, changed), changed  # `created` never after `modified` (STIX), even for a future date
+
+
+def change_time(stored: str) -> datetime:
+    """A stored change time ("2025-07-01T12:00:00.123456Z", or "...12:00:00.123Z" from the upgrade) as an aware
+    datetime cut to the millisecond, the precision of TAXII timestamps, so versions and `next` tokens match."""
+    text = stored.strip().removesuffix("Z")
+    when = datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
 def _midnight(day: date) -> datetime:
     """00:00 UTC of a day."""
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def published_day(merged: MergedIncident, docs: dict[str, DocumentAnalysis]) -> date | None:
@@ -187,23 +197,6 @@ FIELD_WORDS = {
     "response_actions": "response",
     "iocs": "indicator",
 }
-
-
-def value_label(field_name: str, value: Any) -> str:
-    """Readable label of a fact value, from the report's label tables."""
-    from ..report import DATA_TYPE_LABELS, RANSOM_LABELS, RESPONSE_LABELS, VECTOR_LABELS
-
-    tables = {
-        "data_exposed": DATA_TYPE_LABELS,
-        "data_not_exposed": DATA_TYPE_LABELS,
-        "initial_access": VECTOR_LABELS,
-        "ransom": RANSOM_LABELS,
-        "response_actions": RESPONSE_LABELS,
-    }
-    if isinstance(value, int) and not isinstance(value, bool):
-        return thousands(value)
-    table = tables.get(field_name, {})
-    return table.get(value, str(value)) if isinstance(value, str) else fact_value_text(value)
 
 
 def fact_label(field_name: str, fact: Fact) -> str:

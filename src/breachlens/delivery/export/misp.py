@@ -26,8 +26,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from ...dates import parse_date
 from ...errors import ExportError
 from ...records import DocumentAnalysis, Evidence, Fact, MergedIncident
+from ..report import value_label
 from ._common import (
     FIELD_WORDS,
     REFERENCE_EPOCH,
@@ -38,12 +40,10 @@ from ._common import (
     is_technique_id,
     is_web,
     normalise_ioc,
-    parse_date,
     published_day,
     quote_lines,
     stable_uuid,
     summary,
-    value_label,
 )
 
 __all__ = ["MISP_IOC_TYPES", "MISP_SECTOR_GALAXY", "MISP_VICTIM_SECTOR", "export_misp", "misp_event"]
@@ -162,7 +162,7 @@ class _Event:
             kwargs["to_ids"] = to_ids
         attr = self.event.add_attribute(kind, value, **kwargs)
         for tag in dict.fromkeys(tags):
-            attr.add_tag(tag)  # type: ignore[union-attr]
+            attr.add_tag(tag)  # type: ignore[union-attr]  # one value in, one MISPAttribute out (a list only for lists)
 
     def fact(
         self,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from typing import Any
 
 import stix2
@@ -362,39 +362,25 @@ class _Incident:
             )
         return victim
 
+    def _actor_reference(self, stix_type: str, name: str, aliases: list[str], **extra: Any) -> str:
+        """The intrusion set or threat actor named `name`: a reference object, the same in every export."""
+        properties = {
+            **_REFERENCE,
+            "id": _reference_id(stix_type, name_key(name)),
+            "name": name,
+            "aliases": aliases or None,
+            **extra,
+        }
+        return self.ref(self.bundle.add(stix_type, _clean(properties)))
+
     def actors(self, victim: str) -> list[tuple[str, Fact]]:
         """An intrusion set attributed to a threat actor of the same name, per actor, targeting the victim."""
         out: list[tuple[str, Fact]] = []
         for fact in self.merged.incident.threat_actors:
             name = str(fact.value)
             aliases = sorted({a for a in enrich.actor_aliases(name) if a != name})
-            intrusion_set = self.ref(
-                self.bundle.add(
-                    "intrusion-set",
-                    _clean(
-                        {
-                            **_REFERENCE,
-                            "id": _reference_id("intrusion-set", name_key(name)),
-                            "name": name,
-                            "aliases": aliases or None,
-                        }
-                    ),
-                )
-            )
-            actor = self.ref(
-                self.bundle.add(
-                    "threat-actor",
-                    _clean(
-                        {
-                            **_REFERENCE,
-                            "id": _reference_id("threat-actor", name_key(name)),
-                            "name": name,
-                            "aliases": aliases or None,
-                            "threat_actor_types": ["unknown"],
-                        }
-                    ),
-                )
-            )
+            intrusion_set = self._actor_reference("intrusion-set", name, aliases)
+            actor = self._actor_reference("threat-actor", name, aliases, threat_actor_types=["unknown"])
             self.ref(
                 self.bundle.add(
                     "relationship",
@@ -507,7 +493,7 @@ class _Incident:
         """The report tying the incident's objects together, its sources as external references."""
         merged, inc = self.merged, self.merged.incident
         day = published_day(merged, self.docs)
-        published = datetime.combine(day, time(), tzinfo=timezone.utc) if day else None
+        published = datetime.combine(day, time(), tzinfo=UTC) if day else None
         refs = [_source_reference(s, self.docs) for s in merged.sources]
         refs.append({"source_name": "breachlens", "external_id": merged.id})
         data_exposed = [_fact_dict(f) for f in inc.data_exposed]

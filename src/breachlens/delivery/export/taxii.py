@@ -13,22 +13,29 @@ Endpoints (TAXII 2.1, section numbers of the OASIS specification):
     GET /{api-root}/collections/{id}/objects/{object-id}/   5.6  one object
     GET /{api-root}/collections/{id}/objects/{object-id}/versions/   5.8  its versions
 
-One API root (`API_ROOT`) holds one collection (`COLLECTION_ID`): the STIX export of every stored incident
-(`stix.stix_objects`), read from the store on each request and rebuilt only when it changed. Filters:
-`added_after`, `match[id]`, `match[type]`, `match[version]` (last, first, all or a timestamp),
-`match[spec_version]`; paging with `limit` (at most `MAX_PAGE`) and the opaque `next` token of the previous
-page. Pages are ordered by (date added, id) and `next` names the last object served, so a page boundary does
-not move when objects are added meanwhile.
+One API root (`API_ROOT`) holds one collection (`COLLECTION_ID`): the STIX export of the stored incidents
+(`stix.stix_objects`). Filters: `added_after`, `match[id]`, `match[type]`, `match[version]` (last, first, all
+or a timestamp), `match[spec_version]`; paging with `limit` (at most `MAX_PAGE`) and the opaque `next` token of
+the previous page.
+
+Order and paging (issue 16): the collection is our identity and extension definition, then each incident's
+objects in order of the incident's last change (`updated_at`, then id), an incident's objects by id. A page is
+filled by reading incidents from the store a batch at a time in that order (keyset paging, `added_after` as a
+`changed_since` in SQL), so a request reads the incidents it serves, not the whole store; `next` names the last
+object served with its incident's change time, so a page boundary does not move when incidents change meanwhile
+(a changed incident moves to the end and is served again there). A reference object several incidents share
+(a victim organisation, an actor, a country) comes with each of them, once per page.
 
 Responses use the TAXII media type and the TAXII error message shape (`title`, `description`, `http_status`)
 rather than the web app's error shape, because TAXII clients parse it. A request whose Accept header names
 neither `application/taxii+json` nor `*/*` gets 406.
 
-Date added: the time the store last changed the object's incident (`updated_at`, written with the change log
-in the resolve's own transaction; issue 16). An object belongs to the incidents whose report lists it in
-`object_refs`, and takes the latest of their times, so a client polling with `added_after` gets an incident
-again once a new source, a revised count or a new actor changed it. Objects no report lists fall back to their
-STIX `modified`.
+Date added and version: every object of an incident is dated by the time the store last changed the incident
+(`updated_at`, written with the change log in the resolve's own transaction), and that time, to the
+millisecond, is also the STIX `modified` of the incident's own objects, so the manifest's `version` is the
+object's `modified` as TAXII 2.1 requires: a client polling with `added_after` gets an incident again, with a
+newer version, once a new source, a revised count or a new actor changed it. Reference objects keep their
+fixed version.
 """
 
 from __future__ import annotations
@@ -37,18 +44,20 @@ import base64
 import binascii
 import json
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from ...errors import BreachlensError
-from ...records import DocumentAnalysis, MergedIncident
+from ...records import MergedIncident
 from ...store import Store
-from ._common import stable_uuid
+from ._common import REFERENCE_EPOCH, change_time, stable_uuid
 
 __all__ = [
     "API_ROOT",
@@ -67,6 +76,8 @@ COLLECTION_ID = str(stable_uuid("taxii", "collection", "incidents"))
 # Page sizes: a page of 100 objects is ~50 kB of JSON; 1000 caps one response at about half a megabyte.
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+# Incidents read from the store per query while filling a page (a page of `limit` objects needs at most `limit`).
+MAX_BATCH = 50
 
 
 class TaxiiResponse(JSONResponse):
@@ -101,16 +112,22 @@ def _acceptable(request: Request) -> bool:
 
 @dataclass(frozen=True)
 class _Entry:
-    """One object of the collection with its date added."""
+    """One object of the collection as served in its incident's group, dated by the incident's last change."""
 
     added: datetime
-    added_text: str
     obj: dict[str, Any]
+    stamp: str = ""  # the incident's updated_at as stored ("" for the preamble)
+    incident: str = ""  # the incident's id ("" for the preamble)
 
     @property
-    def key(self) -> tuple[datetime, str]:
-        """Paging order: date added, then id."""
-        return self.added, str(self.obj["id"])
+    def added_text(self) -> str:
+        """The date added as TAXII writes it."""
+        return _format_timestamp(self.added)
+
+    @property
+    def cursor(self) -> tuple[str, str, str]:
+        """Paging position: the incident's change time and id, then the object id."""
+        return self.stamp, self.incident, str(self.obj["id"])
 
 
 def _parse_timestamp(value: str) -> datetime:
@@ -118,103 +135,108 @@ def _parse_timestamp(value: str) -> datetime:
     text = value.strip()
     if not text.endswith("Z") or "T" not in text:
         raise ValueError(value)
-    return datetime.fromisoformat(text[:-1] + "+00:00").astimezone(timezone.utc)
+    return datetime.fromisoformat(text[:-1] + "+00:00").astimezone(UTC)
 
 
 def _format_timestamp(when: datetime) -> str:
     """TAXII timestamp with milliseconds."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-def _build_entries(
-    incidents: Sequence[MergedIncident], documents: Sequence[DocumentAnalysis],
-    changed: Mapping[str, str] | None = None,
-) -> list[_Entry]:
-    """The collection: the incidents' STIX objects, in paging order, dated by `changed` (incident id -> time)."""
+def _as_dicts(objects: Sequence[Any], skip: Container[str] = ()) -> list[dict[str, Any]]:
+    """stix2 objects as JSON dicts, by id, leaving out the ids in `skip`."""
+    found = [json.loads(o.serialize()) for o in objects]
+    return sorted((d for d in found if d["id"] not in skip), key=lambda d: str(d["id"]))
+
+
+@lru_cache(maxsize=1)
+def _preamble() -> tuple[dict[str, Any], ...]:
+    """The objects every export starts with (our identity, the extension definition): the collection's first."""
     from .stix import stix_objects  # deferred: stix2 takes a second to import
 
-    objects = [json.loads(obj.serialize()) for obj in stix_objects(incidents, documents)]
-    added_at: dict[str, datetime] = {}
-    for data in objects:
-        incident_id = _report_incident(data)
-        if incident_id is None or not (changed or {}).get(incident_id):
-            continue
-        when = _parse_timestamp(_taxii_time((changed or {})[incident_id]))
-        when = when.replace(microsecond=when.microsecond // 1000 * 1000)  # TAXII's precision: `next` tokens match
-        for ref in (data["id"], *data.get("object_refs", ())):
-            if ref not in added_at or added_at[ref] < when:
-                added_at[ref] = when
-    entries = []
-    for data in objects:
-        added = added_at.get(data["id"])
-        if added is None:
-            stamp = data.get("modified") or data.get("created")
-            added = _parse_timestamp(stamp) if stamp else datetime(1970, 1, 1, tzinfo=timezone.utc)
-        entries.append(_Entry(added, _format_timestamp(added), data))
-    return sorted(entries, key=lambda e: e.key)
+    return tuple(_as_dicts(stix_objects([], [])))
 
 
-def _report_incident(data: dict[str, Any]) -> str | None:
-    """The incident id a report object was built from (its x_breachlens_incident_id), else None."""
-    if data.get("type") != "report":
-        return None
-    for ext in (data.get("extensions") or {}).values():
-        if isinstance(ext, dict) and ext.get("x_breachlens_incident_id"):
-            return str(ext["x_breachlens_incident_id"])
-    return None
+class _Groups:
+    """Each incident's objects, built once per version of the incident and kept for the next pages.
 
-
-def _taxii_time(stored: str) -> str:
-    """A stored change time ("2025-07-01T12:00:00.123456Z", or "...12:00:00.123Z" from the upgrade) as TAXII reads it."""
-    return stored if stored.endswith("Z") else stored + "Z"
-
-
-class _Cache:
-    """The last collection built, reused while the stored incidents and their sources' metadata are unchanged.
-
-    Why: building the STIX objects costs about 7 ms per incident (measured: 300 incidents, 6,213 objects,
-    2.0 s), too much to repeat for every page a client asks for; reading and hashing the incidents costs less.
+    Why: building the STIX objects costs about 7 ms per incident (measured: 300 incidents, 6,213 objects, 2.0 s),
+    too much to repeat for every page a client asks for; keyed by (id, updated_at), a changed incident is rebuilt.
+    At most `size` groups are kept (the least recently served go first), so memory does not grow with the store.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 4096) -> None:
         self.lock = threading.Lock()
-        self.key: int | None = None
-        self.entries: list[_Entry] = []
+        self.size = size
+        self.built: OrderedDict[tuple[str, str], tuple[dict[str, Any], ...]] = OrderedDict()
 
-    def entries_of(self, store: Store) -> list[_Entry]:
-        """The collection of what `store` holds now."""
-        incidents = store.incidents()
-        documents = store.document_analyses()
-        changed = {i: updated for i, (_, updated) in store.incident_times().items()}
-        try:
-            key = hash((
-                tuple(incidents), tuple((d.source, d.title, d.published, d.sha256) for d in documents),
-                tuple(sorted(changed.items())),
-            ))
-        except TypeError:  # a fact value that is not hashable: build without caching
-            return _build_entries(incidents, documents, changed)
+    def entries(self, store: Store, merged: MergedIncident) -> list[_Entry]:
+        """The incident's objects (by id; shared reference objects too), each dated by its last change."""
+        from .stix import stix_objects  # deferred: stix2 takes a second to import
+
+        stamp = merged.updated_at or ""
+        key = (merged.id, stamp)
         with self.lock:
-            if key != self.key:
-                self.entries, self.key = _build_entries(incidents, documents, changed), key
-            return self.entries
+            objects = self.built.get(key)
+            if objects is not None:
+                self.built.move_to_end(key)
+        if objects is None:
+            documents = store.document_analyses(merged.sources)
+            preamble = {str(o["id"]) for o in _preamble()}
+            objects = tuple(_as_dicts(stix_objects([merged], documents), preamble))
+            with self.lock:
+                self.built[key] = objects
+                while len(self.built) > self.size:
+                    self.built.popitem(last=False)
+        added = change_time(stamp) if stamp else REFERENCE_EPOCH
+        return [_Entry(added, obj, stamp, merged.id) for obj in objects]
+
+
+def _scan(
+    store: Store, groups: _Groups, since: str | None, start: tuple[str, str, str] | None, batch: int
+) -> Iterator[_Entry]:
+    """The collection in paging order from just after `start` (a `next` cursor), read lazily.
+
+    Order: the preamble, then the incidents by (last change, id), each incident's objects by id. Incidents come
+    from the store `batch` at a time (keyset paging on its change time), so a page reads only the incidents it
+    serves, plus one batch at most; `since` (a UTC time) leaves out incidents that did not change since.
+    """
+    cursor: tuple[str, str] | None = None
+    if start is None or not start[1]:
+        after_id = start[2] if start else ""
+        yield from (_Entry(REFERENCE_EPOCH, obj) for obj in _preamble() if obj["id"] > after_id)
+    else:
+        stamp, incident_id, after_id = start
+        current = store.incident(incident_id)
+        if current is not None and current.updated_at == stamp:  # else it changed: served again further on
+            yield from (e for e in groups.entries(store, current) if e.obj["id"] > after_id)
+        cursor = (stamp, incident_id)
+    while True:
+        found = store.incidents(order="changed", after=cursor, changed_since=since, limit=batch)
+        for merged in found:
+            yield from groups.entries(store, merged)
+        if len(found) < batch:
+            return
+        cursor = (found[-1].updated_at or "", found[-1].id)
 
 
 def _encode_next(entry: _Entry) -> str:
-    """Opaque token naming the last object of a page."""
-    raw = f"{entry.added_text}|{entry.obj['id']}".encode()
+    """Opaque token naming the last object of a page (with its incident's change time and id)."""
+    raw = json.dumps(list(entry.cursor)).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_next(token: str) -> tuple[datetime, str]:
+def _decode_next(token: str) -> tuple[str, str, str]:
     """Inverse of `_encode_next`; ValueError when the token is not ours."""
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError) as exc:
+        cursor = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode())
+    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(token) from exc
-    stamp, sep, oid = raw.partition("|")
-    if not sep or "--" not in oid:
+    if not (isinstance(cursor, list) and len(cursor) == 3 and all(isinstance(p, str) for p in cursor)):
         raise ValueError(token)
-    return _parse_timestamp(stamp), oid
+    if "--" not in cursor[2]:
+        raise ValueError(token)
+    return cursor[0], cursor[1], cursor[2]
 
 
 class _BadRequest(Exception):
@@ -229,82 +251,126 @@ def _csv(request: Request, name: str) -> list[str] | None:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-def _filter(entries: Sequence[_Entry], request: Request, object_id: str | None = None) -> list[_Entry]:
-    """Apply added_after and the match[...] filters of the request."""
+@dataclass(frozen=True)
+class _Filters:
+    """The request's added_after and match[...] filters, read once (a bad value is a 400 before any work)."""
+
+    added_after: datetime | None = None
+    ids: frozenset[str] | None = None
+    types: frozenset[str] | None = None
+    specs: frozenset[str] | None = None
+    versions: frozenset[datetime] | None = None  # None: last, first or all (every object has one version)
+
+    @property
+    def since(self) -> str | None:
+        """The store's `changed_since` for added_after: a date added (to the millisecond) after it."""
+        if self.added_after is None:
+            return None
+        return (self.added_after + timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def match(self, entry: _Entry) -> bool:
+        """Whether the entry passes every filter."""
+        obj = entry.obj
+        return (
+            (self.added_after is None or entry.added > self.added_after)
+            and (self.ids is None or obj["id"] in self.ids)
+            and (self.types is None or obj["type"] in self.types)
+            and (self.specs is None or obj.get("spec_version", "2.1") in self.specs)
+            and (self.versions is None or _version(entry) in self.versions)
+        )
+
+
+def _filters(request: Request) -> _Filters:
+    """Read added_after and the match[...] filters of the request."""
     params = request.query_params
-    out = list(entries)
-    if object_id is not None:
-        out = [e for e in out if e.obj["id"] == object_id]
+    added_after = None
     if (after := params.get("added_after")) is not None:
         try:
-            cutoff = _parse_timestamp(after)
+            added_after = _parse_timestamp(after)
         except ValueError as exc:
             raise _BadRequest(f"added_after is not a timestamp: {after!r}") from exc
-        out = [e for e in out if e.added > cutoff]
-    if (ids := _csv(request, "match[id]")) is not None:
-        out = [e for e in out if e.obj["id"] in ids]
-    if (types := _csv(request, "match[type]")) is not None:
-        out = [e for e in out if e.obj["type"] in types]
-    if (specs := _csv(request, "match[spec_version]")) is not None:
-        out = [e for e in out if e.obj.get("spec_version", "2.1") in specs]
     versions = _csv(request, "match[version]") or ["last"]
     keywords = {"last", "first", "all"}
-    stamps = []
+    stamps = set()
     for v in versions:
         if v not in keywords:
             try:
-                stamps.append(_parse_timestamp(v))
+                stamps.add(_parse_timestamp(v))
             except ValueError as exc:
                 raise _BadRequest(f"match[version] is not last, first, all or a timestamp: {v!r}") from exc
-    if not keywords & set(versions):  # every object has one version: keywords all match it
-        out = [e for e in out if _version(e) in stamps]
-    return out
+    sets = {name: _csv(request, f"match[{name}]") for name in ("id", "type", "spec_version")}
+    ids, types, specs = (frozenset(v) if v is not None else None for v in sets.values())
+    return _Filters(added_after, ids, types, specs, None if keywords & set(versions) else frozenset(stamps))
 
 
 def _version(entry: _Entry) -> datetime:
-    """The object's version: its `modified` (or `created`, or its date added)."""
+    """The object's version: its `modified` (an incident's objects: its last change), or `created`, or the
+    date it was added."""
     stamp = entry.obj.get("modified") or entry.obj.get("created")
     return _parse_timestamp(stamp) if stamp else entry.added
 
 
-def _page(entries: list[_Entry], request: Request) -> tuple[list[_Entry], bool, str | None]:
-    """One page of the filtered entries: the entries, whether there are more, and the `next` token."""
-    params = request.query_params
+def _limit(request: Request) -> int:
+    """The page size asked for, at most MAX_PAGE."""
     limit = DEFAULT_PAGE
-    if (raw := params.get("limit")) is not None:
+    if (raw := request.query_params.get("limit")) is not None:
         try:
             limit = int(raw)
         except ValueError as exc:
             raise _BadRequest(f"limit is not a number: {raw!r}") from exc
         if limit < 1:
             raise _BadRequest(f"limit must be positive: {raw!r}")
-    limit = min(limit, MAX_PAGE)
-    if (token := params.get("next")) is not None:
+    return min(limit, MAX_PAGE)
+
+
+def _page(store: Store, groups: _Groups, request: Request) -> tuple[list[_Entry], bool]:
+    """One page of the filtered collection (an object shared by incidents once per page), and whether there
+    are more."""
+    limit, filters = _limit(request), _filters(request)
+    start = None
+    if (token := request.query_params.get("next")) is not None:
         try:
-            after = _decode_next(token)
+            start = _decode_next(token)
         except ValueError as exc:
             raise _BadRequest(f"next is not a token this server gave: {token!r}") from exc
-        entries = [e for e in entries if e.key > after]
-    page = entries[:limit]
-    more = len(entries) > limit
-    return page, more, _encode_next(page[-1]) if more and page else None
+    page: list[_Entry] = []
+    seen: set[str] = set()
+    for entry in _scan(store, groups, filters.since, start, min(limit + 1, MAX_BATCH)):
+        if entry.obj["id"] in seen or not filters.match(entry):
+            continue
+        if len(page) == limit:
+            return page, True
+        page.append(entry)
+        seen.add(entry.obj["id"])
+    return page, False
 
 
-def _paged(entries: list[_Entry], request: Request, item: Callable[[_Entry], Any], key: str) -> TaxiiResponse:
-    """A paged envelope (objects or manifest) with the X-TAXII-Date-Added-First/Last headers."""
-    page, more, token = _page(entries, request)
+def _envelope(page: Sequence[_Entry], more: bool, item: Callable[[_Entry], Any], key: str) -> TaxiiResponse:
+    """A paged envelope (objects or manifest) with `next` and the X-TAXII-Date-Added-First/Last headers."""
     body: dict[str, Any] = {"more": more}
-    if token:
-        body["next"] = token
-    if page:
-        body[key] = [item(e) for e in page]
+    if more and page:
+        body["next"] = _encode_next(page[-1])
     headers = {}
     if page:
+        body[key] = [item(e) for e in page]
         headers = {
             "X-TAXII-Date-Added-First": page[0].added_text,
             "X-TAXII-Date-Added-Last": page[-1].added_text,
         }
     return TaxiiResponse(body, headers=headers)
+
+
+def _object_entries(store: Store, groups: _Groups, object_id: str) -> list[_Entry]:
+    """The entries of one object (once per version): a scan of the whole collection, page by page.
+
+    Why a scan: object ids are hashes of an incident's id and role, so no index leads from one back to its
+    incident; the built groups are kept, so a client reading objects one by one does not rebuild them.
+    """
+    found: dict[datetime, _Entry] = {}
+    for entry in _scan(store, groups, None, None, MAX_BATCH):
+        if entry.obj["id"] == object_id:
+            found.setdefault(_version(entry), entry)
+    return list(found.values())
 
 
 def _manifest_item(entry: _Entry) -> dict[str, Any]:
@@ -340,7 +406,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
             never closes the store itself.
     """
     router = APIRouter()
-    cache = _Cache()
+    groups = _Groups()
     uses_store = Depends(store_factory)  # one dependency object, shared by the routes that read the store
 
     def guard(
@@ -360,14 +426,14 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         store: Store,
         api_root: str,
         collection_id: str,
-        respond: Callable[[list[_Entry]], TaxiiResponse],
+        respond: Callable[[], TaxiiResponse],
     ) -> TaxiiResponse:
         """Guard, read the collection, and answer; bad parameters give 400, store failures 500."""
         refused = guard(request, api_root, collection_id)
         if refused is not None:
             return refused
         try:
-            return respond(cache.entries_of(store))
+            return respond()
         except _BadRequest as exc:
             return _error(400, "Bad Request", str(exc))
         except BreachlensError as exc:
@@ -428,11 +494,8 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
     ) -> TaxiiResponse:
         """Objects of the collection, filtered and paged."""
         return serve(
-            request,
-            store,
-            api_root,
-            collection_id,
-            lambda entries: _paged(_filter(entries, request), request, lambda e: e.obj, "objects"),
+            request, store, api_root, collection_id,
+            lambda: _envelope(*_page(store, groups, request), lambda e: e.obj, "objects"),
         )
 
     @router.get(
@@ -445,11 +508,8 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
     ) -> TaxiiResponse:
         """Manifest of the collection: ids, dates added and versions, filtered and paged."""
         return serve(
-            request,
-            store,
-            api_root,
-            collection_id,
-            lambda entries: _paged(_filter(entries, request), request, _manifest_item, "objects"),
+            request, store, api_root, collection_id,
+            lambda: _envelope(*_page(store, groups, request), _manifest_item, "objects"),
         )
 
     @router.get(
@@ -466,11 +526,13 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
     ) -> TaxiiResponse:
         """One object (all its versions that match the filters)."""
 
-        def respond(entries: list[_Entry]) -> TaxiiResponse:
-            found = _filter(entries, request, object_id)
-            if not found and not any(e.obj["id"] == object_id for e in entries):
+        def respond() -> TaxiiResponse:
+            filters, limit = _filters(request), _limit(request)
+            entries = _object_entries(store, groups, object_id)
+            if not entries:
                 return _error(404, "Object not found", f"no object {object_id!r} in this collection")
-            return _paged(found, request, lambda e: e.obj, "objects")
+            found = [e for e in entries if filters.match(e)]
+            return _envelope(found[:limit], len(found) > limit, lambda e: e.obj, "objects")
 
         return serve(request, store, api_root, collection_id, respond)
 
@@ -488,8 +550,8 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
     ) -> TaxiiResponse:
         """The versions of one object (one: we keep no history)."""
 
-        def respond(entries: list[_Entry]) -> TaxiiResponse:
-            found = [e for e in entries if e.obj["id"] == object_id]
+        def respond() -> TaxiiResponse:
+            found = _object_entries(store, groups, object_id)
             if not found:
                 return _error(404, "Object not found", f"no object {object_id!r} in this collection")
             return TaxiiResponse({"more": False, "versions": [_format_timestamp(_version(e)) for e in found]})

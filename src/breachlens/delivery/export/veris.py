@@ -35,24 +35,24 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from ... import vocab
+from ...dates import parse_date
 from ...records import DocumentAnalysis, Fact, MergedIncident
+from ..report import value_label
 from ._common import (
     FIELD_WORDS,
     documents_by_source,
     export_times,
     incident_dates,
     normalise_ioc,
-    parse_date,
     quote_lines,
     stable_uuid,
     summary,
-    value_label,
 )
 
 __all__ = ["export_veris", "veris_incident", "veris_map"]
@@ -247,7 +247,7 @@ def _government(industry: str) -> list[str]:
 
 def _today() -> date:
     """The export's UTC day (only used for the year of an incident with no date in any source)."""
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def veris_incident(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
@@ -25,7 +25,6 @@ from ...errors import ExportError
 from ...records import Fact, MergedIncident
 from ...store import StoredDocument
 from .. import formats, report
-from ..formats import thousands
 from . import query as q
 from .security import ACTOR_PATTERN, INCIDENT_ID_PATTERN, SHA256_PATTERN, valid_actor
 from .service import (
@@ -59,14 +58,6 @@ _MEDIA = {
 EXPORT_LABELS = {"md": "Markdown report", "json": "JSON (contract)", "stix": "STIX 2.1 bundle",
                  "misp": "MISP event", "veris": "VERIS", "navigator": "ATT&CK Navigator layer"}
 
-_FIELD_TABLES: dict[str, dict[str, str]] = {
-    "data_exposed": report.DATA_TYPE_LABELS,
-    "data_not_exposed": report.DATA_TYPE_LABELS,
-    "initial_access": report.VECTOR_LABELS,
-    "response_actions": report.RESPONSE_LABELS,
-    "ransom": report.RANSOM_LABELS,
-    "sector": report.SECTOR_LABELS,
-}
 FACET_LABELS = {"sector": "Sector", "country": "Country", "actor": "Threat actor", "data_type": "Data exposed",
                 "modality": "Modality"}
 SORT_LABELS = {"date": "Date", "victim": "Victim", "records": "Records", "sources": "Sources"}
@@ -84,7 +75,7 @@ def environment() -> jinja2.Environment:
         NOT_REPORTED=report.NOT_REPORTED,
         FACET_LABELS=FACET_LABELS,
         EXPORT_LABELS=EXPORT_LABELS,
-        value_label=value_label,
+        value_label=report.value_label,
         urlencode=urlencode,
     )
     env.filters["outlet"] = outlet
@@ -109,16 +100,6 @@ def render_error(request: Request, body: dict[str, Any], headers: dict[str, str]
                                                            fetch_available=False, body=body,
                                                            title=f"Error {body['status']}")
     return HTMLResponse(html, status_code=body["status"], headers=headers)
-
-
-def value_label(field_name: str, value: Any) -> str:
-    """A fact's value for people: labels for vocabulary ids, separators for counts."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return thousands(value)
-    table = _FIELD_TABLES.get(field_name)
-    if table is not None and isinstance(value, str):
-        return table.get(value, value)
-    return str(value)
 
 
 def outlet(source: str) -> str:
@@ -194,8 +175,9 @@ def _query(raw: dict[str, str | None], page: int, per_page: int) -> q.IncidentQu
         errors.append({"loc": ["query", "sort"], "msg": f"sort is one of {', '.join(q.SORTS)}"})
     if errors:
         raise WebError(422, "invalid filter", errors)
-    return q.IncidentQuery(values["q"], values["sector"], country, values["actor"], values["data_type"],
-                           values["modality"], values["since"], values["until"], sort, page, per_page)
+    return q.IncidentQuery(sector=values["sector"], actor=values["actor"], data_type=values["data_type"],
+                           since=values["since"], until=values["until"], search=values["q"], country=country,
+                           modality=values["modality"], sort=sort, page=page, per_page=per_page)
 
 
 # ----------------------------------------------------------------------------------------------------- pages
@@ -237,7 +219,7 @@ def _fact_rows(merged: MergedIncident, numbers: dict[tuple[str, int, int], int])
 
 def _fact_value(field_name: str, fact: Fact) -> str:
     """The value shown for a fact (actors with their spelling in the text when it differs)."""
-    text = value_label(field_name, fact.value)
+    text = report.value_label(field_name, fact.value)
     if fact.as_written and fact.as_written != fact.value:
         text += f' (written "{fact.as_written}")'
     if fact.attack_techniques:
@@ -338,8 +320,10 @@ def document_page(
                                             and not start <= end <= len(text)):
         raise WebError(422, "start and end must be given together, with start <= end <= length of the text")
     info = _source_info(doc.clean.source, doc, None)
-    context = {"doc": doc, "info": info, "body": highlight(text, start, end), "marked": start is not None,
-               "incident": incident, "title": doc.clean.title or doc.clean.source}
+    context: dict[str, Any] = {
+        "doc": doc, "info": info, "body": highlight(text, start, end), "marked": start is not None,
+        "incident": incident, "title": doc.clean.title or doc.clean.source,
+    }
     if partial:
         return render(request, "_source_text.html", **context)
     return render(request, "document.html", **context)
@@ -363,7 +347,7 @@ ALERT_BADGE_DAYS = 7
 
 def _recent_alert_count(store: Any) -> int:
     """Alerts raised in the last ALERT_BADGE_DAYS days (0 for a store that keeps no alerts)."""
-    since = (datetime.now(timezone.utc) - timedelta(days=ALERT_BADGE_DAYS)).date().isoformat()
+    since = (datetime.now(UTC) - timedelta(days=ALERT_BADGE_DAYS)).date().isoformat()
     try:
         return len(store.alerts(since=since))
     except NotImplementedError:
@@ -415,7 +399,8 @@ def sector_page(request: Request, sector: Annotated[str, Path(pattern=r"^[a-z][a
         raise WebError(404, f"no sector {sector}")
     incidents = app_state(request).store.incidents(sector=sector)
     return render(request, "sector.html", sector=sector, label=report.SECTOR_LABELS[sector],
-                  title=f"Sector: {report.SECTOR_LABELS[sector]}", **_trend_context(app_state(request).store, incidents))
+                  title=f"Sector: {report.SECTOR_LABELS[sector]}",
+                  **_trend_context(app_state(request).store, incidents))
 
 
 @router.get("/analyze", response_class=HTMLResponse, include_in_schema=False)
