@@ -151,6 +151,11 @@ def test_imports_graph_sees_lazy_and_type_only_imports() -> None:
     assert "breachlens.store" not in graph["breachlens.store.sql"]  # names read from its own package
 
 
+def test_imports_fetcher_knows_nothing_of_the_store() -> None:
+    reached = _reachable("breachlens.ingest.fetch", import_graph())
+    assert not reached & {"breachlens.store", "breachlens.ingest.run", "breachlens.ingest.sources"}
+
+
 def test_imports_find_cycle_reports_the_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert find_cycle(graph) == ["a", "b", "c", "a"]
