@@ -52,7 +52,7 @@ from ..errors import FetchError, SourceError, TooLargeError, UnsafeURLError
 from ..records import RawDocument, Validators
 from ..settings import Settings
 from ..version import __version__
-from .sniff import page_kind
+from .sniff import HTML_TYPES, TEXT_TYPES, page_kind
 
 __all__ = [
     "USER_AGENT",
@@ -74,9 +74,6 @@ USER_AGENT = f"breachlens/{__version__} (+https://pypi.org/project/breachlens/)"
 # Content codings we decode ourselves (httpx's own decoders would decode whole chunks with no output bound).
 ACCEPT_ENCODING = "gzip, deflate, br"
 ACCEPT_PAGE = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5"
-# Media types read as HTML / as plain text; anything else is refused before its body is read.
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-TEXT_TYPES = ("text/plain", "text/markdown")
 # Bytes asked of the socket per read, and the most decoded output produced from one input piece before the size
 # cap is checked again (bounds a decompression bomb to this much per step).
 CHUNK_BYTES = 64 * 1024

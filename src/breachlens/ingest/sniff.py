@@ -1,4 +1,4 @@
-"""HTML or plain text: the sniff shared by files (acquire) and fetched pages without a content type (fetch).
+"""HTML or plain text: the media types and the sniff shared by files (acquire), pages (fetch) and archives (warc).
 
 A module of its own so that acquire (which hands URLs to fetch) and fetch (which sniffs like acquire) do not
 import each other. The HTML sniff is the two-prefix check browsers use for documents without a suffix, which
@@ -7,8 +7,11 @@ no dependency exposes on its own.
 
 from __future__ import annotations
 
-__all__ = ["page_kind"]
+__all__ = ["HTML_TYPES", "TEXT_TYPES", "page_kind"]
 
+# Media types read as HTML / as plain text (fetch refuses any other before reading the body; warc skips them).
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+TEXT_TYPES = ("text/plain", "text/markdown")
 # Suffixes read as HTML whatever the bytes look like.
 HTML_SUFFIXES = (".html", ".htm")
 # Prefixes (lower-cased, after a BOM and leading whitespace) that mark a document as HTML; the WHATWG sniffing

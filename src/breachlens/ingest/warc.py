@@ -24,7 +24,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from ..errors import SourceError
 from ..records import RawDocument, SourceFailure
 from ..settings import Settings
-from .fetch import HTML_TYPES
+from .sniff import HTML_TYPES
 
 __all__ = ["WarcRead", "read_warc"]
 
