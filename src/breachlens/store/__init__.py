@@ -153,8 +153,11 @@ class Store(ABC):
         """The document with this sha256, or the latest one with this source; None when there is none."""
 
     @abstractmethod
-    def document_analyses(self, sources: Iterable[str] | None = None) -> list[DocumentAnalysis]:
-        """The latest analysis of each source (of `sources`, else all), by source, text and sha256 filled in."""
+    def document_analyses(
+        self, sources: Iterable[str] | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DocumentAnalysis]:
+        """The latest analysis of each source (of `sources`, else all), by source, text and sha256 filled in;
+        without `sources`, `limit` and `offset` page through them in SQL (`counts()["sources"]` is the total)."""
 
     @abstractmethod
     def search_documents(self, query: str, limit: int = 20) -> list[DocumentHit]:

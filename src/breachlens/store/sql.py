@@ -387,15 +387,21 @@ class SQLStore(Store):
                 ).fetchone()
         return _stored_document(row) if row is not None else None
 
-    def document_analyses(self, sources: Iterable[str] | None = None) -> list[DocumentAnalysis]:
-        """The latest analysis of each source (of `sources`, else of all), by source, for resolve."""
+    def document_analyses(
+        self, sources: Iterable[str] | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DocumentAnalysis]:
+        """The latest analysis of each source (of `sources`, else of all, one page with `limit`), by source."""
         with self._reading() as conn:
             if sources is None:
-                rows = self._x(
-                    conn,
+                sql = (
                     "SELECT sha256, text, dropped, analysis FROM documents "
-                    f"WHERE id IN ({_LATEST}) ORDER BY source{self.dialect.collate}",
-                ).fetchall()
+                    f"WHERE id IN ({_LATEST}) ORDER BY source{self.dialect.collate}, id"
+                )
+                params: list[Any] = []
+                if limit is not None or offset:
+                    sql += " LIMIT ? OFFSET ?"
+                    params = [max(0, limit) if limit is not None else _NO_LIMIT, max(0, offset)]
+                rows = self._x(conn, sql, params).fetchall()
                 return [_analysis(sha, text, dropped, analysis) for sha, text, dropped, analysis in rows]
             got = self._latest(conn, sources)
         return [_analysis(sha, text, dropped, analysis) for _, _, sha, text, dropped, analysis in got]

@@ -360,16 +360,16 @@ def list_documents(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> JSONResponse:
-    """The latest version of each stored source, by source."""
-    analyses = app_state(request).store.document_analyses()
-    page = analyses[offset : offset + limit]
+    """The latest version of each stored source, by source (one page read from the store)."""
+    store = app_state(request).store
+    page = store.document_analyses(limit=limit, offset=offset)
     return _json({
         "documents": [
             {"sha256": d.sha256, "source": d.source, "title": d.title, "published": d.published,
              "incidents": len(d.incidents)}
             for d in page
         ],
-        "total": len(analyses),
+        "total": store.counts()["sources"],
     })
 
 
