@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from breachlens.analysis.attribute.victims import _GROUP_WORDS
+from breachlens.analysis.attribute.victims import _GROUP_WORDS, _same_name
 from breachlens.analysis.resolve import resolve
 from breachlens.analysis.scorers import Head, Scorers, load_scorers
 from breachlens.learn.corpus import names_match
@@ -174,3 +174,36 @@ def test_issue12_headline_phrase_with_common_words_is_cut_to_the_name() -> None:
 def test_issue12_headline_name_with_small_words_stays_whole(name: str) -> None:
     text = f"{name} data breach\n\nIn May 2024, {name} suffered a data breach exposing 20k email addresses.\n"
     assert _victim(text) == name
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Digital", "Western Digital", True),
+        ("Dallas", "City of Dallas", True),
+        ("LAUSD", "Los Angeles Unified School District", True),
+        ("BA", "British Airways", True),
+        ("Kesaya", "Kaseya", True),
+        ("Health Services", "Health Service Executive", True),
+        ("Boots", "BBC", False),
+        ("Ba", "British Airways", False),
+        ("Shell", "Accellion", False),
+    ],
+)
+def test_issue12_other_spelling_of_the_main_victim(a: str, b: str, same: bool) -> None:
+    assert _same_name(a, b) is same
+
+
+def _others(text: str) -> list[str]:
+    return [i.victim for i in analyze_text(text).incidents if i.role == "mentioned"]
+
+
+def test_issue12_dates_data_and_outlets_are_no_other_victims() -> None:
+    text = (
+        "Pellmore Bank confirms data breach\n\n"
+        "Pellmore Bank said hackers stole Social Security Numbers of 20,000 customers, Reuters reported.\n\n"
+        "- December 19: attackers logged in with a stolen password.\n"
+        "- December 22: Pellmore Bank notified customers.\n\n"
+        "The breach follows attacks on institutions—including Quillon Hotels and Harlow Foods.\n"
+    )
+    assert sorted(_others(text)) == ["Harlow Foods", "Quillon Hotels"]

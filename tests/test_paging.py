@@ -273,3 +273,80 @@ def test_store_upgrade_fills_the_facets_of_stored_incidents(backend: str, tmp_pa
 def _path(tmp_path: Any) -> Iterator[str]:
     """A SQLite file path, as a context like pg_schema_url."""
     yield str(tmp_path / "upgrade.db")
+
+
+# -- the other per-request readers: actors, sectors, alert scans (issue 16) -----------------------------------
+
+ACTOR = "ShinyHunters"
+ACTOR_INCIDENTS = sorted(m.id for m in _incidents() if m.incident.threat_actors)
+
+
+def _bounded(calls: list[tuple[int | None, int]], most: int) -> bool:
+    """Whether every `incidents` call asked for at most `most` rows."""
+    return all(limit is not None and limit <= most for limit, _ in calls)
+
+
+def test_store_each_incident_reads_batches_and_months_count_in_sql(store: Store) -> None:
+    spy = Spy(store)
+    assert sorted(m.id for m in store.each_incident(batch=4, actor="shiny hunters")) == ACTOR_INCIDENTS
+    calls = spy.reset()
+    assert _bounded(calls, 4) and len(calls) == len(ACTOR_INCIDENTS) // 4 + 1
+    for filters in (IncidentFilter(), IncidentFilter(sector="retail")):
+        dates = store.first_dates([m.id for m in spy.real(**vars(filters))])
+        expected: dict[str, int] = {}
+        for d in dates.values():
+            if d and len(d) >= 7:
+                expected[d[:7]] = expected.get(d[:7], 0) + 1
+        assert store.incident_months(filters) == expected
+    actors = store.incident_counts(IncidentFilter(), ("actor",))
+    assert actors.total == N and actors.facets == {"actor": [(ACTOR, len(ACTOR_INCIDENTS))]}
+    assert spy.reset() == []  # counting reads no incident
+
+
+def test_web_actor_index_reads_no_incident(store: Store) -> None:
+    spy = Spy(store)
+    app = create_app(store, Settings.load())
+    actors = _get(app, "/api/actors").json()["actors"]
+    assert [(a["name"], a["incidents"]) for a in actors] == [(ACTOR, len(ACTOR_INCIDENTS))]
+    assert ACTOR in _get(app, "/actors").text
+    assert spy.reset() == []
+
+
+def test_web_actor_pages_read_a_page_and_bounded_batches(store: Store) -> None:
+    spy = Spy(store)
+    app = create_app(store, Settings.load())
+    seen: list[str] = []
+    first = _get(app, f"/api/actors/{ACTOR}", per_page=4).json()
+    assert first["total"] == len(ACTOR_INCIDENTS) and first["pages"] == -(-len(ACTOR_INCIDENTS) // 4)
+    assert first["techniques"] == [{"id": "T1566.004", "name": first["techniques"][0]["name"],
+                                    "incidents": len(ACTOR_INCIDENTS)}]  # counted over every page
+    for page in range(1, first["pages"] + 1):
+        spy.reset()
+        body = _get(app, f"/api/actors/{ACTOR}", per_page=4, page=page).json()
+        seen.extend(i["id"] for i in body["incidents"])
+        calls = spy.reset()
+        assert (4, len(body["incidents"])) in calls and _bounded(calls, 500)
+    assert sorted(seen) == ACTOR_INCIDENTS and len(set(seen)) == len(seen)
+    html = _get(app, f"/actors/{ACTOR}", per_page=4, page=2).text
+    assert _bounded(spy.reset(), 500)
+    assert 'rel="prev"' in html and 'rel="next"' in html and "page=3" in html and "per_page=4" in html
+
+
+def test_web_sector_page_reads_one_page(store: Store) -> None:
+    spy = Spy(store)
+    app = create_app(store, Settings.load())
+    retail = [m.id for m in spy.real(sector="retail")]
+    spy.reset()
+    html = _get(app, "/sectors/retail", per_page=2, page=2).text
+    assert spy.reset() == [(2, 2)]  # the page's rows; the charts are counted in SQL
+    assert f"Page 2 of {-(-len(retail) // 2)}" in html and 'href="/sectors/retail?per_page=2"' in html
+    assert retail[2] in html and retail[0] not in html
+
+
+def test_alert_scan_reads_bounded_batches(store: Store) -> None:
+    from breachlens.delivery.alerts import Watchlist, scan
+
+    spy = Spy(store)
+    alerts = scan(store, Watchlist("retail", sectors=("retail",)))
+    assert sorted(a.incident_id for a in alerts) == sorted(m.id for m in spy.real(sector="retail"))
+    assert _bounded(spy.reset(), 500)

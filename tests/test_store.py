@@ -231,6 +231,8 @@ def test_store_document_analyses_give_the_latest_version_of_each_source(store: S
     assert [a.sha256 for a in analyses[1:]] == [DOC_B.raw.sha256, DOC_C.raw.sha256]
     assert store.document("a.html") == store.document(updated.raw.sha256)
     assert store.counts()["documents"] == 4 and store.counts()["sources"] == 3
+    pages = [store.document_analyses(limit=2, offset=k) for k in (0, 2, 4)]
+    assert [len(p) for p in pages] == [2, 1, 0] and [a for p in pages for a in p] == analyses
 
 
 def test_store_evidence_offsets_point_into_stored_text(store: Store) -> None:

@@ -317,6 +317,22 @@ def test_web_api_incident_document_actor_search(client: ASGIClient) -> None:
     assert [h["source"].rsplit("/", 1)[-1] for h in hits["documents"]] == ["quenby-clinic-breach.txt"]
 
 
+def test_web_api_documents_read_one_page(client: ASGIClient, store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = client.get("/api/documents").json()
+    calls: list[int | None] = []
+    real = store.document_analyses
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("limit"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "document_analyses", spy)
+    pages = [client.get(f"/api/documents?limit=1&offset={k}").json() for k in range(whole["total"] + 1)]
+    assert calls == [1] * len(pages)  # one page per request, never every document
+    assert [d for p in pages for d in p["documents"]] == whole["documents"] and whole["total"] >= 2
+    assert {p["total"] for p in pages} == {whole["total"]}
+
+
 @pytest.mark.parametrize(("payload", "reason"), [({"text": "  "}, "empty text"), ({"url": "\u0085"}, "empty URL")])
 def test_web_api_analyze_blank_input_is_a_source_error(client: ASGIClient, payload: dict[str, Any], reason: str) -> None:
     body = client.post("/api/analyze", json=payload).json()  # schema-valid, so accepted: the source fails instead

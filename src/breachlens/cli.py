@@ -516,7 +516,7 @@ def report(incident_id: str, db: str | None, fmt: str, output: str | None, confi
     db = store_path(db, config)
     merged = _get_incident(db, incident_id)
     with _open_store(db) as store:
-        documents = [d for d in store.document_analyses() if d.source in merged.sources]
+        documents = store.document_analyses(merged.sources)  # only this incident's documents are read
     if fmt in ("stix", "misp", "veris"):
         _write(_export(fmt, [merged], documents), output)
         return
@@ -565,7 +565,7 @@ def export_command(
         except BreachlensError as exc:
             raise click.ClickException(str(exc)) from exc
         sources = {s for m in found for s in m.sources}
-        documents = [d for d in store.document_analyses() if d.source in sources]
+        documents = store.document_analyses(sorted(sources))
     if not found:
         click.echo("no incidents match", err=True)
     _write(_export(fmt, found, documents), output)

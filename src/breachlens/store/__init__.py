@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -148,8 +148,11 @@ class Store(ABC):
         """The document with this sha256, or the latest one with this source; None when there is none."""
 
     @abstractmethod
-    def document_analyses(self, sources: Iterable[str] | None = None) -> list[DocumentAnalysis]:
-        """The latest analysis of each source (of `sources`, else all), by source, text and sha256 filled in."""
+    def document_analyses(
+        self, sources: Iterable[str] | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DocumentAnalysis]:
+        """The latest analysis of each source (of `sources`, else all), by source, text and sha256 filled in;
+        without `sources`, `limit` and `offset` page through them in SQL (`counts()["sources"]` is the total)."""
 
     @abstractmethod
     def search_documents(self, query: str, limit: int = 20) -> list[DocumentHit]:
@@ -188,8 +191,26 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def incident_counts(self, filters: IncidentFilter) -> IncidentCounts:
-        """How many incidents `filters` selects, and its facet counts, counted in SQL (no incident is read)."""
+    def incident_counts(self, filters: IncidentFilter, facets: Sequence[str] = FACETS) -> IncidentCounts:
+        """How many incidents `filters` selects, and its counts of each of `facets`, counted in SQL (no incident
+        is read): `incident_counts(IncidentFilter(), ("actor",))` is every actor with its number of incidents."""
+
+    @abstractmethod
+    def incident_months(self, filters: IncidentFilter) -> dict[str, int]:
+        """Month ("YYYY-MM") -> how many of the incidents `filters` selects have their first date in it (incidents
+        dated only by year are left out), counted in SQL."""
+
+    def each_incident(
+        self, batch: int = 500, after: tuple[str, str] | None = None, **filters: Any
+    ) -> Iterator[MergedIncident]:
+        """Every incident `filters` (those of `incidents`) select, read `batch` at a time by last change then id
+        (keyset paging, from after `after`), so a pass over the whole store holds one batch, not the store."""
+        while True:
+            found = self.incidents(order="changed", after=after, limit=batch, **filters)
+            yield from found
+            if len(found) < batch:
+                return
+            after = (found[-1].updated_at or "", found[-1].id)
 
     @abstractmethod
     def incident(self, incident_id: str) -> MergedIncident | None:

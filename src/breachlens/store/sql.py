@@ -388,15 +388,21 @@ class SQLStore(Store):
                 ).fetchone()
         return _stored_document(row) if row is not None else None
 
-    def document_analyses(self, sources: Iterable[str] | None = None) -> list[DocumentAnalysis]:
-        """The latest analysis of each source (of `sources`, else of all), by source, for resolve."""
+    def document_analyses(
+        self, sources: Iterable[str] | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DocumentAnalysis]:
+        """The latest analysis of each source (of `sources`, else of all, one page with `limit`), by source."""
         with self._reading() as conn:
             if sources is None:
-                rows = self._x(
-                    conn,
+                sql = (
                     "SELECT sha256, text, dropped, analysis FROM documents "
-                    f"WHERE id IN ({_LATEST}) ORDER BY source{self.dialect.collate}",
-                ).fetchall()
+                    f"WHERE id IN ({_LATEST}) ORDER BY source{self.dialect.collate}, id"
+                )
+                params: list[Any] = []
+                if limit is not None or offset:
+                    sql += " LIMIT ? OFFSET ?"
+                    params = [max(0, limit) if limit is not None else _NO_LIMIT, max(0, offset)]
+                rows = self._x(conn, sql, params).fetchall()
                 return [_analysis(sha, text, dropped, analysis) for sha, text, dropped, analysis in rows]
             got = self._latest(conn, sources)
         return [_analysis(sha, text, dropped, analysis) for _, _, sha, text, dropped, analysis in got]
@@ -641,22 +647,39 @@ class SQLStore(Store):
             rows = self._x(conn, sql, params).fetchall()
         return [_stored_incident(*row) for row in rows]
 
-    def incident_counts(self, filters: IncidentFilter) -> IncidentCounts:
-        """How many incidents `filters` selects and its facet counts, from `incident_facets` (no JSON read)."""
+    def incident_counts(self, filters: IncidentFilter, facets: Sequence[str] = FACETS) -> IncidentCounts:
+        """How many incidents `filters` selects and its counts of `facets`, from `incident_facets` (no JSON read)."""
+        unknown = [name for name in facets if name not in FACETS]
+        if unknown:
+            raise StoreError(f"facets: expected some of {', '.join(FACETS)}, got {', '.join(map(repr, unknown))}")
         selected = self._selection(filters)
         if selected is None:
-            return IncidentCounts(0, {name: [] for name in FACETS})
+            return IncidentCounts(0, {name: [] for name in facets})
         ids, params = selected.select("i.id")
+        which, names = self.dialect.in_list("facet", list(facets)) if facets else ("1 = 0", [])
+        # no filter: every incident is selected, so the facet rows need no join back to incidents
+        scope = f" AND incident_id IN ({ids})" if selected.where else ""
         with self._reading() as conn:
             (total,) = self._x(conn, f"SELECT count(*) FROM ({ids}) AS m", params).fetchone()
             rows = self._x(
-                conn, f"SELECT facet, value, count(*) FROM incident_facets WHERE incident_id IN ({ids}) "
-                "GROUP BY facet, value", params,
+                conn, f"SELECT facet, value, count(*) FROM incident_facets WHERE {which}{scope} GROUP BY facet, value",
+                [*names, *(params if scope else [])],
             ).fetchall()
-        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+        counted: dict[str, list[tuple[str, int]]] = {name: [] for name in facets}
         for name, value, count in rows:
-            facets[str(name)].append((str(value), int(count)))
-        return IncidentCounts(int(total), {k: sorted(v, key=lambda kv: (-kv[1], kv[0])) for k, v in facets.items()})
+            counted[str(name)].append((str(value), int(count)))
+        return IncidentCounts(int(total), {k: sorted(v, key=lambda kv: (-kv[1], kv[0])) for k, v in counted.items()})
+
+    def incident_months(self, filters: IncidentFilter) -> dict[str, int]:
+        """Month -> incidents `filters` selects first dated in it, grouped in SQL (no JSON read)."""
+        selected = self._selection(filters)
+        if selected is None:
+            return {}
+        selected.add("length(i.first_date) >= 7")
+        sql, params = selected.select("substr(i.first_date, 1, 7), count(*)")
+        with self._reading() as conn:
+            rows = self._x(conn, sql + " GROUP BY substr(i.first_date, 1, 7)", params).fetchall()
+        return {str(month): int(n) for month, n in rows}
 
     def _selection(self, f: IncidentFilter) -> _Selection | None:
         """The FROM and WHERE of the incidents `f` selects; None when a search has no word (matches nothing)."""

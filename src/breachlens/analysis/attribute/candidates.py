@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from .. import enrich
 from ..assertions import is_hypothetical
-from ..extract.orgs import OrgMention, coordinated_groups, find_orgs, org_key, role_cue
+from ..extract.orgs import OrgMention, coordinated_groups, find_orgs, is_name_like, org_key, role_cue
 from ..extract.patterns import (
     AUTHORITY_NAME,
     BREACH_WORDS,
@@ -181,7 +181,7 @@ def _bullet_name(text: str, sent: Sentence, found: list[OrgMention]) -> list[Org
         return found
     start, end = m.start("name"), m.end("name")
     name = text[start:end]
-    if _is_field_label(name) or _EMPTY.match(text, m.end()):
+    if _is_field_label(name) or _EMPTY.match(text, m.end()) or not is_name_like(name):
         return [f for f in found if not (f.start < end and start < f.end)]  # a report field label, not a name
     if any(f.start == start and f.end >= end for f in found):
         return found

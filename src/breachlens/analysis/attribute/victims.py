@@ -92,10 +92,46 @@ def _is_actor_name(cand: _Candidate) -> bool:
 
 
 def _same_as(reading: _Reading, key: str, main: str) -> bool:
-    """A candidate that is the main victim under a longer or shorter spelling ("Capital One Financial Corp.")."""
-    names = [n.split() for n in reading.candidates[key].names]
-    mains = [n.split() for n in reading.candidates[main].names]
-    return any(a[: len(b)] == b or b[: len(a)] == a for a in names for b in mains if a and b)
+    """A candidate that is the main victim under another spelling: longer or shorter ("Capital One Financial
+    Corp.", "Western Digital" / "Digital", "City of Dallas" / "Dallas"), its initials ("LAUSD"), or a typo
+    ("Kesaya")."""
+    return any(
+        _same_name(a, b) for a in reading.candidates[key].names for b in reading.candidates[main].names
+    )
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two spellings of one organisation's name (see `_same_as`)."""
+    wa, wb = _name_words(a), _name_words(b)
+    if not wa or not wb:
+        return False
+    (short, short_name), (long, _) = sorted(((wa, a), (wb, b)), key=lambda p: len(p[0]))
+    if long[: len(short)] == short or set(short) <= set(long):
+        return True
+    initials = "".join(w[0] for w in long)
+    if len(short) == 1 and (len(long) >= 3 or short_name.isupper()) and short[0] == initials:
+        return True
+    return len(wa) == len(wb) == 1 and min(len(a), len(b)) >= 5 and _edit_distance(wa[0], wb[0]) <= 2
+
+
+# Words that do not tell one organisation from another ("the", "of", legal forms)
+_FILLER_WORDS = frozenset("the of and for & inc inc. ltd ltd. llc plc corp corp. co co. limited group".split())
+
+
+def _name_words(name: str) -> list[str]:
+    """The name's distinguishing words, lower case, plural "s" dropped ("Health Services" ~ "Health Service")."""
+    words = [w.strip(".,’'").lower() for w in name.split()]
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w and w not in _FILLER_WORDS]
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (names are short: the quadratic table is a few hundred cells)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 @dataclass(frozen=True)
@@ -135,8 +171,18 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
             or (scorers.other.accepts(f) and f.get("victim_word_lists", 0.0) > 0)
         )
         and not _same_as(reading, k, main)
+        and not _reporter_or_people(reading.candidates[k], f)
     )
     return Decision(main, others, p_incident)
+
+
+def _reporter_or_people(cand: _Candidate, features: dict[str, float]) -> bool:
+    """An outlet that carried the story (unless a sentence says it was breached itself), or a people's name the
+    tagger reads as a nationality ("Texans", "Californian"): not another victim."""
+    breached = any(kind in ("possessive", "object") for kind, _ in cand.cues)
+    return (features.get("known_outlet", 0.0) > 0 and not breached) or (
+        features.get("ner_norp", 0.0) >= 0.5 and not features.get("ner_org", 0.0)
+    )
 
 
 def _choose_main(reading: _Reading) -> str | None:

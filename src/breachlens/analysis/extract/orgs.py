@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from .data_types import find_data_types
+from .dates import find_dates
 from .patterns import (
     NON_VICTIM_LEFT,
     NON_VICTIM_RIGHT,
@@ -190,6 +192,8 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
     name = text[start:end]
     if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
         return None
+    if all(t.ent_type_ in ("DATE", "TIME") for t in toks) or not is_name_like(name):
+        return None  # "New Year's Eve", "Social Security Numbers"
     if (
         len(name) < 2
         or not any(c.isalpha() for c in name)
@@ -259,6 +263,13 @@ class RoleCue:
 
 
 _PEOPLE_OF = re.compile(PEOPLE_OF_VICTIM, re.IGNORECASE)
+
+
+def is_name_like(name: str) -> bool:
+    """False for what only looks like a name by its capitals: a date ("December 19") or a kind of personal data
+    ("Social Security Numbers")."""
+    spans = [(d.start, d.end) for d in find_dates(name)] + [(h.start, h.end) for h in find_data_types(name)]
+    return (0, len(name)) not in spans
 
 
 def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: int) -> RoleCue:

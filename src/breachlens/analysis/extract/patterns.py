@@ -949,7 +949,9 @@ VICTIM_LEFT = alt(
     r"(?:at|on|of|against|affecting|targeting|involving|impacting|hitting)\s+(?:the\s+)?(?:\w+\s+){0,3}?$",
     r"(?:victims?|targets?|breached\s+companies|hit|affected|impacted|implicated|compromised)\b[^.;:]{0,40}?\b"
     r"(?:including|includes|like|such\s+as|namely|were|are)\s+(?:the\s+)?$",
-    r"(?:brands?|retailers?|companies|firms|compan(?:y|ies)|organi[sz]ations?|rivals?|competitors?|others?|names)\s*,?\s+"
+    r"(?:brands?|retailers?|companies|firms|compan(?:y|ies)|organi[sz]ations?|rivals?|competitors?|others?|names|"
+    r"institutions|hoteliers|banks|hospitals|universities|schools|agencies|businesses|giants|entities|"
+    r"(?:attacks|breaches|hacks|incidents))\s*(?:,|—|–|-)?\s*"
     r"(?:including|like|such\s+as)\s+(?:the\s+)?$",
     r"(?:hit|breached|hacked|targeted|compromised)\s+(?:the\s+)?$",
     r"(?:following|after|follows)\s+(?:similar\s+)?(?:incidents|attacks|breaches)\s+(?:at|on)\s+(?:competitors\s+)?(?:like\s+|such\s+as\s+)?$",
@@ -1013,6 +1015,7 @@ NOT_ORG_WORDS = frozenset(
     executive lessons learned indicators compromise response actions key takeaways takeaways read more related
     what why how who when where next important happening full report tl;dr faq mr mrs ms dr
     pin pins cvv cvc ssn ssns dob ids
+    article articles section chapter clause paragraph
     md5 md4 sha1 sha-1 sha256 sha-256 sha512 sha-512 sha2 sha-2 bcrypt scrypt argon2 pbkdf2 des 3des aes base64
     """.split()
 )
@@ -1028,6 +1031,8 @@ FIELD_LABEL_WORDS = frozenset(
     methodology motive movement network operational organization organisation overview persistence privilege
     reconnaissance records recovery reputational resource response scope sector severity source sources status
     summary tactics target techniques time timeline type vector victim what when where who why file files
+    credit credits photo photos image images picture article key points note update updated editor caption video
+    watch listen read related secret confidential classified
     """.split()
 )
 # A value that says nothing ("Not specified", "Unknown") is not a fact.

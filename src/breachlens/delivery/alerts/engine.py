@@ -179,8 +179,9 @@ def process_ingest(
 
 def scan(store: Store, watchlist: Watchlist, notifiers: Sequence[Notifier] = (),
          now: datetime | None = None) -> list[Alert]:
-    """Raise first-match alerts of one watchlist over every stored incident (a deliberate backfill)."""
-    return _raise(store, [watchlist], store.incidents(), notifiers, now)
+    """Raise first-match alerts of one watchlist over every stored incident (a deliberate backfill), read a
+    batch at a time."""
+    return _raise(store, [watchlist], store.each_incident(), notifiers, now)
 
 
 def _raise(store: Store, watchlists: Sequence[Watchlist], incidents: Iterable[MergedIncident],

@@ -211,13 +211,8 @@ def _scan(
         if current is not None and current.updated_at == stamp:  # else it changed: served again further on
             yield from (e for e in groups.entries(store, current) if e.obj["id"] > after_id)
         cursor = (stamp, incident_id)
-    while True:
-        found = store.incidents(order="changed", after=cursor, changed_since=since, limit=batch)
-        for merged in found:
-            yield from groups.entries(store, merged)
-        if len(found) < batch:
-            return
-        cursor = (found[-1].updated_at or "", found[-1].id)
+    for merged in store.each_incident(batch, after=cursor, changed_since=since):
+        yield from groups.entries(store, merged)
 
 
 def _encode_next(entry: _Entry) -> str:

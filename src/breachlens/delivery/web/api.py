@@ -226,6 +226,10 @@ class ActorModel(BaseModel):
     aliases: list[str]
     incidents: list[MergedIncidentModel]
     techniques: list[TechniqueModel]
+    total: int
+    page: int
+    per_page: int
+    pages: int
 
 
 class SearchHitModel(BaseModel):
@@ -316,8 +320,8 @@ def list_incidents(
     since: Annotated[str | None, Query(pattern=q.DATE_PATTERN, description="YYYY[-MM[-DD]]")] = None,
     until: Annotated[str | None, Query(pattern=q.DATE_PATTERN, description="YYYY[-MM[-DD]]")] = None,
     sort: Sort = "-date",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=q.MAX_PER_PAGE)] = q.DEFAULT_PER_PAGE,
+    page: q.Page = 1,
+    per_page: q.PerPage = q.DEFAULT_PER_PAGE,
 ) -> JSONResponse:
     """Stored incidents matching every filter, with the total and counts per filter value over all matches."""
     query = q.IncidentQuery(sector=sector, actor=actor, data_type=data_type, since=since, until=until, search=q_,
@@ -348,16 +352,16 @@ def list_documents(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> JSONResponse:
-    """The latest version of each stored source, by source."""
-    analyses = app_state(request).store.document_analyses()
-    page = analyses[offset : offset + limit]
+    """The latest version of each stored source, by source (one page read from the store)."""
+    store = app_state(request).store
+    page = store.document_analyses(limit=limit, offset=offset)
     return _json({
         "documents": [
             {"sha256": d.sha256, "source": d.source, "title": d.title, "published": d.published,
              "incidents": len(d.incidents)}
             for d in page
         ],
-        "total": len(analyses),
+        "total": store.counts()["sources"],
     })
 
 
@@ -377,12 +381,19 @@ def list_actors(request: Request) -> JSONResponse:
 
 
 @router.get("/actors/{name}", response_model=ActorModel, summary="One threat actor")
-def get_actor(request: Request, name: ActorName) -> JSONResponse:
-    """An actor's aliases, incidents and the ATT&CK techniques seen in them."""
-    detail = actor_detail(app_state(request).store, name)
+def get_actor(
+    request: Request, name: ActorName,
+    page: q.Page = 1,
+    per_page: q.PerPage = q.DEFAULT_PER_PAGE,
+) -> JSONResponse:
+    """An actor's aliases, one page of its incidents (newest first, with the total) and the ATT&CK techniques
+    seen in all of them."""
+    detail = actor_detail(app_state(request).store, name, page, per_page)
     if detail is None:
         raise WebError(404, f"no incident names actor {name}")
-    return _json({**detail, "incidents": [m.as_dict() for m in detail["incidents"]]})
+    result = detail.pop("result")
+    return _json({**detail, "incidents": [m.as_dict() for m in detail["incidents"]], "total": result.total,
+                  "page": result.page, "per_page": result.per_page, "pages": result.pages})
 
 
 @router.get("/search", response_model=SearchModel, summary="Full-text search over incidents and documents")

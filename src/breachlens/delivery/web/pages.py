@@ -23,7 +23,7 @@ from ... import vocab
 from ...dates import is_partial_date
 from ...errors import ExportError
 from ...records import Fact, MergedIncident
-from ...store import StoredDocument
+from ...store import IncidentFilter, StoredDocument
 from .. import formats, report
 from . import query as q
 from .security import ACTOR_PATTERN, INCIDENT_ID_PATTERN, SHA256_PATTERN, valid_actor
@@ -188,8 +188,7 @@ def incident_list(
     request: Request, q_: Annotated[str | None, Query(alias="q", max_length=200)] = None,
     sector: OptStr = None, country: OptStr = None, actor: OptStr = None, data_type: OptStr = None,
     modality: OptStr = None, since: OptStr = None, until: OptStr = None, sort: OptStr = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=q.MAX_PER_PAGE)] = q.DEFAULT_PER_PAGE,
+    page: q.Page = 1, per_page: q.PerPage = q.DEFAULT_PER_PAGE,
 ) -> HTMLResponse:
     """Incidents with search, filters (and counts per value), sortable columns and pages."""
     query = _query({"q": q_, "sector": sector, "country": country, "actor": actor, "data_type": data_type,
@@ -329,15 +328,21 @@ def document_page(
     return render(request, "document.html", **context)
 
 
-def _trend_context(store: Any, incidents: Sequence[MergedIncident]) -> dict[str, Any]:
-    """Charts (incidents per month, top data types) and rows for an actor or sector page."""
-    rows = q.incident_summaries(store, incidents)
-    months = q.monthly_counts(incidents, {row["id"]: row["date"] for row in rows})
-    types = [(report.DATA_TYPE_LABELS.get(t, t), n) for t, n in q.top_data_types(incidents)]
+# The sector and actor pages chart this many data types.
+TOP_DATA_TYPES = 8
+
+
+def _trend_context(store: Any, filters: IncidentFilter, result: q.QueryResult) -> dict[str, Any]:
+    """Charts (incidents per month, top data types) and one page of rows for an actor or sector page: the
+    charts are counted in SQL over every incident `filters` selects, the rows are `result`'s page."""
+    months = q.monthly_counts(store.incident_months(filters))
+    types = [(report.DATA_TYPE_LABELS.get(t, t), n) for t, n in result.facets.get("data_type", [])[:TOP_DATA_TYPES]]
     return {
         "months_chart": bar_chart(months) if months else None,
         "types_chart": bar_chart(types, horizontal=True) if types else None,
-        "rows": rows,
+        "rows": q.incident_summaries(store, result.items),
+        "result": result,
+        "query": q.IncidentQuery(page=result.page, per_page=result.per_page),  # the page links' parameters
     }
 
 
@@ -374,13 +379,16 @@ def actors_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/actors/{name}", response_class=HTMLResponse, include_in_schema=False)
-def actor_page(request: Request, name: ActorName) -> HTMLResponse:
-    """An actor: aliases from the galaxy, incidents, techniques, incidents over time, top data types."""
-    detail = actor_detail(app_state(request).store, name)
+def actor_page(
+    request: Request, name: ActorName, page: q.Page = 1, per_page: q.PerPage = q.DEFAULT_PER_PAGE
+) -> HTMLResponse:
+    """An actor: aliases from the galaxy, techniques, incidents over time, top data types, one page of incidents."""
+    store = app_state(request).store
+    detail = actor_detail(store, name, page, per_page)
     if detail is None:
         raise WebError(404, f"no incident names actor {name}")
     return render(request, "actor.html", actor=detail, title=f"Threat actor: {detail['name']}",
-                  **_trend_context(app_state(request).store, detail["incidents"]))
+                  **_trend_context(store, IncidentFilter(actor=name), detail["result"]))
 
 
 @router.get("/sectors", response_class=HTMLResponse, include_in_schema=False)
@@ -393,14 +401,18 @@ def sectors_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/sectors/{sector}", response_class=HTMLResponse, include_in_schema=False)
-def sector_page(request: Request, sector: Annotated[str, Path(pattern=r"^[a-z][a-z-]{0,39}$")]) -> HTMLResponse:
-    """A sector: its incidents over time and the data types exposed most."""
+def sector_page(
+    request: Request, sector: Annotated[str, Path(pattern=r"^[a-z][a-z-]{0,39}$")], page: q.Page = 1,
+    per_page: q.PerPage = q.DEFAULT_PER_PAGE,
+) -> HTMLResponse:
+    """A sector: its incidents over time, the data types exposed most, one page of its incidents."""
     if sector not in vocab.SECTORS:
         raise WebError(404, f"no sector {sector}")
-    incidents = app_state(request).store.incidents(sector=sector)
+    store = app_state(request).store
+    result = q.run_query(store, q.IncidentQuery(sector=sector, page=page, per_page=per_page))
     return render(request, "sector.html", sector=sector, label=report.SECTOR_LABELS[sector],
                   title=f"Sector: {report.SECTOR_LABELS[sector]}",
-                  **_trend_context(app_state(request).store, incidents))
+                  **_trend_context(store, IncidentFilter(sector=sector), result))
 
 
 @router.get("/analyze", response_class=HTMLResponse, include_in_schema=False)

@@ -9,10 +9,11 @@ on every incident.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Query
 
 from ... import vocab
 from ...dates import PARTIAL_DATE
@@ -29,13 +30,15 @@ __all__ = [
     "incident_summary",
     "monthly_counts",
     "run_query",
-    "top_data_types",
 ]
 
 SORTS = INCIDENT_ORDERS
 DATE_PATTERN = PARTIAL_DATE
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
+# The page parameters of every paged list (pages and API alike).
+Page = Annotated[int, Query(ge=1, le=100_000)]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,9 @@ def incident_summary(m: MergedIncident, date: str | None) -> dict[str, Any]:
     }
 
 
-def monthly_counts(incidents: Iterable[MergedIncident], dates: Mapping[str, str | None]) -> list[tuple[str, int]]:
-    """Incidents per month ("YYYY-MM") of their first `dates`, every month from the first to the last present
-    (gaps as 0)."""
-    months = Counter(d[:7] for m in incidents if (d := dates.get(m.id)) and len(d) >= 7)
+def monthly_counts(months: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Incidents per month ("YYYY-MM", as `Store.incident_months` counts them), every month from the first to
+    the last present (gaps as 0)."""
     if not months:
         return []
     first, last = min(months), max(months)
@@ -141,14 +143,6 @@ def monthly_counts(incidents: Iterable[MergedIncident], dates: Mapping[str, str 
         out.append((key, months.get(key, 0)))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
-
-
-def top_data_types(incidents: Sequence[MergedIncident], limit: int = 8) -> list[tuple[str, int]]:
-    """The data types exposed in most incidents, most frequent first."""
-    counts: Counter[str] = Counter()
-    for m in incidents:
-        counts.update(list(dict.fromkeys(str(f.value) for f in m.incident.data_exposed)))
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 def valid_value(facet: str, value: str) -> bool:

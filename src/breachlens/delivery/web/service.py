@@ -25,7 +25,8 @@ from ...analysis.resolve import resolve
 from ...pipeline import analyze_clean, analyze_text, guard
 from ...records import Analysis, DocumentAnalysis, MergedIncident, RawDocument, SourceFailure
 from ...settings import Settings
-from ...store import Store, StoredDocument
+from ...store import IncidentFilter, Store, StoredDocument
+from .query import DEFAULT_PER_PAGE, IncidentQuery, run_query
 from .security import check_token, same_origin
 
 __all__ = [
@@ -217,28 +218,33 @@ def analyses_of(docs: Sequence[StoredDocument]) -> list[DocumentAnalysis]:
 
 
 def actor_index(store: Store) -> list[dict[str, Any]]:
-    """Every actor named in stored incidents, with its aliases and how many incidents name it."""
-    counts: Counter[str] = Counter()
-    for m in store.incidents():
-        counts.update(list(dict.fromkeys(str(f.value) for f in m.incident.threat_actors)))
+    """Every actor named in stored incidents, with its aliases and how many incidents name it (counted in SQL
+    from the facet table: no incident is read)."""
+    counts = store.incident_counts(IncidentFilter(), ("actor",)).facets["actor"]
     return [
         {"name": name, "aliases": list(enrich.actor_aliases(name)), "incidents": n}
-        for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+        for name, n in sorted(counts, key=lambda kv: (-kv[1], kv[0].casefold()))
     ]
 
 
-def actor_detail(store: Store, name: str) -> dict[str, Any] | None:
-    """One actor: its canonical name, aliases, incidents and ATT&CK techniques (None when no incident names it)."""
-    incidents = store.incidents(actor=name)
-    if not incidents:
+def actor_detail(
+    store: Store, name: str, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+) -> dict[str, Any] | None:
+    """One actor: its canonical name, aliases, one page of its incidents (`result`, counted and paged in SQL) and
+    its ATT&CK techniques (None when no incident names it).
+
+    Techniques come from the incidents' initial-access facts, which only the incident JSON holds, so they are
+    counted over the actor's incidents read a batch at a time (`Store.each_incident`), never all at once.
+    """
+    result = run_query(store, IncidentQuery(actor=name, page=page, per_page=per_page))
+    if not result.total:
         return None
     canonical = name
-    for m in incidents:
+    techniques: Counter[str] = Counter()
+    for m in store.each_incident(actor=name):
         for f in m.incident.threat_actors:
             if name.casefold() in (str(f.value).casefold(), str(f.as_written or "").casefold()):
                 canonical = str(f.value)
-    techniques: Counter[str] = Counter()
-    for m in incidents:
         ids: set[str] = set()
         for f in m.incident.initial_access:
             ids.update(f.attack_techniques or enrich.techniques_for_vector(str(f.value)))
@@ -246,7 +252,8 @@ def actor_detail(store: Store, name: str) -> dict[str, Any] | None:
     return {
         "name": canonical,
         "aliases": list(enrich.actor_aliases(canonical)),
-        "incidents": incidents,
+        "incidents": list(result.items),
+        "result": result,
         "techniques": [
             {"id": tid, "name": enrich.technique_name(tid), "incidents": n}
             for tid, n in sorted(techniques.items(), key=lambda kv: (-kv[1], kv[0]))
