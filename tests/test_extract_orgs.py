@@ -122,3 +122,15 @@ def test_orgs_number_word_is_no_name(nlp: Any) -> None:
 
 def test_orgs_no_run_for_plain_words(nlp: Any) -> None:
     assert names(nlp, "The company said customers were notified on Monday.") == []
+
+
+def test_orgs_and_inside_one_bank_name(nlp: Any) -> None:
+    assert "Industrial and Commercial Bank of China" in names(
+        nlp, "A ransomware attack hit the Industrial and Commercial Bank of China on Thursday."
+    )
+
+
+def test_orgs_attack_targeting_a_name_is_no_tool_frame(nlp: Any) -> None:
+    text = "LockBit ransomware attack targeting Tallow Savings Bank"
+    cue = cue_of(nlp, text, "Tallow Savings Bank")
+    assert cue.victim == "object" and not cue.bystander

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from breachlens.analysis.attribute.victims import _GROUP_WORDS, _same_name
+from breachlens.analysis.attribute.victims import _GROUP_WORDS, _is_title_case, _same_name
 from breachlens.analysis.resolve import resolve
 from breachlens.analysis.scorers import Head, Scorers, load_scorers
 from breachlens.learn.corpus import names_match
@@ -207,3 +207,14 @@ def test_issue12_dates_data_and_outlets_are_no_other_victims() -> None:
         "The breach follows attacks on institutions—including Quillon Hotels and Harlow Foods.\n"
     )
     assert sorted(_others(text)) == ["Harlow Foods", "Quillon Hotels"]
+
+
+def test_issue12_title_case_headline_word_is_no_victim() -> None:
+    text = (
+        "Card Data Breach At 20 Hotels In 10 States\n\n"
+        "Harrowgate Hospitality said hackers installed malware on payment terminals at 20 of its hotels.\n"
+        "The hotels are in ten states, the company said.\n"
+    )
+    assert _victim(text) != "Hotels"
+    assert _is_title_case("Card Data Breach At 20 Hotels In 10 States")
+    assert not _is_title_case("Harrowgate Hospitality said hackers installed malware at 20 Hotels")

@@ -73,9 +73,16 @@ def _is_common_word(reading: _Reading, cand: _Candidate, lower_words: frozenset[
     return all(
         idx < 0
         or sents[idx].paragraph.is_heading
+        or _is_title_case(sents[idx].text)
         or not reading.seg.text[sents[idx].start : m.start].strip(" \t•*-–—#\"'“‘")
         for m, idx in cand.mentions
     )
+
+
+def _is_title_case(line: str) -> bool:
+    """A headline in Title Case ("Data Breach At 20 Hotels In 10 States"), where capitals say nothing of names."""
+    words = [w for w in line.split() if w[:1].isalpha() and len(w) > 3]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 _GROUP_WORDS = re.compile(r"^(?:the\s+)?|\s+(?:group|gang|crew|ransomware|hackers)$", re.IGNORECASE)

@@ -134,6 +134,8 @@ def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMentio
                 j += 1
             elif tok.text in ("-", "&") and j + 1 < len(tokens) and (_is_name_token(tokens[j + 1]) or glued):
                 j += 2 if (glued and tokens[j].whitespace_ == "") else 1
+            elif tok.text.lower() == "and" and j == i + 1 and _one_entity_across_and(tokens, j):
+                j += 1  # "Industrial and Commercial Bank of China"
             elif (
                 tok.text.lower() in ("of", "de", "du", "van", "von")
                 and j + 1 < len(tokens)
@@ -164,6 +166,19 @@ def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMentio
             out.append(mention)
         i = j
     return out
+
+
+def _one_entity_across_and(tokens: list[Any], j: int) -> bool:
+    """Token j is an "and" inside one name: the tagger's entity runs across it and, after it, reaches an
+    organisation head word ("Industrial and Commercial Bank"), unlike a list ("Pellmore and Quillon")."""
+    if tokens[j].ent_iob_ != "I":
+        return False
+    k = j + 1
+    while k < len(tokens) and tokens[k].ent_iob_ == "I" and (_is_name_token(tokens[k]) or tokens[k].text == "of"):
+        if tokens[k].text.lower() in ORG_HEAD_WORDS:
+            return True
+        k += 1
+    return False
 
 
 def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
@@ -298,6 +313,9 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
         victim = (
             "list" if re.search(r"including|like|such\s+as|namely", lm.group(0), re.IGNORECASE) else "object"
         )
+        if introduced and lm.end() == len(left):
+            # "an attack targeting X": the victim frame reaches the name, so the "targeting X" tool frame is moot
+            introduced = bystander = bool(_NON_VICTIM_RIGHT.search(right))
     return RoleCue(victim, bystander, introduced)
 
 

@@ -1015,7 +1015,7 @@ NOT_ORG_WORDS = frozenset(
     executive lessons learned indicators compromise response actions key takeaways takeaways read more related
     what why how who when where next important happening full report tl;dr faq mr mrs ms dr
     pin pins cvv cvc ssn ssns dob ids
-    article articles section chapter clause paragraph
+    article articles section chapter clause paragraph k-12
     md5 md4 sha1 sha-1 sha256 sha-256 sha512 sha-512 sha2 sha-2 bcrypt scrypt argon2 pbkdf2 des 3des aes base64
     """.split()
 )
