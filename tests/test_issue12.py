@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from breachlens.analysis.attribute.features import is_supplier_mention
 from breachlens.analysis.attribute.victims import _GROUP_WORDS, _is_title_case, _same_name
 from breachlens.analysis.resolve import resolve
 from breachlens.analysis.scorers import Head, Scorers, load_scorers
@@ -218,3 +219,18 @@ def test_issue12_title_case_headline_word_is_no_victim() -> None:
     assert _victim(text) != "Hotels"
     assert _is_title_case("Card Data Breach At 20 Hotels In 10 States")
     assert not _is_title_case("Harrowgate Hospitality said hackers installed malware at 20 Hotels")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "supplier"),
+    [
+        ("Hackers exploited Pellmore’s File Transfer Appliance.", "Pellmore", True),
+        ("A zero-day in Quillon's GoAnywhere MFT let them in.", "Quillon", True),
+        ("Attackers abused a vulnerability in Quillon to reach the files.", "Quillon", True),
+        ("Harlow Foods customers received letters.", "Harlow Foods", False),
+        ("Harlow Foods said its servers were breached.", "Harlow Foods", False),
+    ],
+)
+def test_issue12_supplier_of_the_breached_product(text: str, name: str, supplier: bool) -> None:
+    start = text.index(name)
+    assert is_supplier_mention(text, start, start + len(name)) is supplier

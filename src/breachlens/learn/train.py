@@ -23,8 +23,10 @@ INNER_FOLDS = 3  # folds for choosing thresholds on the training documents
 SEED = 7
 # The is-an-incident cut. Tuned on inner folds (by F1 or accuracy) it landed at 0.72-0.82, dominated by the easy
 # HIBP positives and nonbreach negatives, and lost 14 of 85 dev/news incidents. Measured by 5-fold CV: 0.5 gave
-# victim 0.765 / non_incident 0.733 on dev/news; 0.3 gave 0.788 / 0.733, and 0.992 on dev/nonbreach.
-INCIDENT_THRESHOLD = 0.3
+# victim 0.765 / non_incident 0.733 on dev/news; 0.3 gave 0.788 / 0.733, and 0.992 on dev/nonbreach. Re-measured
+# after the extraction fixes of session 3: 0.3 -> 0.824 / 0.800, 0.25 -> 0.835 / 0.800 (records 0.769 -> 0.808),
+# 0.2 -> 0.835 / 0.733; dev/nonbreach 0.992 at all three. A coarse choice among four cuts, so it is the dev set's.
+INCIDENT_THRESHOLD = 0.25
 
 
 def _sklearn() -> Any:

@@ -74,6 +74,32 @@ _VICTIM_WORDS = re.compile(
 )
 
 
+# A mention framed as the maker of what was breached rather than its owner: "Accellion's File Transfer
+# Appliance", "a flaw in Fortra's GoAnywhere", "Progress Software's MOVEit", "file-sharing vendor Accellion"
+_SUPPLIER_PRODUCT = r"(?:software|appliance|product|platform|tool|application|app|file[- ]transfer|FTA|MFT)\b"
+_SUPPLIER_AFTER = re.compile(
+    # its product, named or not: "Accellion’s File Transfer Appliance", "Accellion's legacy product"
+    rf"['’]s?\s+(?:[\w-]+\s+){{0,3}}?(?i:{_SUPPLIER_PRODUCT})"
+    # a product in lower case ("the Accellion file transfer service"); "Progress Software" is a company's name
+    rf"|\s+(?:[a-z][\w-]*\s+){{0,2}}?{_SUPPLIER_PRODUCT}"
+)
+_SUPPLIER_BEFORE = re.compile(
+    r"\b(?:vulnerabilit(?:y|ies)|flaws?|bugs?|zero-days?|exploits?|weakness|hole)\s+(?:in|affecting)\s+(?:the\s+)?$"
+    r"|\b(?:vendor|supplier|provider|maker)\s+$",
+    re.IGNORECASE,
+)
+
+
+def is_supplier_mention(text: str, start: int, end: int) -> bool:
+    """Whether the name at text[start:end] is framed as the supplier of the breached product."""
+    return bool(_SUPPLIER_AFTER.match(text, end, end + 60) or _SUPPLIER_BEFORE.search(text, max(0, start - 40), start))
+
+
+def _supplier_mentions(reading: _Reading, cand: _Candidate) -> int:
+    """Mentions that present the candidate as the supplier of the breached product or service."""
+    return sum(1 for m, _idx in cand.mentions if is_supplier_mention(reading.seg.text, m.start, m.end))
+
+
 @dataclass(frozen=True)
 class MentionContext:
     """Per-document facts about mentions that single-candidate features need: which mentions stand in a
@@ -201,6 +227,7 @@ def candidate_features(
         "rule_score": _log(rule_score),
         "rule_top": float(rule_rank == 0),
         "rule_second": float(rule_rank == 1),
+        "supplier": _log(_supplier_mentions(reading, cand)),
     }
     features.update(
         {f"cue_{k.rstrip('?')}{'_weak' if k.endswith('?') else ''}": _log(v) for k, v in cue_counts.items()}
