@@ -246,3 +246,15 @@ def test_issue12_regulator_as_subject_keeps_the_facts_on_the_victim() -> None:
     main = analyze_text(text).main
     assert main is not None and main.victim == "Harrowgate Builders"
     assert main.records_affected is not None and main.records_affected.value == 113000
+
+
+def test_issue12_exact_count_refines_a_round_one() -> None:
+    text = (
+        "Tallow Telecom hack exposed more than 150,000 customers\n\n"
+        "Hackers stole the personal details of more than 150,000 customers of Tallow Telecom, the company said.\n\n"
+        "In its final count, Tallow Telecom said the attackers accessed the details of 156,959 customers.\n\n"
+        "A rival said 400,000 customers of its own were not affected.\n"
+    )
+    main = analyze_text(text).main
+    assert main is not None and main.records_affected is not None
+    assert main.records_affected.value == 156959
