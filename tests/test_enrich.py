@@ -345,3 +345,9 @@ def test_enrich_possessive_keeps_the_name() -> None:
         "ShinyHunters",
         "APT41",
     ]
+
+
+def test_enrich_quoted_group_name_before_an_attackers_verb() -> None:
+    assert _actors("Online group ‘Lantern Fox’ said it had infiltrated the Vesper network.") == [
+        ("Lantern Fox", "Lantern Fox", False)
+    ]

@@ -234,3 +234,27 @@ def test_issue12_title_case_headline_word_is_no_victim() -> None:
 def test_issue12_supplier_of_the_breached_product(text: str, name: str, supplier: bool) -> None:
     start = text.index(name)
     assert is_supplier_mention(text, start, start + len(name)) is supplier
+
+
+def test_issue12_regulator_as_subject_keeps_the_facts_on_the_victim() -> None:
+    text = (
+        "Harrowgate Builders fined over cyber-attack\n\n"
+        "Harrowgate Builders has been fined after a cyber-attack on its systems.\n\n"
+        "The ICO found that the Dorset based construction company failed to put security measures in place to "
+        "prevent a cyber-attack, which enabled hackers to access the personal data of up to 113,000 employees.\n"
+    )
+    main = analyze_text(text).main
+    assert main is not None and main.victim == "Harrowgate Builders"
+    assert main.records_affected is not None and main.records_affected.value == 113000
+
+
+def test_issue12_exact_count_refines_a_round_one() -> None:
+    text = (
+        "Tallow Telecom hack exposed more than 150,000 customers\n\n"
+        "Hackers stole the personal details of more than 150,000 customers of Tallow Telecom, the company said.\n\n"
+        "In its final count, Tallow Telecom said the attackers accessed the details of 156,959 customers.\n\n"
+        "A rival said 400,000 customers of its own were not affected.\n"
+    )
+    main = analyze_text(text).main
+    assert main is not None and main.records_affected is not None
+    assert main.records_affected.value == 156959

@@ -249,6 +249,29 @@ def count_rank(noun: str) -> int:
     return 2
 
 
+# An exact figure within this factor of a rounder one of the same kind states that count more precisely
+# ("more than 150,000 customers" ... "156,959 customers").
+PRECISE_WITHIN = 1.25
+
+
+def _records(counts: list[tuple[int, int, Fact]]) -> Fact | None:
+    """The record count: the first of the best-ranked kind, or a more precise statement of that same count."""
+    if not counts:
+        return None
+    rank, _pos, first = min(counts, key=lambda c: (c[0], c[1]))
+    value = int(first.value)
+    precise = [
+        f for r, _p, f in counts
+        if r == rank and value <= int(f.value) <= value * PRECISE_WITHIN and _zeros(int(f.value)) < _zeros(value)
+    ]
+    return min(precise, key=lambda f: _zeros(int(f.value))) if precise else first
+
+
+def _zeros(n: int) -> int:
+    """Trailing zeros of n: how round a figure is."""
+    return len(str(n)) - len(str(n).rstrip("0")) if n else 0
+
+
 def _read_dates(at: _SentenceAt, facts: dict[str, _Facts]) -> None:
     """Incident / disclosure / detection dates and the timeline events they make."""
     text, sent, owners, ev, mod = at
@@ -363,7 +386,7 @@ def _incident(
         victim_country=country,
         disclosure_date=f.dates.get("disclosure_date", (None, None))[0],
         incident_date=f.dates.get("incident_date", (None, None))[0],
-        records_affected=min(f.counts, key=lambda c: (c[0], c[1]))[2] if f.counts else None,
+        records_affected=_records(f.counts),
         data_exposed=tuple(f.exposed.values()),
         data_not_exposed=tuple(f.not_exposed.values()),
         threat_actors=tuple(f.actors.values()),

@@ -13,6 +13,7 @@ from ..extract.patterns import (
 )
 from ..segment import Sentence
 from .candidates import _BREACH, _Candidate, _is_subject, _Reading
+from .features import bystander_kind
 
 _RECALL = re.compile(RECALL_CUES, re.IGNORECASE)
 
@@ -102,8 +103,8 @@ def _unknown_subject(reading: _Reading, idx: int, sent: Sentence, known: set[str
     for m in reading.mentions[idx]:
         key = reading.alias.get(m.key, m.key)
         cand = reading.candidates.get(key)
-        if key in known or cand is None or cand.bystander or m.is_person:
-            continue
+        if key in known or cand is None or cand.bystander or m.is_person or bystander_kind(cand.name):
+            continue  # a regulator or outlet as subject ("The ICO found that...") speaks of the victim
         if _heads_subject(m, sent):
             return True
     return False
