@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from .unionfind import UnionFind
+
 __all__ = ["TextItem", "shingles", "jaccard", "bands_for", "signature", "find_duplicates"]
 
 # Words per shingle. 5-grams are the usual choice for news copy detection: short enough that a changed
@@ -146,25 +148,12 @@ def find_duplicates(
     ordered = sorted(unique.values(), key=_original_rank)
     sets = [shingles(it.text) for it in ordered]
     live = [i for i, s in enumerate(sets) if s]
-    parent = list(range(len(ordered)))
-
-    def find(i: int) -> int:
-        """Root of i's group, with path halving."""
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        """Join two groups; the root is the better-ranked original (smaller index in `ordered`)."""
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
+    groups = UnionFind(len(ordered))  # roots are the better-ranked originals (smaller index in `ordered`)
 
     for i, j in _candidates(live, sets, threshold, exact_limit):
-        if find(i) != find(j) and jaccard(sets[i], sets[j]) >= threshold:
-            union(i, j)
-    return {ordered[i].source: ordered[find(i)].source for i in range(len(ordered)) if find(i) != i}
+        if groups.find(i) != groups.find(j) and jaccard(sets[i], sets[j]) >= threshold:
+            groups.union(i, j)
+    return {ordered[i].source: ordered[groups.find(i)].source for i in range(len(ordered)) if groups.find(i) != i}
 
 
 def _original_rank(item: TextItem) -> tuple[bool, str, str]:

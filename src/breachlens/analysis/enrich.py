@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import vocab
+from .unionfind import UnionFind
 
 __all__ = [
     "ActorMatch",
@@ -419,24 +420,18 @@ def _group_actor_clusters(dropped: frozenset[str]) -> list[list[_Cluster]]:
 
     # The other galaxies first join each other by ATT&CK group id or by the same primary name.
     others = [c for g in ACTOR_GALAXIES[1:] for c in _clusters(g, dropped)]
-    parent = list(range(len(others)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    joined = UnionFind(len(others))
 
     seen: dict[str, int] = {}
     for n, c in enumerate(others):
         for k in {f"id:{i}" for i in c.ids} | {f"name:{_key(c.name)}"}:
             if k in seen:
-                parent[find(n)] = find(seen[k])
+                joined.union(n, seen[k])
             else:
                 seen[k] = n
     components: dict[int, list[_Cluster]] = defaultdict(list)
     for n, c in enumerate(others):
-        components[find(n)].append(c)
+        components[joined.find(n)].append(c)
 
     for comp in components.values():
         target: int | None = None
