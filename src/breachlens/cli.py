@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -119,16 +119,19 @@ _output_option = click.option(
 )
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _format_option(formats: Sequence[str], default: str | None, help: str) -> Callable[[_F], _F]:
+    """`--format` (passed as `fmt`) for the commands that write several formats, spelled one way for all of them;
+    without a default the option is required."""
+    given: dict[str, Any] = {"required": True} if default is None else {"default": default, "show_default": True}
+    return click.option("--format", "fmt", type=click.Choice(formats), help=help, **given)
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="json",
-    show_default=True,
-    help="json: the analysis contract; md/html: an analyst's report per incident.",
-)
+@_format_option(FORMATS, "json", "json: the analysis contract; md/html: an analyst's report per incident.")
 @_output_option
 @click.option(
     "--show-dropped", is_flag=True, help="Include the page chrome dropped from each document (json)."
@@ -493,13 +496,8 @@ REPORT_FORMATS = ("md", "html", "json", "stix", "misp", "veris")
 @cli.command()
 @click.argument("incident_id")
 @db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    default="md",
-    show_default=True,
-    help="md/html/json: the analyst's report; stix/misp/veris: for threat-intel platforms.",
+@_format_option(
+    REPORT_FORMATS, "md", "md/html/json: the analyst's report; stix/misp/veris: for threat-intel platforms."
 )
 @_output_option
 @config_option
@@ -536,12 +534,10 @@ def _export(fmt: str, incidents: Sequence[MergedIncident], documents: Sequence[A
 
 @cli.command("export")
 @db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("stix", "misp", "veris", "navigator")),
-    required=True,
-    help="stix: one bundle; misp: events; veris: incidents; navigator: an ATT&CK layer over all of them.",
+@_format_option(
+    ("stix", "misp", "veris", "navigator"),
+    None,
+    "stix: one bundle; misp: events; veris: incidents; navigator: an ATT&CK layer over all of them.",
 )
 @click.option("--since", help="Only incidents dated on/after YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--sector", help="Only this sector.")
