@@ -238,6 +238,11 @@ class _BadRequest(Exception):
     """A filter or paging parameter that cannot be read; becomes a 400 TAXII error."""
 
 
+class _ObjectNotFound(Exception):
+    """No object with the requested id in the collection; becomes a 404 TAXII error, the same for every route
+    that names one object."""
+
+
 def _csv(request: Request, name: str) -> list[str] | None:
     """A comma-separated filter (several occurrences are united), None when absent."""
     values = request.query_params.getlist(name)
@@ -356,7 +361,8 @@ def _envelope(page: Sequence[_Entry], more: bool, item: Callable[[_Entry], Any],
 
 
 def _object_entries(store: Store, groups: _Groups, object_id: str) -> list[_Entry]:
-    """The entries of one object (once per version): a scan of the whole collection, page by page.
+    """The entries of one object (once per version): a scan of the whole collection, page by page; raises
+    _ObjectNotFound when there are none.
 
     Why a scan: object ids are hashes of an incident's id and role, so no index leads from one back to its
     incident; the built groups are kept, so a client reading objects one by one does not rebuild them.
@@ -365,6 +371,8 @@ def _object_entries(store: Store, groups: _Groups, object_id: str) -> list[_Entr
     for entry in _scan(store, groups, None, None, MAX_BATCH):
         if entry.obj["id"] == object_id:
             found.setdefault(_version(entry), entry)
+    if not found:
+        raise _ObjectNotFound(f"no object {object_id!r} in this collection")
     return list(found.values())
 
 
@@ -423,7 +431,8 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
         collection_id: str,
         respond: Callable[[], TaxiiResponse],
     ) -> TaxiiResponse:
-        """Guard, read the collection, and answer; bad parameters give 400, store failures 500."""
+        """Guard, read the collection, and answer; bad parameters give 400, an unknown object 404, store
+        failures 500."""
         refused = guard(request, api_root, collection_id)
         if refused is not None:
             return refused
@@ -431,6 +440,8 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
             return respond()
         except _BadRequest as exc:
             return _error(400, "Bad Request", str(exc))
+        except _ObjectNotFound as exc:
+            return _error(404, "Object not found", str(exc))
         except BreachlensError as exc:
             return _error(500, "Internal Server Error", str(exc))
 
@@ -523,10 +534,7 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
 
         def respond() -> TaxiiResponse:
             filters, limit = _filters(request), _limit(request)
-            entries = _object_entries(store, groups, object_id)
-            if not entries:
-                return _error(404, "Object not found", f"no object {object_id!r} in this collection")
-            found = [e for e in entries if filters.match(e)]
+            found = [e for e in _object_entries(store, groups, object_id) if filters.match(e)]
             return _envelope(found[:limit], len(found) > limit, lambda e: e.obj, "objects")
 
         return serve(request, store, api_root, collection_id, respond)
@@ -547,8 +555,6 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
 
         def respond() -> TaxiiResponse:
             found = _object_entries(store, groups, object_id)
-            if not found:
-                return _error(404, "Object not found", f"no object {object_id!r} in this collection")
             return TaxiiResponse({"more": False, "versions": [_format_timestamp(_version(e)) for e in found]})
 
         return serve(request, store, api_root, collection_id, respond)
