@@ -28,16 +28,16 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
-from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from ..closing import Closing
 from ..errors import BreachlensError
 from ..pipeline import NLP_BATCH, DocumentResult, Progress, _finish, _Pending, clean_within, guard
 from ..records import CleanDocument, DocumentAnalysis, RawDocument, SourceFailure
@@ -75,8 +75,11 @@ class WorkerLost(Exception):
     """The worker running a batch died (killed, out of memory, lost connection); the batch can be re-run."""
 
 
-class Executor(ABC):
-    """Runs a function on batches somewhere; `map_ordered` gives results in submission order."""
+class Executor(Closing):
+    """Runs a function on batches somewhere; `map_ordered` gives results in submission order.
+
+    Use as `with LocalPoolExecutor() as executor:` to close it on the way out.
+    """
 
     name = "executor"
     #: Documents per batch handed to one worker.
@@ -139,16 +142,6 @@ class Executor(ABC):
                 continue
             pending.popleft()
             yield head.arg, value
-
-    def __enter__(self) -> Executor:
-        """Use as `with LocalPoolExecutor() as executor:`."""
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        """Close on the way out."""
-        self.close()
 
 
 @dataclass

@@ -48,6 +48,7 @@ import httpx
 
 from ..budget import DeadlineExceeded
 from ..budget import deadline as budget_deadline
+from ..closing import Closing
 from ..errors import FetchError, SourceError, TooLargeError, UnsafeURLError
 from ..records import RawDocument, Validators
 from ..settings import Settings
@@ -427,7 +428,7 @@ class FetchStats:
     bytes_read: int = 0
 
 
-class Fetcher:
+class Fetcher(Closing):
     """Fetches URLs with one client, one robots cache and one per-host clock; use as a context manager.
 
     Args:
@@ -451,12 +452,6 @@ class Fetcher:
         self._robots: dict[str, _Robots] = {}
         self._last_request: dict[str, float] = {}
         self.stats = FetchStats()
-
-    def __enter__(self) -> Fetcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the client if this fetcher made it."""

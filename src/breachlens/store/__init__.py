@@ -17,12 +17,12 @@ connection and a small `Dialect` (placeholders, collation, `IN` lists, full-text
 from __future__ import annotations
 
 import re
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..closing import Closing
 from ..errors import StoreError
 from ..records import CleanDocument, DocumentAnalysis, MergedIncident, RawDocument
 from ..records import Validators as Validators  # a record (the fetcher needs no store), still read here
@@ -132,8 +132,11 @@ class IncidentCounts(NamedTuple):
     facets: dict[str, list[tuple[str, int]]]
 
 
-class Store(ABC):
-    """Documents and resolved incidents; every write method is all-or-nothing."""
+class Store(Closing):
+    """Documents and resolved incidents; every write method is all-or-nothing.
+
+    Use as `with open_store(path) as store:` to close it on the way out, whatever happened.
+    """
 
     @abstractmethod
     def has_document(self, sha256: str) -> bool:
@@ -330,15 +333,6 @@ class Store(ABC):
     def record_digest(self, channel: str, at: str) -> None:
         """Remember that a digest went out on `channel` at `at`."""
 
-    def __enter__(self) -> Store:
-        """Use as `with open_store(path) as store:`."""
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        """Close on the way out, whatever happened."""
-        self.close()
 
 
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.DOTALL)
