@@ -19,6 +19,7 @@ from breachlens.analysis.dedupe import (
     shingles,
     signature,
 )
+from breachlens.analysis.unionfind import UnionFind
 
 ORIGINAL = (
     "Vesper Atelier said on Tuesday that an unauthorised party accessed a customer database "
@@ -141,3 +142,14 @@ def test_dedupe_lsh_path_finds_the_same_copies_as_exact_pairs() -> None:
     lsh = find_duplicates(items, 0.5, exact_limit=0)
     assert lsh == exact
     assert len(exact) == len(range(0, 120, 7))
+
+
+def test_dedupe_union_find_roots_each_group_at_its_smallest_member() -> None:
+    """find_duplicates maps a copy to ordered[root]: the root must be the best-ranked (smallest) index."""
+    groups = UnionFind(6)
+    groups.union(4, 2)
+    groups.union(5, 4)
+    groups.union(3, 1)
+    assert [groups.find(i) for i in range(6)] == [0, 1, 2, 1, 2, 2]
+    groups.union(5, 3)
+    assert {groups.find(i) for i in (1, 2, 3, 4, 5)} == {1}
