@@ -258,3 +258,15 @@ def test_issue12_exact_count_refines_a_round_one() -> None:
     main = analyze_text(text).main
     assert main is not None and main.records_affected is not None
     assert main.records_affected.value == 156959
+
+
+def test_issue12_list_opened_by_a_line_about_victims_names_other_victims() -> None:
+    text = (
+        "Lantern Fox gang claims more victims\n\n"
+        "Pellmore Bank confirmed that the Lantern Fox ransomware gang stole customer records last week.\n\n"
+        "Other organisations hacked by the same gang include:\n"
+        "  • Quillon Hotels\n"
+        "  • Harlow Foods\n"
+    )
+    others = sorted(i.victim for i in analyze_text(text).incidents if i.role == "mentioned")
+    assert others == ["Harlow Foods", "Quillon Hotels"]

@@ -227,6 +227,13 @@ def _actors_outside_names(seg: Segmented, actors: list[enrich.ActorMatch]) -> li
     return out
 
 
+# A line that opens a list of breached organisations ("The list includes the following companies, who have
+# claimed to be hacked:", "Victims include:")
+_LISTS_VICTIMS = re.compile(
+    r"\b(?:hacked|breached|compromised|affected|impacted|targeted|victims?|hit|attacked)\b", re.IGNORECASE
+)
+
+
 def _add_cues(
     text: str, sent: Sentence, idx: int, found: list[OrgMention], candidates: dict[str, _Candidate]
 ) -> None:
@@ -247,6 +254,10 @@ def _add_cues(
                 kinds[i] = (
                     "subject?"  # the subject of a sentence about the breach ("X said hackers stole...")
                 )
+    lead = sent.paragraph.lead_in
+    if found and kinds[0] is None and lead and _LISTS_VICTIMS.search(text, lead[0], lead[1]):
+        if not text[sent.paragraph.start : found[0].start].strip(" \t•●◦▪‣∙·*–—-0123456789.)"):
+            kinds[0] = "list"  # "The companies hacked by this group:" then "• Samsung Electronics"
     for i, (m, kind) in enumerate(zip(found, kinds, strict=True)):
         if kind == "bullet" and (_is_field_label(m.name) or _EMPTY.match(text, text.find(":", m.end) + 1)):
             kinds[i] = None  # "- Sector: Luxury goods" is a report field, not an organisation
