@@ -165,6 +165,21 @@ def test_executors_process_pool_survives_a_killed_worker(tmp_path: Path) -> None
     assert Path(marker).exists()
 
 
+def test_executors_pool_broken_before_submit_is_a_lost_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool can break between two submits (a worker killed meanwhile): that batch is lost, not an error."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    class _BrokenPool:
+        def submit(self, fn: Any, *args: Any) -> Any:
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+    executor = LocalPoolExecutor(workers=2)
+    monkeypatch.setattr(executor, "_ensure_pool", lambda: _BrokenPool())
+    handle = executor.submit(abs, -1)
+    with pytest.raises(WorkerLost):
+        executor.result(handle)
+
+
 class _Call:
     """Picklable wrapper of _die_once."""
 

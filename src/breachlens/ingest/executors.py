@@ -216,9 +216,18 @@ class LocalPoolExecutor(Executor):
         return self._pool
 
     def submit(self, fn: Callable[..., R], *args: Any) -> Any:
-        """Queue on the pool; the handle remembers which pool it went to."""
+        """Queue on the pool; the handle remembers which pool it went to.
+
+        A pool can break between two calls (a worker killed while others run): the batch then gets a handle that
+        fails as a lost one, so `map_ordered` replaces the pool and re-runs it like any other lost batch.
+        """
         pool = self._ensure_pool()
-        return (self._generation, pool.submit(fn, *args))
+        try:
+            future: Future[Any] = pool.submit(fn, *args)
+        except BrokenProcessPool as exc:
+            future = Future()
+            future.set_exception(exc)
+        return (self._generation, future)
 
     def result(self, handle: Any) -> Any:
         """The batch's value; a broken pool (a worker died) is WorkerLost."""
