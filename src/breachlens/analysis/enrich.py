@@ -648,10 +648,13 @@ def find_actors(text: str) -> list[ActorMatch]:
     return sorted(found, key=lambda a: a.start)
 
 
-# "Russian-speaking", "Iran-linked": words that describe a group, not its name
-DESCRIBING_ADJECTIVE = re.compile(
-    r"-(?:speaking|linked|based|backed|affiliated|aligned|sponsored|nexus)$", re.IGNORECASE
-)
+# "Russian-speaking", "Iran-linked": the suffixes that tie a group to where it comes from ("-based" is left out:
+# "UK-based" describes victims as often as attackers)
+_ORIGIN_SUFFIX = r"-(?:speaking|linked|backed|affiliated|aligned|sponsored|nexus)"
+# "Iran-linked", "UK-based": a word that describes a group, not its name
+DESCRIBING_ADJECTIVE = re.compile(rf"(?:{_ORIGIN_SUFFIX}|-based)$", re.IGNORECASE)
+# right after a country: where the attackers are ("Russia-linked"), not where the victim is
+ACTOR_ORIGIN = re.compile(rf"{_ORIGIN_SUFFIX}\b", re.IGNORECASE)
 
 
 def _trim_name(start: int, name: str, reject: frozenset[str]) -> tuple[int, str]:

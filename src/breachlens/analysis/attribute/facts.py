@@ -416,9 +416,6 @@ def _victim_evidence(reading: _Reading, cand: _Candidate) -> tuple[Evidence, ...
 _NEAR = 60  # characters around a victim mention in which a country or sector word describes it
 
 
-_ACTOR_ORIGIN = re.compile(r"-(?:linked|backed|sponsored|affiliated|aligned|nexus|speaking)\b", re.IGNORECASE)
-
-
 def _near_victim(reading: _Reading, cand: _Candidate, what: str) -> tuple[str | None, Evidence | None]:
     """Country or sector stated in the same sentence as the victim and close to its name."""
     text, source, sents = reading.seg.text, reading.source, reading.seg.sentences
@@ -433,7 +430,7 @@ def _near_victim(reading: _Reading, cand: _Candidate, what: str) -> tuple[str | 
             found = [
                 (lo + s, code)
                 for s, e, code, _w in enrich.find_countries(window)
-                if not _ACTOR_ORIGIN.match(window, e)  # "Russia-linked": where the attackers are, not the victim
+                if not enrich.ACTOR_ORIGIN.match(window, e)  # "Russia-linked": where the attackers are, not the victim
             ]
         else:
             found = [(lo + s, sector) for s, _e, sector in enrich.sector_cues(window)]
