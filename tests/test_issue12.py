@@ -270,3 +270,43 @@ def test_issue12_list_opened_by_a_line_about_victims_names_other_victims() -> No
     )
     others = sorted(i.victim for i in analyze_text(text).incidents if i.role == "mentioned")
     assert others == ["Harlow Foods", "Quillon Hotels"]
+
+
+def _actors(text: str) -> list[str]:
+    main = analyze_text(text).main
+    return sorted(a.value for a in main.threat_actors) if main else []
+
+
+def test_issue12_person_arrested_for_the_breach_is_its_attacker() -> None:
+    text = (
+        "Corwen Bank customer data stolen\n\n"
+        "Corwen Bank said hackers stole the card numbers of 20,000 customers in March.\n"
+        "Police arrested a Leeds man, Tobias Renwick, on charges of computer misuse on Friday.\n"
+        "Renwick is believed to have stolen the data through a contractor's account.\n"
+    )
+    assert _actors(text) == ["Tobias Renwick"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ethical hacker Dana Pruitt found the exposed database and reported it to the bank.",
+        "Bank spokesperson Dana Pruitt said the breach was contained within hours.",
+    ],
+)
+def test_issue12_person_who_found_or_speaks_is_no_attacker(sentence: str) -> None:
+    text = (
+        "Corwen Bank customer data exposed\n\n"
+        "Corwen Bank said the card numbers of 20,000 customers were exposed in March.\n" + sentence + "\n"
+    )
+    assert _actors(text) == []
+
+
+def test_issue12_numbered_line_does_not_hide_the_actor_name() -> None:
+    text = (
+        "What we know about the Corwen Bank attack\n\n"
+        "1. Corwen Bank said hackers stole the card numbers of 20,000 customers in March.\n"
+        "2. The bank has hired an outside firm to investigate.\n"
+        "3. The LockBit ransomware gang is believed to be responsible for the attack on Corwen Bank.\n"
+    )
+    assert _actors(text) == ["LockBit"]

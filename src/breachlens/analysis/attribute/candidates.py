@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from .. import enrich
 from ..assertions import is_hypothetical
+from ..extract.attackers import named_attackers
 from ..extract.orgs import OrgMention, coordinated_groups, find_orgs, is_name_like, org_key, role_cue
 from ..extract.patterns import (
     AUTHORITY_NAME,
@@ -87,6 +88,9 @@ def _read_candidates(source: str, seg: Segmented) -> _Reading:
     actors = enrich.find_actors(text)
     countries = {(s, e) for s, e, _code, _w in enrich.find_countries(text)}
     actors = _actors_outside_names(seg, actors)
+    taken = [(a.start, a.end) for a in actors]
+    actors += [p for p in named_attackers(seg) if not any(p.start < e and s < p.end for s, e in taken)]
+    actors.sort(key=lambda a: a.start)
     actor_ranges = [(a.start, a.end) for a in actors]
     mentions: list[list[OrgMention]] = []
     candidates: dict[str, _Candidate] = {}
@@ -195,6 +199,7 @@ def _is_field_label(name: str) -> bool:
     return bool(words) and any(w.lower() in FIELD_LABEL_WORDS for w in words)
 
 
+_LINE_MARKER = re.compile(r"[ \t]*(?:(?:[•●◦▪‣∙·*–—-]|\d{1,2}[.)])[ \t]+)?")  # a bullet or list number
 _NAME_RUN = re.compile(r"[A-Z0-9][\w&’'.-]*(?:\s+(?:&\s+)?[A-Z0-9][\w&’'.-]*)*")
 
 
@@ -203,6 +208,7 @@ def _actors_outside_names(seg: Segmented, actors: list[enrich.ActorMatch]) -> li
     out = []
     for actor in actors:
         line_start = seg.text.rfind("\n", 0, actor.start) + 1
+        line_start = _LINE_MARKER.match(seg.text, line_start).end()  # "3. The LockBit gang": not one name with "3."
         run = next(
             (
                 m
