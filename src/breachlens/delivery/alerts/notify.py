@@ -104,9 +104,9 @@ def _alert_text(alert: Alert) -> str:
         lines.append(f"- {change.summary}")
         for ev in change.evidence[:QUOTES_PER_CHANGE]:
             lines.append(f'    "{_clip(ev.quote)}" ({ev.source})')
-    if alert.advice.organisation:
+    if alert.advice.peers:
         lines.append("For your organisation:")
-        lines.extend(f"- {item.text}" for item in alert.advice.organisation)
+        lines.extend(f"- {item.text}" for item in alert.advice.peers)
     if alert.advice.people:
         lines.append("For affected people:")
         lines.extend(f"- {item.text}" for item in alert.advice.people)
