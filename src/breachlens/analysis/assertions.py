@@ -22,6 +22,7 @@ from .extract.patterns import (
     NEGATION_CUES,
     SUSPECT_CUES,
 )
+from .extract.spans import cue_words
 
 _CLAUSE_BREAK = re.compile(
     r";\s*|\.\s+|,?\s+but\s+|,\s*(?:however|although|though|whereas|while|yet|except)\b[,]?\s*|\s+[-–—]\s+"
@@ -38,14 +39,12 @@ _UNCERTAIN = re.compile(
 _ELLIPTIC_NEGATION = re.compile(
     r"\b(?:was|were|is|are|has|have|had|did)\s*(?:n[’']t|\s+not)\s*[.;!]?\s*$", re.IGNORECASE
 )
-_HELD = re.compile(
-    r"\b(?:stored|held|kept|retained|collected|processed)\b", re.IGNORECASE
-)  # "no card data was stored"
+_HELD = cue_words("stored", "held", "kept", "retained", "collected", "processed")
 _CONTAINER = re.compile(
     r"\b(?:database|server|bucket|instance|file|dump|archive|backup|spreadsheet|data\s*set)s?\b",
     re.IGNORECASE,
 )
-_SAFE = re.compile(r"\b(?:safe|secure|unaffected|untouched|intact)\b", re.IGNORECASE)
+_SAFE = cue_words("safe", "secure", "unaffected", "untouched", "intact")
 _SAFE_AFTER = re.compile(
     r"\b(?:is|are|was|were|remains?|remained)\s+(?:\w+\s+)?(?:safe|secure|unaffected|untouched)\b",
     re.IGNORECASE,

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .. import vocab
 from ..errors import BreachlensError
 from ..records import Fact, Incident
 
-__all__ = ["Recommendation", "Recommendations", "Rule", "load_rules", "parse_rules", "recommendations"]
+__all__ = [
+    "ForAudiences", "Recommendation", "Recommendations", "Rule", "load_rules", "parse_rules", "recommendations"
+]
 
 AUDIENCES = ("peers", "people")
 PLACEHOLDERS = frozenset({"victim"})
@@ -64,15 +66,24 @@ class Recommendation:
     because: tuple[Fact, ...]
 
 
-@dataclass(frozen=True)
-class Recommendations:
-    """Advice for the victim's peers (same sector, or customers of the victim) and for affected people."""
+_Item = TypeVar("_Item")
 
-    peers: tuple[Recommendation, ...] = ()
-    people: tuple[Recommendation, ...] = ()
+
+@dataclass(frozen=True)
+class ForAudiences(Generic[_Item]):
+    """Items for each audience of the rules: the victim's peers and the people whose data leaked."""
+
+    peers: tuple[_Item, ...] = ()
+    people: tuple[_Item, ...] = ()
 
     def __bool__(self) -> bool:
+        """False when there is nothing for either audience (nothing to show)."""
         return bool(self.peers or self.people)
+
+
+@dataclass(frozen=True)
+class Recommendations(ForAudiences[Recommendation]):
+    """Advice for the victim's peers (same sector, or customers of the victim) and for affected people."""
 
 
 def recommendations(incident: Incident, rules: Iterable[Rule] | None = None) -> Recommendations:

@@ -62,6 +62,7 @@ __all__ = [
     "Fetched",
     "Fetcher",
     "GuardedTransport",
+    "HookedSyncBackend",
     "MemoryCache",
     "NotModified",
     "TransientFetchError",
@@ -268,37 +269,67 @@ def _checked_addresses(
     return addresses
 
 
-class _GuardedBackend(httpcore.NetworkBackend):
-    """httpcore's sync backend, but every TCP connection goes to an address checked by the guard."""
+class HookedSyncBackend(httpcore.NetworkBackend):
+    """httpcore's sync backend with two hooks: the one place our clients change how a TCP connection is made.
 
-    def __init__(self, allow_private: bool) -> None:
-        self._allow_private = allow_private
+    `addresses` chooses what to connect to (the fetch guard: only the addresses it checked) and `opened` sees each
+    connected stream (the alerts' socket watchdog); everything else is the standard backend's.
+    """
+
+    def __init__(self) -> None:
         self._inner = httpcore.SyncBackend()
+
+    def addresses(self, host: str, port: int) -> list[str]:
+        """Where to connect for host:port, tried in order; by default the host itself."""
+        return [host]
+
+    def opened(self, stream: httpcore.NetworkStream) -> None:
+        """Called with each connected stream before it is used; by default nothing happens."""
 
     def connect_tcp(
         self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        """Resolve once, check every address, connect to the checked addresses only."""
-        addresses = _checked_addresses(host, port, self._allow_private)
+        """Connect to the first of `addresses` that answers; the last connect error when none does."""
         error: Exception | None = None
-        for ip in addresses:
+        for address in self.addresses(host, port):
             try:
-                return self._inner.connect_tcp(str(ip), port, timeout, local_address, socket_options)
+                stream = self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
+                continue
+            self.opened(stream)
+            return stream
         assert error is not None
         raise error
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
-        """Never: a fetched URL cannot name a local socket."""
-        raise httpcore.ConnectError("unix sockets are not fetched")
+        """As the standard backend."""
+        return self._inner.connect_unix_socket(path, timeout, socket_options)
 
     def sleep(self, seconds: float) -> None:
         """As the standard backend."""
         self._inner.sleep(seconds)
+
+
+class _GuardedBackend(HookedSyncBackend):
+    """Every TCP connection goes to an address checked by the guard, and never to a unix socket."""
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self._allow_private = allow_private
+
+    def addresses(self, host: str, port: int) -> list[str]:
+        """Resolve once and check every address: the connection goes to the checked addresses only."""
+        return [str(ip) for ip in _checked_addresses(host, port, self._allow_private)]
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        """Never: a fetched URL cannot name a local socket."""
+        raise httpcore.ConnectError("unix sockets are not fetched")
 
 
 class GuardedTransport(httpx.HTTPTransport):

@@ -27,16 +27,17 @@ from ..extract.patterns import (
     VECTOR_PATTERNS,
 )
 from ..extract.quantities import find_counts
-from ..extract.spans import find_labelled
+from ..extract.spans import cue_words, find_labelled
 from ..segment import Sentence
 from .candidates import _BREACH, _EXPOSURE, _Candidate, _Reading
 from .owners import _owner_at
 from .victims import _parent_in_text
 
-_ACTOR_GENERIC = re.compile(
-    r"\b(?:groups|gangs|collectives|are\s+targeting|target(?:s|ing)?\s+(?:retailers|companies|firms|organi[sz]ations|the\s+\w+\s+(?:sector|industry))"
-    r"|similar\s+(?:groups|attacks)|in\s+recent\s+(?:years|months)|known\s+for|often|typically|have\s+been\s+linked|also\s+behind|other\s+(?:retailers|companies|victims))\b",
-    re.IGNORECASE,
+_ACTOR_GENERIC = cue_words(
+    "groups", "gangs", "collectives", r"are\s+targeting",
+    r"target(?:s|ing)?\s+(?:retailers|companies|firms|organi[sz]ations|the\s+\w+\s+(?:sector|industry))",
+    r"similar\s+(?:groups|attacks)", r"in\s+recent\s+(?:years|months)", r"known\s+for", "often", "typically",
+    r"have\s+been\s+linked", r"also\s+behind", r"other\s+(?:retailers|companies|victims)",
 )
 _ACTOR_SPECIFIC = re.compile(
     r"\b(?:the|this)\s+(?:attack|breach|hack|incident|intrusion|threat\s+actor|attackers?|hackers?|cyber\s*criminals?|group)\b"
@@ -44,18 +45,17 @@ _ACTOR_SPECIFIC = re.compile(
     re.IGNORECASE,
 )
 _CAMPAIGN_CONTEXT = re.compile(r"\bcampaigns?\b|\boperation\b", re.IGNORECASE)
-_DISCLOSURE = re.compile(
-    r"\b(?:announc\w+|disclos\w+|reveal\w+|confirm\w+|made\s+public|went\s+public|notif\w+|reported|said\s+(?:on|in))\b",
-    re.IGNORECASE,
+_DISCLOSURE = cue_words(
+    r"announc\w+", r"disclos\w+", r"reveal\w+", r"confirm\w+", r"made\s+public", r"went\s+public", r"notif\w+",
+    "reported", r"said\s+(?:on|in)",
 )
-_INCIDENT = re.compile(
-    r"\b(?:suffered|occurred|took\s+place|happened|began|started|was\s+(?:breached|hacked|attacked)|were\s+(?:stolen|accessed|exposed)|dates?\s+back|between|intrusion|obtained|gained\s+access|lost|leaked|hit\s+by|exposed|breach(?:ed)?\s+(?:in|on|of|between|during))\b",
-    re.IGNORECASE,
+_INCIDENT = cue_words(
+    "suffered", "occurred", r"took\s+place", "happened", "began", "started", r"was\s+(?:breached|hacked|attacked)",
+    r"were\s+(?:stolen|accessed|exposed)", r"dates?\s+back", "between", "intrusion", "obtained", r"gained\s+access",
+    "lost", "leaked", r"hit\s+by", "exposed", r"breach(?:ed)?\s+(?:in|on|of|between|during)",
 )
-_DETECTION = re.compile(r"\b(?:discover\w*|detect\w*|became\s+aware|identified|noticed)\b", re.IGNORECASE)
-_REGULATOR = re.compile(
-    r"\b(?:fined?|penalt\w+|regulator\w*|commissioner|supervisory\s+authority)\b", re.IGNORECASE
-)
+_DETECTION = cue_words(r"discover\w*", r"detect\w*", r"became\s+aware", "identified", "noticed")
+_REGULATOR = cue_words("fined?", r"penalt\w+", r"regulator\w*", "commissioner", r"supervisory\s+authority")
 
 
 @dataclass

@@ -19,7 +19,7 @@ from .patterns import (
     RESPONSE_PATTERNS,
     VECTOR_PATTERNS,
 )
-from .spans import Hit, compile_labelled, find_labelled
+from .spans import Hit, compile_labelled, cue_stems, cue_words, find_labelled
 
 _RESPONSE_BLOCK = re.compile(RESPONSE_BLOCKERS, re.IGNORECASE)
 _ACCESS_CONTEXT = re.compile(ACCESS_CONTEXT, re.IGNORECASE)
@@ -56,23 +56,24 @@ _NEGATED_ACTION_AFTER = re.compile(r"\s+(?:was|were|has|have|had)\s+not\b", re.I
 # Union of each rule set: a sentence none of them matches needs no per-rule pass.
 # Cheap keyword pre-checks: a sentence with none of these words cannot match any rule of the set, so the
 # per-rule patterns (measured: a third of attribution time) run only on the few sentences that might match.
-_ANY_RESPONSE = re.compile(
-    r"notif|inform|alert|contact|report|work|cooperat|liais|involv|engag|enlist|hir|retain|br(?:ought|ing)|appoint"
-    r"|assist|help|support|secur|lock|contain|isolat|offline|shut|strength|bolster|beef|reinforc|harden|enhanc|reset"
-    r"|rotat|patch|investigat|forensic|determin|establish|figur|find|understand|assess|offer|provid|disrupt|outage"
-    r"|clos|suspend|halt|forc|cancel|told|tell|mail|wrote|writ|sen[dt]|letter|notice|regulat|police|authorit|requir"
-    r"|trigger|remov|fix|receiv|warn|halt|stopp|paus|divert|resett|chang|revok|8-K|filing|filed|expell|evict|kick"
-    r"|block|disconnect|invalidat|rotat|mitigat|remediat|neutrali|resolv|address|down|unavailable|disabl|expert"
-    r"|partner|organi[sz]ation|consult|call",
-    re.IGNORECASE,
+_ANY_RESPONSE = cue_stems(
+    "notif", "inform", "alert", "contact", "report", "work", "cooperat", "liais", "involv", "engag", "enlist", "hir",
+    "retain", "br(?:ought|ing)", "appoint", "assist", "help", "support", "secur", "lock", "contain", "isolat",
+    "offline", "shut", "strength", "bolster", "beef", "reinforc", "harden", "enhanc", "reset", "rotat", "patch",
+    "investigat", "forensic", "determin", "establish", "figur", "find", "understand", "assess", "offer", "provid",
+    "disrupt", "outage", "clos", "suspend", "halt", "forc", "cancel", "told", "tell", "mail", "wrote", "writ",
+    "sen[dt]", "letter", "notice", "regulat", "police", "authorit", "requir", "trigger", "remov", "fix", "receiv",
+    "warn", "halt", "stopp", "paus", "divert", "resett", "chang", "revok", "8-K", "filing", "filed", "expell",
+    "evict", "kick", "block", "disconnect", "invalidat", "rotat", "mitigat", "remediat", "neutrali", "resolv",
+    "address", "down", "unavailable", "disabl", "expert", "partner", "organi[sz]ation", "consult", "call",
 )
-_ANY_VECTOR = re.compile(
-    r"phish|vish|social|engineer|impersonat|stuff|spray|brute|credential|password|account|login|third|supply|vendor"
-    r"|supplier|exploit|zero|CVE|unpatched|SQL|misconfig|unsecured|unprotected|exposed|accessible|open|left|malware"
-    r"|stealer|trojan|keylog|ransomware|rogue|malicious|disgruntled|insider|call|smish|SMS|SIM|session|token|cookie"
-    r"|private\s+key|configur|patch|vulnerab|flaw|bug|employee|phone|tricked|deceived|duped|manipulat|MFA|factor"
-    r"|fatigue|bomb|brib|desk|rang|ring",
-    re.IGNORECASE,
+_ANY_VECTOR = cue_stems(
+    "phish", "vish", "social", "engineer", "impersonat", "stuff", "spray", "brute", "credential", "password",
+    "account", "login", "third", "supply", "vendor", "supplier", "exploit", "zero", "CVE", "unpatched", "SQL",
+    "misconfig", "unsecured", "unprotected", "exposed", "accessible", "open", "left", "malware", "stealer", "trojan",
+    "keylog", "ransomware", "rogue", "malicious", "disgruntled", "insider", "call", "smish", "SMS", "SIM", "session",
+    "token", "cookie", r"private\s+key", "configur", "patch", "vulnerab", "flaw", "bug", "employee", "phone",
+    "tricked", "deceived", "duped", "manipulat", "MFA", "factor", "fatigue", "bomb", "brib", "desk", "rang", "ring",
 )
 # "not by phishing", "no evidence of malware": the vector is ruled out, not stated.
 _NEGATED_VECTOR = re.compile(
@@ -121,7 +122,7 @@ _REFUSED_TO_PAY = re.compile(
     r"\b(?:refus\w*|declin\w*)\s+to\s+pay\b|\b(?:will|would|did|does)\s+not\s+pay\b|\bwon[’']t\s+pay\b",
     re.IGNORECASE,
 )
-_RANSOM_MODAL = re.compile(r"\b(?:when|if|even|whether|can|could|often|typically|should|must)\b", re.IGNORECASE)
+_RANSOM_MODAL = cue_words("when", "if", "even", "whether", "can", "could", "often", "typically", "should", "must")
 # "failed to say how much ransom is being demanded", "demands have ranged from...": no demand on this victim stated
 _RANSOM_QUESTION = re.compile(r"\bhow\s+much\b|\brang(?:e|es|ed)\s+from\b|\baverage\b|\bmedian\b", re.IGNORECASE)
 _RANSOM_PRIORITY = {"paid": 0, "refused": 1, "demanded": 2}

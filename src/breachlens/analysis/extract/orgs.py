@@ -25,10 +25,23 @@ from .patterns import (
     VICTIM_RIGHT,
 )
 
-_VICTIM_LEFT = re.compile(VICTIM_LEFT, re.IGNORECASE)
-_VICTIM_RIGHT = re.compile(VICTIM_RIGHT, re.IGNORECASE)
-_NON_VICTIM_LEFT = re.compile(NON_VICTIM_LEFT, re.IGNORECASE)
-_NON_VICTIM_RIGHT = re.compile(NON_VICTIM_RIGHT, re.IGNORECASE)
+
+@dataclass(frozen=True)
+class _Frame:
+    """Cue patterns for the words just before (`left`) and just after (`right`) a name that give it one role."""
+
+    left: re.Pattern[str]
+    right: re.Pattern[str]
+
+    @classmethod
+    def of(cls, left: str, right: str) -> _Frame:
+        """Compile a left/right pair of patterns.py cues (cues match in any case)."""
+        return cls(re.compile(left, re.IGNORECASE), re.compile(right, re.IGNORECASE))
+
+
+_VICTIM = _Frame.of(VICTIM_LEFT, VICTIM_RIGHT)  # the victim of a breach
+_NON_VICTIM = _Frame.of(NON_VICTIM_LEFT, NON_VICTIM_RIGHT)  # a source, a commentator or a vendor
+
 _DOMAIN = re.compile(
     r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|info|biz|me|app|ru|cn|uk|de|fr|in|us|gg|tv|xyz)$",
     re.IGNORECASE,
@@ -291,10 +304,10 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
     """The role the words right before/after a mention give it, within its sentence."""
     left = text[max(sentence_start, mention.start - _LEFT_WINDOW) : mention.start]
     right = text[mention.end : min(sentence_end, mention.end + _RIGHT_WINDOW)]
-    introduced = bool(_NON_VICTIM_LEFT.search(left))
-    bystander = introduced or bool(_NON_VICTIM_RIGHT.search(right))
+    introduced = bool(_NON_VICTIM.left.search(left))
+    bystander = introduced or bool(_NON_VICTIM.right.search(right))
     victim: str | None = None
-    m = _VICTIM_RIGHT.search(right)
+    m = _VICTIM.right.search(right)
     if m:
         snippet = right[: m.end()]
         if snippet.lstrip().startswith(("'", "’")) or snippet.startswith(("s'", "s’")) or _PEOPLE_OF.match(snippet):
@@ -307,15 +320,15 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
             victim = "possessive"
         else:
             victim = "subject"
-    elif _VICTIM_LEFT.search(left):
-        lm = _VICTIM_LEFT.search(left)
+    elif _VICTIM.left.search(left):
+        lm = _VICTIM.left.search(left)
         assert lm is not None
         victim = (
             "list" if re.search(r"including|like|such\s+as|namely", lm.group(0), re.IGNORECASE) else "object"
         )
         if introduced and lm.end() == len(left):
             # "an attack targeting X": the victim frame reaches the name, so the "targeting X" tool frame is moot
-            introduced = bystander = bool(_NON_VICTIM_RIGHT.search(right))
+            introduced = bystander = bool(_NON_VICTIM.right.search(right))
     return RoleCue(victim, bystander, introduced)
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from .patterns import alt
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -15,6 +17,16 @@ class Hit:
     start: int
     end: int
     label: str
+
+
+def cue_words(*words: str) -> re.Pattern[str]:
+    r"""Any of these words or phrases as a whole word, in any case (`\b(?:a|b|...)\b`): most cue lists read so."""
+    return re.compile(r"\b" + alt(*words) + r"\b", re.IGNORECASE)
+
+
+def cue_stems(*stems: str) -> re.Pattern[str]:
+    """Any of these word stems anywhere, in any case: a cheap pre-check that rules out most sentences at once."""
+    return re.compile(alt(*stems), re.IGNORECASE)
 
 
 @cache

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...records import Evidence, Incident
-from ..recommend import Recommendation, recommendations
+from ..recommend import ForAudiences, Recommendation, recommendations
 
 __all__ = ["Advice", "AdviceItem", "advice_for"]
 
@@ -38,19 +38,14 @@ class AdviceItem:
 
 
 @dataclass(frozen=True)
-class Advice:
-    """Recommendations for the watching organisation and for the people whose data was exposed."""
-
-    organisation: tuple[AdviceItem, ...] = ()
-    people: tuple[AdviceItem, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.organisation or self.people)
+class Advice(ForAudiences[AdviceItem]):
+    """Recommendations for the watching organisation (`peers`, see the module doc; "organisation" in JSON) and for
+    the people whose data was exposed."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape."""
         return {
-            "organisation": [i.as_dict() for i in self.organisation],
+            "organisation": [i.as_dict() for i in self.peers],
             "people": [i.as_dict() for i in self.people],
         }
 

@@ -40,6 +40,7 @@ import httpx
 
 from ...budget import SocketWatchdog
 from ...errors import BreachlensError
+from ...ingest.fetch import HookedSyncBackend
 from .engine import Alert
 
 __all__ = [
@@ -103,9 +104,9 @@ def _alert_text(alert: Alert) -> str:
         lines.append(f"- {change.summary}")
         for ev in change.evidence[:QUOTES_PER_CHANGE]:
             lines.append(f'    "{_clip(ev.quote)}" ({ev.source})')
-    if alert.advice.organisation:
+    if alert.advice.peers:
         lines.append("For your organisation:")
-        lines.extend(f"- {item.text}" for item in alert.advice.organisation)
+        lines.extend(f"- {item.text}" for item in alert.advice.peers)
     if alert.advice.people:
         lines.append("For affected people:")
         lines.extend(f"- {item.text}" for item in alert.advice.people)
@@ -185,29 +186,16 @@ class WebhookNotifier:
             raise NotifyError(f"{self.channel}: HTTP {response.status_code}")
 
 
-class _WatchedBackend(httpcore.NetworkBackend):
+class _WatchedBackend(HookedSyncBackend):
     """httpcore's sync backend, handing every socket it opens to a SocketWatchdog."""
 
     def __init__(self, dog: SocketWatchdog) -> None:
+        super().__init__()
         self._dog = dog
-        self._inner = httpcore.SyncBackend()
 
-    def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.NetworkStream:
-        """Connect, and watch the socket."""
-        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+    def opened(self, stream: httpcore.NetworkStream) -> None:
+        """Watch the socket."""
         self._dog.add(stream.get_extra_info("socket"))
-        return stream
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> Any:
-        """As the standard backend."""
-        return self._inner.connect_unix_socket(path, timeout, socket_options)
-
-    def sleep(self, seconds: float) -> None:
-        """As the standard backend."""
-        self._inner.sleep(seconds)
 
 
 def _watched_transport(dog: SocketWatchdog) -> httpx.HTTPTransport:

@@ -49,7 +49,7 @@ from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -280,24 +280,30 @@ class _Filters:
         )
 
 
+_Value = TypeVar("_Value")
+
+
+def _parsed(name: str, raw: str, parse: Callable[[str], _Value], what: str) -> _Value:
+    """`parse(raw)`; a value it refuses is the client's error (400), saying what the parameter should be."""
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise _BadRequest(f"{name} is not {what}: {raw!r}") from exc
+
+
+def _query(request: Request, name: str, parse: Callable[[str], _Value], what: str) -> _Value | None:
+    """The query parameter `name`, parsed (see `_parsed`); None when the request does not give it."""
+    raw = request.query_params.get(name)
+    return None if raw is None else _parsed(name, raw, parse, what)
+
+
 def _filters(request: Request) -> _Filters:
     """Read added_after and the match[...] filters of the request."""
-    params = request.query_params
-    added_after = None
-    if (after := params.get("added_after")) is not None:
-        try:
-            added_after = _parse_timestamp(after)
-        except ValueError as exc:
-            raise _BadRequest(f"added_after is not a timestamp: {after!r}") from exc
+    added_after = _query(request, "added_after", _parse_timestamp, "a timestamp")
     versions = _csv(request, "match[version]") or ["last"]
     keywords = {"last", "first", "all"}
-    stamps = set()
-    for v in versions:
-        if v not in keywords:
-            try:
-                stamps.add(_parse_timestamp(v))
-            except ValueError as exc:
-                raise _BadRequest(f"match[version] is not last, first, all or a timestamp: {v!r}") from exc
+    stamps = {_parsed("match[version]", v, _parse_timestamp, "last, first, all or a timestamp") for v in versions
+              if v not in keywords}
     sets = {name: _csv(request, f"match[{name}]") for name in ("id", "type", "spec_version")}
     ids, types, specs = (frozenset(v) if v is not None else None for v in sets.values())
     return _Filters(added_after, ids, types, specs, None if keywords & set(versions) else frozenset(stamps))
@@ -312,14 +318,11 @@ def _version(entry: _Entry) -> datetime:
 
 def _limit(request: Request) -> int:
     """The page size asked for, at most MAX_PAGE."""
-    limit = DEFAULT_PAGE
-    if (raw := request.query_params.get("limit")) is not None:
-        try:
-            limit = int(raw)
-        except ValueError as exc:
-            raise _BadRequest(f"limit is not a number: {raw!r}") from exc
-        if limit < 1:
-            raise _BadRequest(f"limit must be positive: {raw!r}")
+    limit = _query(request, "limit", int, "a number")
+    if limit is None:
+        return min(DEFAULT_PAGE, MAX_PAGE)
+    if limit < 1:
+        raise _BadRequest(f"limit must be positive: {request.query_params['limit']!r}")
     return min(limit, MAX_PAGE)
 
 
@@ -327,12 +330,7 @@ def _page(store: Store, groups: _Groups, request: Request) -> tuple[list[_Entry]
     """One page of the filtered collection (an object shared by incidents once per page), and whether there
     are more."""
     limit, filters = _limit(request), _filters(request)
-    start = None
-    if (token := request.query_params.get("next")) is not None:
-        try:
-            start = _decode_next(token)
-        except ValueError as exc:
-            raise _BadRequest(f"next is not a token this server gave: {token!r}") from exc
+    start = _query(request, "next", _decode_next, "a token this server gave")
     page: list[_Entry] = []
     seen: set[str] = set()
     for entry in _scan(store, groups, filters.since, start, min(limit + 1, MAX_BATCH)):
@@ -518,45 +516,36 @@ def taxii_router(store_factory: Callable[..., Store]) -> APIRouter:
             lambda: _envelope(*_page(store, groups, request), _manifest_item, "objects"),
         )
 
-    @router.get(
-        "/{api_root}/collections/{collection_id}/objects/{object_id}/",
-        name="taxii_object",
-        response_class=TaxiiResponse,
-    )
-    def one_object(
-        request: Request,
-        api_root: str,
-        collection_id: str,
-        object_id: str,
-        store: Store = uses_store,
-    ) -> TaxiiResponse:
+    def one_object(request: Request, store: Store, object_id: str) -> TaxiiResponse:
         """One object (all its versions that match the filters)."""
+        filters, limit = _filters(request), _limit(request)
+        found = [e for e in _object_entries(store, groups, object_id) if filters.match(e)]
+        return _envelope(found[:limit], len(found) > limit, lambda e: e.obj, "objects")
 
-        def respond() -> TaxiiResponse:
-            filters, limit = _filters(request), _limit(request)
-            found = [e for e in _object_entries(store, groups, object_id) if filters.match(e)]
-            return _envelope(found[:limit], len(found) > limit, lambda e: e.obj, "objects")
-
-        return serve(request, store, api_root, collection_id, respond)
-
-    @router.get(
-        "/{api_root}/collections/{collection_id}/objects/{object_id}/versions/",
-        name="taxii_object_versions",
-        response_class=TaxiiResponse,
-    )
-    def versions(
-        request: Request,
-        api_root: str,
-        collection_id: str,
-        object_id: str,
-        store: Store = uses_store,
-    ) -> TaxiiResponse:
+    def versions(request: Request, store: Store, object_id: str) -> TaxiiResponse:
         """The versions of one object (one: we keep no history)."""
+        found = _object_entries(store, groups, object_id)
+        return TaxiiResponse({"more": False, "versions": [_format_timestamp(_version(e)) for e in found]})
 
-        def respond() -> TaxiiResponse:
-            found = _object_entries(store, groups, object_id)
-            return TaxiiResponse({"more": False, "versions": [_format_timestamp(_version(e)) for e in found]})
+    def object_route(answer: Callable[[Request, Store, str], TaxiiResponse]) -> Callable[..., TaxiiResponse]:
+        """The endpoint of a route about one object: `serve` guards the collection, then `answer` reads it."""
 
-        return serve(request, store, api_root, collection_id, respond)
+        def endpoint(
+            request: Request, api_root: str, collection_id: str, object_id: str, store: Store = uses_store
+        ) -> TaxiiResponse:
+            """One object's answer, with the errors `serve` maps to TAXII statuses."""
+            return serve(request, store, api_root, collection_id, lambda: answer(request, store, object_id))
+
+        return endpoint
+
+    # The routes below one object share their path parameters and the guard; each answers in its own way.
+    for below, name, answer in (("", "taxii_object", one_object), ("versions/", "taxii_object_versions", versions)):
+        router.add_api_route(
+            f"/{{api_root}}/collections/{{collection_id}}/objects/{{object_id}}/{below}",
+            object_route(answer),
+            name=name,
+            response_class=TaxiiResponse,
+            methods=["GET"],
+        )
 
     return router
