@@ -208,7 +208,8 @@ def _actors_outside_names(seg: Segmented, actors: list[enrich.ActorMatch]) -> li
     out = []
     for actor in actors:
         line_start = seg.text.rfind("\n", 0, actor.start) + 1
-        line_start = _LINE_MARKER.match(seg.text, line_start).end()  # "3. The LockBit gang": not one name with "3."
+        marker = _LINE_MARKER.match(seg.text, line_start)  # "3. The LockBit gang": not one name with "3."
+        line_start = marker.end() if marker else line_start
         run = next(
             (
                 m
