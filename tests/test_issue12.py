@@ -310,3 +310,14 @@ def test_issue12_numbered_line_does_not_hide_the_actor_name() -> None:
         "3. The LockBit ransomware gang is believed to be responsible for the attack on Corwen Bank.\n"
     )
     assert _actors(text) == ["LockBit"]
+
+
+def test_issue12_study_author_and_report_title_are_no_victims() -> None:
+    text = (
+        "Breach costs keep rising, study finds\n\n"
+        "Larkspur Analytics published its Cost of a Data Breach Report on Monday.\n"
+        "Nearly every organisation studied by Larkspur Analytics has suffered at least one breach, and the average "
+        "cost rose 12% to $4.1 million per breach.\n"
+        "Most of the 500 organisations surveyed said they pass the cost on to customers.\n"
+    )
+    assert _victim(text) is None

@@ -255,7 +255,10 @@ def _add_cues(
                     kinds[i] = first
                 elif last == "subject":
                     kinds[i] = "subject"
-    if _BREACH.search(sent.text) and not is_hypothetical(sent.text):
+    for i, m in enumerate(found):
+        if kinds[i] == "subject" and _AGENT_BEFORE.search(text, max(sent.start, m.start - 12), m.start):
+            kinds[i] = None  # "every organisation studied by IBM has suffered a breach": IBM is the agent
+    if _speaks_of_a_breach(sent.text) and not is_hypothetical(sent.text):
         for i, m in enumerate(found):
             if kinds[i] is None and not cues[i].bystander and not m.is_person and _is_subject(m, sent):
                 kinds[i] = (
@@ -295,6 +298,15 @@ def _add_cues(
             cand.bystander += 1
         elif kind:
             cand.cues.append((kind, idx))
+
+
+_AGENT_BEFORE = re.compile(r"\bby\s+(?:the\s+)?$")
+
+
+def _speaks_of_a_breach(sentence: str) -> bool:
+    """A breach word in running text; not only inside a capitalised title ("IBM issued its Cost of a Data Breach
+    Report" names a report, it tells of no breach)."""
+    return any(m.group()[0].islower() or m.start() == 0 for m in _BREACH.finditer(sentence))
 
 
 def _merge_short_forms(candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
