@@ -321,3 +321,14 @@ def test_issue12_study_author_and_report_title_are_no_victims() -> None:
         "Most of the 500 organisations surveyed said they pass the cost on to customers.\n"
     )
     assert _victim(text) is None
+
+
+def test_issue12_a_recalled_year_without_facts_makes_no_second_incident() -> None:
+    text = (
+        "Corwen Post hit by ransomware gang\n\n"
+        "Corwen Post said a ransomware attack disrupted its parcel services on Tuesday.\n"
+        "The gang first appeared in January 2020 and has hit as many as 1,000 victims since.\n"
+        "Founded more than 300 years ago, Corwen Post was privatised in 2013.\n"
+    )
+    incidents = analyze_text(text).incidents
+    assert [(i.victim, i.role) for i in incidents] == [("Corwen Post", "main")]

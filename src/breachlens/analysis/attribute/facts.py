@@ -74,6 +74,13 @@ class _Facts:
     dates: dict[str, tuple[str, Evidence]] = field(default_factory=dict)
     timeline: dict[tuple[str, str], TimelineEvent] = field(default_factory=dict)
 
+    def is_empty(self) -> bool:
+        """Nothing was read for this victim."""
+        return not any(
+            (self.exposed, self.not_exposed, self.counts, self.actors, self.campaigns, self.vectors, self.ransom,
+             self.responses, self.iocs, self.dates, self.timeline)
+        )
+
 
 def _evidence(source: str, text: str, start: int, end: int) -> Evidence:
     """Evidence for text[start:end]."""
@@ -146,6 +153,8 @@ def _build_incidents(
         )
     incidents = [_incident(reading, main_key, facts[main_key], "main", brands, parent_key)]
     for key in sorted(victims - {main_key}, key=lambda k: reading.candidates[k].first):
+        if key in reading.recalled and facts[key].is_empty():
+            continue  # a sentence recalled an earlier breach but said nothing of it: no record to keep
         incidents.append(_incident(reading, key, facts[key], "mentioned", set()))
     return tuple(incidents)
 

@@ -134,6 +134,8 @@ def _recalled_year(reading: _Reading, idx: int, current_years: set[str]) -> str 
     )
     if not (_RECALL.search(sent.text) or (prev is not None and _RECALL.search(prev.text))):
         return None
+    if not _BREACH.search(sent.text):
+        return None  # "privatised in 2013", "first appeared in 2020": a year of the story, not an earlier breach
     years = sorted(_years(seg.text, sent.start, sent.end) - current_years)
     return years[0] if years else None
 
