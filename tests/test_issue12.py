@@ -332,3 +332,30 @@ def test_issue12_a_recalled_year_without_facts_makes_no_second_incident() -> Non
     )
     incidents = analyze_text(text).incidents
     assert [(i.victim, i.role) for i in incidents] == [("Corwen Post", "main")]
+
+
+def test_issue12_a_firm_the_tagger_dates_is_still_a_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    from spacy.tokens import Span
+
+    from breachlens.analysis.extract.orgs import find_orgs
+
+    text = "Mercer Day, a law firm, was also hit. Attackers struck on New Year's Eve."
+    doc = nlp(text)
+    dated = [doc.char_span(text.index(s), text.index(s) + len(s)) for s in ("Mercer Day", "New Year's Eve")]
+    doc.ents = [Span(doc, span.start, span.end, label="DATE") for span in dated if span is not None]
+    assert [m.name for m in find_orgs(doc[:], 0, doc.text)] == ["Mercer Day"]
+
+
+def test_issue12_a_publication_is_not_its_publisher(nlp) -> None:  # type: ignore[no-untyped-def]
+    from breachlens.analysis.attribute import read_mentions
+    from breachlens.analysis.segment import segment
+
+    text = (
+        "Ransomware tops the list again\n\n"
+        "Larkspur’s 2024 Data Breach Investigations Report found that ransomware played a part in a third of all "
+        "breaches last year.\n"
+        "The Larkspur Data Breach Investigations Report studied 9,000 breaches in 90 countries.\n"
+    )
+    reading = read_mentions("<text>", segment(text, nlp))
+    assert not any("Report" in name for c in reading.candidates.values() for name in c.names)
+    assert not any(kind == "possessive" for c in reading.candidates.values() for kind, _i in c.cues)

@@ -175,7 +175,7 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
         if k != main
         and (
             _has_victim_cue(reading, reading.candidates[k])
-            or (scorers.other.accepts(f) and f.get("victim_word_lists", 0.0) > 0)
+            or scorers.other.accepts(f)
         )
         and not _same_as(reading, k, main)
         and not _reporter_or_people(reading.candidates[k], f)

@@ -220,8 +220,12 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
     name = text[start:end]
     if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
         return None
-    if all(t.ent_type_ in ("DATE", "TIME") for t in toks) or not is_name_like(name):
-        return None  # "New Year's Eve", "Social Security Numbers"
+    if all(t.ent_type_ in ("DATE", "TIME") for t in toks) and all(_is_date_word(t.text) for t in toks):
+        return None  # "New Year's Eve" (the tagger also dates "Jones Day", a law firm)
+    if not is_name_like(name):
+        return None  # "Social Security Numbers"
+    if toks[-1].text.lower() in _WORK_HEADS and len(toks) > 1:
+        return None  # "Verizon Data Breach Investigations Report": a publication, not its publisher
     if (
         len(name) < 2
         or not any(c.isalpha() for c in name)
@@ -276,6 +280,23 @@ def _before_role(toks: list[Any]) -> list[Any]:
     return toks
 
 
+# Last words of the titles of publications, which the tagger runs together with their publisher's name
+_WORK_HEADS = frozenset("report reports study survey index whitepaper handbook guide playbook".split())
+# Words of named days and seasons ("New Year's Eve", "Black Friday", "Christmas Day")
+_DATE_WORDS = frozenset(
+    """day days eve night morning week weekend year years new month season holiday holidays black cyber friday
+    monday tuesday wednesday thursday saturday sunday christmas easter thanksgiving halloween boxing memorial
+    labor labour independence valentine valentine's mother's father's lunar spring summer autumn fall winter
+    's ’s""".split()
+)
+
+
+def _is_date_word(word: str) -> bool:
+    """A word that names days or times, a month, or a number."""
+    low = word.lower()
+    return low in _DATE_WORDS or low in _MONTHS or word.isdigit() or not word.isalnum() and len(word) <= 2
+
+
 def _is_date_run(toks: list[Any]) -> bool:
     """A month name alone or with day/year numbers ("December 19", "Jan."): a date, not a name."""
     return toks[0].text.lower() in _MONTHS and all(t.text.isdigit() or t.is_punct for t in toks[1:])
@@ -310,7 +331,10 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
     m = _VICTIM.right.search(right)
     if m:
         snippet = right[: m.end()]
-        if snippet.lstrip().startswith(("'", "’")) or snippet.startswith(("s'", "s’")) or _PEOPLE_OF.match(snippet):
+        last_word = snippet.split()[-1] if snippet.split() else ""
+        if snippet.lstrip().startswith(("'", "’")) and last_word[:1].isupper() and len(snippet.split()) > 1:
+            victim = None  # "Verizon's 2023 Data Breach Investigations Report": the title of its publication
+        elif snippet.lstrip().startswith(("'", "’")) or snippet.startswith(("s'", "s’")) or _PEOPLE_OF.match(snippet):
             victim = "possessive"
         elif snippet.strip().endswith(":"):
             victim = "bullet"
