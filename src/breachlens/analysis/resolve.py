@@ -12,7 +12,7 @@ Sequence of `resolve(documents, settings, previous_ids)`:
 3. **Time split.** Within a group, entries are ordered by their incident date (incident_date, else
    disclosure_date, else the earliest timeline event, else the published date). Partial dates are spans
    ("2025" is the whole year), so dates compare at the granularity both have; "--06-02" takes the published
-   year. A new incident starts when an entry begins more than `settings.max_gap_days` after every earlier one
+   year. A new incident starts when an entry begins more than `settings.resolve.max_gap_days` after every earlier one
    ends. Undated entries join the latest incident of their group (an article recalling an older breach names
    its year). An incident none of whose entries is about the group's canonical victim (a brand's breach at
    another time than its parent's) takes its own canonical victim.
@@ -128,7 +128,7 @@ def resolve(
     entries = _entries(documents, orgs)
     clusters: list[tuple[str, list[_Entry]]] = []
     for root, group in _victim_groups(entries):
-        clusters.extend((_part_root(root, part), part) for part in _split_by_time(group, settings.max_gap_days))
+        clusters.extend((_part_root(root, part), part) for part in _split_by_time(group, settings.resolve.max_gap_days))
     clusters.sort(key=lambda c: (_cluster_start(c[1]), c[0], c[1][0].rank))
     merged = [_merge(root, part, settings, orgs) for root, part in clusters]
     ids = _assign_ids(clusters, previous_ids or {}, reserved)
@@ -580,7 +580,7 @@ def _merge(root: str, entries: list[_Entry], settings: Settings, orgs: _OrgTable
     """Merge one incident's entries (sorted by rank) into a MergedIncident (id assigned later)."""
     sources = tuple(sorted({e.source for e in entries}))
     texts = {e.source: (e.source, e.doc.published, e.doc.text) for e in entries}
-    origin = find_duplicates(texts.values(), settings.near_duplicate_jaccard)
+    origin = find_duplicates(texts.values(), settings.resolve.near_duplicate_jaccard)
     conflicts: list[Conflict] = []
     own = [e for e in entries if e.key == root] or entries
 
