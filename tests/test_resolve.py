@@ -210,7 +210,7 @@ def test_resolve_gap_follows_settings() -> None:
 
 
 def test_resolve_near_duplicate_jaccard_follows_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    import breachlens.analysis.resolve as resolve_module
+    import breachlens.analysis.resolve.merge as merge_module
 
     seen: list[float] = []
 
@@ -218,7 +218,7 @@ def test_resolve_near_duplicate_jaccard_follows_settings(monkeypatch: pytest.Mon
         seen.append(threshold)
         return {}
 
-    monkeypatch.setattr(resolve_module, "find_duplicates", find)
+    monkeypatch.setattr(merge_module, "find_duplicates", find)
     resolve([ledger(), herald()], Settings.load(near_duplicate_jaccard=0.9))
     assert seen == [0.9]
 
