@@ -95,12 +95,12 @@ def run_bench(
     result = BenchResult()
     if sources:
         docs = _load(sources, settings)
-        nlp = load_nlp(settings.model)
+        nlp = load_nlp(settings.nlp.model)
         warm = docs[0][1] if docs else None
         if warm is not None:
             analyze_clean(warm, settings)  # load models and reference data outside the timing
         result.documents = len(docs)
-        texts = [c.text[: settings.max_chars] for _raw, c in docs]
+        texts = [c.text[: settings.nlp.max_chars] for _raw, c in docs]
         spacy_best = ours_best = float("inf")
         for _ in range(repeats):
             start = time.perf_counter()

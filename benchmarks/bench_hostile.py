@@ -30,7 +30,7 @@ from breachlens.analysis.nlp import load_nlp
 from breachlens.pipeline import analyze
 from breachlens.settings import Settings
 settings = Settings.load(sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None)
-load_nlp(settings.model)
+load_nlp(settings.nlp.model)
 from breachlens.analysis.enrich import _actor_index
 _actor_index()
 start = time.perf_counter()

@@ -14,7 +14,7 @@ def nlp() -> Any:
     from breachlens.analysis.nlp import load_nlp
     from breachlens.settings import Settings
 
-    return load_nlp(Settings().model)
+    return load_nlp(Settings().nlp.model)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,7 +60,7 @@ def test_acquire_refuses_bad_files(
 ) -> None:
     path = _write(tmp_path, "input.txt", data)
     with pytest.raises(error) as caught:
-        acquire(path, replace(SETTINGS, max_bytes=100))
+        acquire(path, Settings.load(max_bytes=100))
     assert type(caught.value) is error
     assert str(caught.value) == f"{path}: {reason}"
 

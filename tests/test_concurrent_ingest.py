@@ -27,7 +27,7 @@ from breachlens.store import open_store
 
 url, go, sources = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 settings = Settings.load()
-load_nlp(settings.model)
+load_nlp(settings.nlp.model)
 with open_store(url) as store:
     print("ready", flush=True)
     while not os.path.exists(go):

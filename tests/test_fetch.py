@@ -7,7 +7,6 @@ No test sends anything to an address other than 127.0.0.1.
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import http.server
 import socket
@@ -191,7 +190,7 @@ def test_fetch_page_metadata_and_user_agent(server: LocalServer) -> None:  # noq
 
 def test_fetch_acquire_dispatches_urls(server: LocalServer) -> None:  # noqa: F811
     server.route("/news/marlow", page("breach.html"))
-    assert acquire(server.url("/news/marlow"), dataclasses.replace(SETTINGS, allow_private=True)).data == page("breach.html")
+    assert acquire(server.url("/news/marlow"), Settings.load(allow_private=True)).data == page("breach.html")
 
 
 def test_fetch_plain_text_page(server: LocalServer) -> None:  # noqa: F811
@@ -277,11 +276,11 @@ def test_fetch_timeout_on_slow_response(server: LocalServer) -> None:  # noqa: F
 def test_fetch_oversized_response_cut_while_streaming(server: LocalServer) -> None:  # noqa: F811
     # 1 GB offered, generated on the fly; the cap is 1 MB and reading stops right after it.
     server.route("/huge", handler=stream_forever(10**9))
-    settings = Settings(max_bytes=1_000_000)
+    settings = Settings.load(max_bytes=1_000_000)
     with Fetcher(settings, **LOCAL) as fetcher:
         with pytest.raises(TooLargeError) as caught:
             fetcher.fetch(server.url("/huge"))
-        assert fetcher.stats.bytes_read <= settings.max_bytes + CHUNK_BYTES
+        assert fetcher.stats.bytes_read <= settings.input.max_bytes + CHUNK_BYTES
     assert "over the 1,000,000-byte limit" in str(caught.value)
     # What the server managed to write before the hang-up: the cap plus what socket buffers absorbed.
     assert server.bytes_streamed < 64_000_000
@@ -290,14 +289,14 @@ def test_fetch_oversized_response_cut_while_streaming(server: LocalServer) -> No
 def test_fetch_announced_length_over_cap_refused_unread(server: LocalServer) -> None:  # noqa: F811
     server.route("/big", b"x" * 5000)
     with pytest.raises(TooLargeError) as caught:
-        fetch(server.url("/big"), Settings(max_bytes=1000), **LOCAL)
+        fetch(server.url("/big"), Settings.load(max_bytes=1000), **LOCAL)
     assert str(caught.value) == f"{server.url('/big')}: 5,000 bytes announced, over the 1,000-byte limit"
 
 
 def test_fetch_gzip_bomb_cut_by_decoded_size(server: LocalServer) -> None:  # noqa: F811
     bomb = gzip.compress(b"<html>" + b" " * 50_000_000)
     server.route("/bomb", bomb, headers={"Content-Encoding": "gzip"})
-    with Fetcher(Settings(max_bytes=1_000_000), **LOCAL) as fetcher:
+    with Fetcher(Settings.load(max_bytes=1_000_000), **LOCAL) as fetcher:
         with pytest.raises(TooLargeError):
             fetcher.fetch(server.url("/bomb"))
         assert fetcher.stats.bytes_read <= 1_000_000 + CHUNK_BYTES

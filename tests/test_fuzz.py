@@ -58,7 +58,7 @@ def test_fuzz_other_scanners_return(text: str) -> None:
 def test_fuzz_cap_text_keeps_within_budgets(text: str) -> None:
     from breachlens.analysis.clean import cap_text
 
-    budget = Settings(max_chars=5_000, max_token_chars=100, max_line_chars=500)
+    budget = Settings.load(max_chars=5_000, max_token_chars=100, max_line_chars=500)
     capped, _dropped = cap_text(text, budget)
     assert len(capped) <= 5_000
     assert all(len(line) <= 500 for line in capped.split("\n"))

@@ -103,7 +103,7 @@ def test_hostile_one_long_token_document_is_analysed(bounded: None) -> None:
 def test_hostile_cap_text_drops_long_words_and_splits_long_lines() -> None:
     from breachlens.analysis.clean import cap_text
 
-    settings = Settings(max_chars=10_000, max_token_chars=50, max_line_chars=100)
+    settings = Settings.load(max_chars=10_000, max_token_chars=50, max_line_chars=100)
     text = "Hash: " + "f" * 500 + " seen on Monday.\n" + "word " * 60 + "\n" + "x " * 20_000
     capped, dropped = cap_text(text, settings)
     assert "f" * 51 not in capped and "Hash:\nseen on Monday." in capped
@@ -126,7 +126,7 @@ def test_hostile_cap_text_keeps_real_articles_whole() -> None:
 def test_hostile_nlp_parses_in_bounded_windows_and_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     from breachlens.analysis.nlp import load_nlp, parse_texts
 
-    nlp = load_nlp(Settings().model)
+    nlp = load_nlp(Settings().nlp.model)
     groups: list[int] = []
     real_pipe = nlp.pipe
 
@@ -152,7 +152,7 @@ def test_hostile_segment_caps_sentences() -> None:
     from breachlens.analysis.segment import segment
 
     text = " ".join(["data"] * 3_000)  # one "sentence" of 15,000 characters without punctuation
-    seg = segment(text, load_nlp(Settings().model), max_sentence_chars=1_000, window_tokens=4_000)
+    seg = segment(text, load_nlp(Settings().nlp.model), max_sentence_chars=1_000, window_tokens=4_000)
     assert seg.sentences and max(s.end - s.start for s in seg.sentences) <= 1_000
     assert all(s.text == text[s.start : s.end] for s in seg.sentences)
 

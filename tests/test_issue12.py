@@ -117,7 +117,7 @@ def test_issue12_incident_head_decides() -> None:
     from breachlens.analysis.nlp import load_nlp
     from breachlens.analysis.segment import segment
 
-    seg = segment(text, load_nlp(Settings().model))
+    seg = segment(text, load_nlp(Settings().nlp.model))
     assert attribute("x.txt", seg, None, shipped)
     assert attribute("x.txt", seg, None, never) == ()
 

@@ -206,11 +206,11 @@ def test_resolve_gap_follows_settings() -> None:
         article("a", TEXT_LEDGER, incident_date="2025-06-02"),
         article("b", TEXT_HERALD, incident_date="2025-09-01"),
     ]
-    assert len(resolve(docs, Settings(max_gap_days=30))) == 2
+    assert len(resolve(docs, Settings.load(max_gap_days=30))) == 2
 
 
 def test_resolve_near_duplicate_jaccard_follows_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    import breachlens.analysis.resolve as resolve_module
+    import breachlens.analysis.resolve.merge as merge_module
 
     seen: list[float] = []
 
@@ -218,7 +218,7 @@ def test_resolve_near_duplicate_jaccard_follows_settings(monkeypatch: pytest.Mon
         seen.append(threshold)
         return {}
 
-    monkeypatch.setattr(resolve_module, "find_duplicates", find)
+    monkeypatch.setattr(merge_module, "find_duplicates", find)
     resolve([ledger(), herald()], Settings.load(near_duplicate_jaccard=0.9))
     assert seen == [0.9]
 
@@ -573,7 +573,7 @@ def test_resolve_ids_are_made_unique_in_date_order() -> None:
         article("b", TEXT_HERALD, incident_date="2025-06-30"),
         article("a", TEXT_LEDGER, incident_date="2025-06-01"),
     ]
-    result = resolve(docs, Settings(max_gap_days=10))
+    result = resolve(docs, Settings.load(max_gap_days=10))
     assert {m.id: m.sources for m in result} == {"vesper-2025-06": ("a",), "vesper-2025-06-2": ("b",)}
 
 

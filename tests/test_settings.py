@@ -22,11 +22,6 @@ from breachlens.records import CleanDocument
 from breachlens.settings import Settings
 
 
-def _flatten_defaults(tree: dict[str, Any]) -> list[str]:
-    renames = {("store", "path"): "store_path"}
-    return [renames.get((section, key), key) for section, values in tree.items() for key in values]
-
-
 def _config(tmp_path: Path, text: str) -> str:
     path = tmp_path / "settings.toml"
     path.write_text(text)
@@ -36,19 +31,24 @@ def _config(tmp_path: Path, text: str) -> str:
 def test_settings_defaults_live_only_in_defaults_toml() -> None:
     defaults = tomllib.loads(resources.files("breachlens").joinpath("defaults.toml").read_text())
     settings = Settings.load()
-    assert settings.max_bytes == defaults["input"]["max_bytes"]
-    assert settings.store_path == defaults["store"]["path"]
-    assert settings.respect_robots is defaults["fetch"]["respect_robots"]
+    assert settings.input.max_bytes == defaults["input"]["max_bytes"]
+    assert settings.store.path == defaults["store"]["path"]
+    assert settings.fetch.respect_robots is defaults["fetch"]["respect_robots"]
     assert Settings() == settings  # the dataclass's defaults are read from the same file
-    assert set(_flatten_defaults(defaults)) == {f.name for f in fields(Settings)}  # every default is in the file
+    assert [f.name for f in fields(Settings)] == list(defaults)  # one field a section of the file
+    for section, table in defaults.items():  # every default is in the file, under its section and key
+        values = {f.name: getattr(getattr(settings, section), f.name) for f in fields(getattr(settings, section))}
+        assert values == {key: tuple(v) if isinstance(v, list) else v for key, v in table.items()}
 
 
 def test_settings_file_over_defaults_and_options_over_file(tmp_path: Path) -> None:
     config = _config(tmp_path, "[resolve]\nmax_gap_days = 30\n[store]\npath = 'a.db'\n")
-    assert Settings.load(config).max_gap_days == 30
-    assert Settings.load(config).store_path == "a.db"
-    assert Settings.load(config, store_path="b.db", max_gap_days=None).store_path == "b.db"
-    assert Settings.load(config, max_gap_days=None).max_gap_days == 30  # None: option not given
+    assert Settings.load(config).resolve.max_gap_days == 30
+    assert Settings.load(config).store.path == "a.db"
+    assert Settings.load(config, store_path="b.db", max_gap_days=None).store.path == "b.db"
+    assert Settings.load(config, max_gap_days=None).resolve.max_gap_days == 30  # None: option not given
+    flat = _config(tmp_path, "max_gap_days = 40\nstore_path = 'c.db'\n")  # a file without sections: flat names
+    assert (Settings.load(flat).resolve.max_gap_days, Settings.load(flat).store.path) == (40, "c.db")
 
 
 def test_settings_unknown_key_is_an_error(tmp_path: Path) -> None:
@@ -182,5 +182,5 @@ def test_settings_cli_ignore_robots_and_allow_private_override(monkeypatch: pyte
     result = CliRunner().invoke(cli, ["ingest", "https://example.org/x", "--db", str(tmp_path / "s.db"),
                                       "--ignore-robots", "--allow-private"])
     assert result.exit_code == 1
-    assert seen[0].respect_robots is False and seen[0].allow_private is True
-    assert seen[0].store_path == str(tmp_path / "s.db")
+    assert seen[0].fetch.respect_robots is False and seen[0].fetch.allow_private is True
+    assert seen[0].store.path == str(tmp_path / "s.db")

@@ -63,7 +63,7 @@ def test_warc_html_responses_are_documents(tmp_path: Path, gz: bool) -> None:
 def test_warc_record_over_the_limit_is_its_own_failure(tmp_path: Path) -> None:
     path = tmp_path / "crawl.warc.gz"
     write_archive(path)
-    documents = list(read_warc(str(path), Settings(max_bytes=1000)).documents)
+    documents = list(read_warc(str(path), Settings.load(max_bytes=1000)).documents)
     assert [str(d) for d in documents if isinstance(d, SourceFailure)] == [
         "https://news.example/news/marlow: over the 1,000-byte limit",
         "https://news.example/advice: over the 1,000-byte limit",

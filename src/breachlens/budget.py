@@ -1,6 +1,6 @@
 """Deadlines: a stage that runs over its time budget is stopped and becomes one error line (issue 13).
 
-    with deadline(settings.document_seconds, source):
+    with deadline(settings.nlp.document_seconds, source):
         ...                                   # raises DeadlineExceeded (a SourceError) on overrun
 
 In a process's main thread (the CLI, a pool worker, serve's analysis process) the deadline is a real-time

@@ -244,7 +244,7 @@ def ingest(
         raise click.UsageError("give files, directories, URLs, web archives or --feed URL")
     settings = load_settings(config, store_path=db, max_bytes=max_bytes, allow_private=allow_private or None,
                              respect_robots=False if ignore_robots else None)
-    db = settings.store_path
+    db = settings.store.path
     files, urls, _archives = split_sources(sources)
     with _open_store(db) as store:
         try:
@@ -360,7 +360,7 @@ def watch(
             stop.set()
 
     hook: dict[str, Any] = {}
-    with _open_store(settings.store_path) as store:
+    with _open_store(settings.store.path) as store:
         hook["run"] = alert_run(store, settings, notify, notify_config)
         run(urls, store, settings, _parse_duration(every), on_event, stop)
 
@@ -447,7 +447,7 @@ def resolve_command(db: str | None, full: bool, config: str | None) -> None:
     from .ingest.run import refresh_incidents
 
     settings = load_settings(config, store_path=db)
-    db = settings.store_path
+    db = settings.store.path
     with _open_store(db) as store:
         try:
             outcome = refresh_incidents(store, settings, full=full)
@@ -720,7 +720,7 @@ def serve(db: str | None, host: str, port: int, token: str | None, allowed_hosts
 
     try:
         settings = load_settings(config, store_path=db)
-        run(host=host, port=port, db=settings.store_path, token=token, settings=settings, allowed_hosts=allowed_hosts)
+        run(host=host, port=port, db=settings.store.path, token=token, settings=settings, allowed_hosts=allowed_hosts)
     except BreachlensError as exc:
         raise click.ClickException(str(exc)) from exc
 

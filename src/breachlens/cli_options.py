@@ -36,4 +36,4 @@ def load_settings(config: str | None, **overrides: Any) -> Settings:
 
 def store_path(db: str | None, config: str | None) -> str:
     """--db when given, else the settings' store path (for commands that need no other setting)."""
-    return db if db is not None else load_settings(config).store_path
+    return db if db is not None else load_settings(config).store.path

@@ -48,10 +48,10 @@ class DocumentResult:
 
 def analyze_clean(doc: CleanDocument, settings: Settings) -> DocumentAnalysis:
     """Stages 4-5 for one cleaned document."""
-    with deadline(settings.document_seconds, doc.source):
+    with deadline(settings.nlp.document_seconds, doc.source):
         seg = segment(
-            doc.text, load_nlp(settings.model), settings.max_chars, settings.max_sentence_chars,
-            settings.nlp_window_tokens,
+            doc.text, load_nlp(settings.nlp.model), settings.nlp.max_chars, settings.nlp.max_sentence_chars,
+            settings.nlp.nlp_window_tokens,
         )
         return document_analysis(doc, seg)
 
@@ -166,7 +166,7 @@ def clean_within(item: str, raw: RawDocument, settings: Settings) -> _Pending | 
     started = time.monotonic()
 
     def work() -> CleanDocument:
-        with deadline(settings.document_seconds, item):
+        with deadline(settings.nlp.document_seconds, item):
             return clean(raw, settings)
 
     cleaned = guard(item, work)
@@ -184,10 +184,10 @@ _CLEAN_SECONDS: dict[int, float] = {}
 
 def _left(cleaned: CleanDocument, settings: Settings) -> float:
     """Seconds left of a document's budget (at least a millisecond, so an overrun shows as a deadline)."""
-    if settings.document_seconds <= 0:
+    if settings.nlp.document_seconds <= 0:
         return 0
     spent = _CLEAN_SECONDS.pop(id(cleaned), 0.0)
-    return max(1e-3, settings.document_seconds - spent)
+    return max(1e-3, settings.nlp.document_seconds - spent)
 
 
 _cleaned = clean_within
@@ -208,9 +208,9 @@ def _in_batches(
 
 def _parser(settings: Settings, pending: list[_Pending]) -> Iterator[Any]:
     """Parses of the pending documents' texts, in order (windows and groups bounded by the settings)."""
-    nlp = load_nlp(settings.model)
-    texts = (c.text[: settings.max_chars] for _i, _r, c in pending)
-    return parse_texts(nlp, texts, settings.nlp_window_tokens, settings.nlp_batch_tokens)
+    nlp = load_nlp(settings.nlp.model)
+    texts = (c.text[: settings.nlp.max_chars] for _i, _r, c in pending)
+    return parse_texts(nlp, texts, settings.nlp.nlp_window_tokens, settings.nlp.nlp_batch_tokens)
 
 
 def _finish(
@@ -218,7 +218,7 @@ def _finish(
 ) -> Iterator[DocumentResult | SourceFailure | str]:
     """Stages 4-5 for a batch: `nlp.pipe` over the cleaned texts in bounded groups, then attribution.
 
-    Each document's parse and attribution run within `settings.document_seconds`; a document that overruns
+    Each document's parse and attribution run within `settings.nlp.document_seconds`; a document that overruns
     (or raises) becomes its one error line, and the parse goes on with the documents after it.
     """
     pending = [b for b in batch if isinstance(b, tuple)]
@@ -231,8 +231,8 @@ def _finish(
         item, raw, cleaned = entry
         k += 1
         try:
-            with deadline(_left(cleaned, settings), item, total=settings.document_seconds):
-                seg = segment_parsed(cleaned.text, next(parsed), settings.max_sentence_chars)
+            with deadline(_left(cleaned, settings), item, total=settings.nlp.document_seconds):
+                seg = segment_parsed(cleaned.text, next(parsed), settings.nlp.max_sentence_chars)
                 result: DocumentResult | SourceFailure = DocumentResult(raw, cleaned, document_analysis(cleaned, seg))
         except DeadlineExceeded as exc:
             result = SourceFailure(item, exc.reason)

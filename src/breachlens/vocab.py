@@ -58,7 +58,7 @@ SECTORS = (
 
 MODALITIES = ("confirmed", "reported", "claimed", "suspected")
 
-# Strength of a modality when sources are weighed (resolve.py): an authority's word beats a rumour.
+# Strength of a modality when sources are weighed (analysis/resolve): an authority's word beats a rumour.
 MODALITY_WEIGHT = {"confirmed": 1.0, "reported": 0.8, "suspected": 0.5, "claimed": 0.4}
 
 TIMELINE_KINDS = ("incident", "detection", "disclosure", "notification", "claim", "regulator_action")

@@ -65,31 +65,6 @@ BOM_CODECS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# A tag line, a related-link title or a sidebar item has at most this many words (seed tag lists: 1-2 words;
-# related-post titles on blogs: up to about 8).
-LABEL_MAX_WORDS = 8
-# A trailing run of label lines is dropped as a tag list only from this many lines on; one short last line may
-# be a sign-off or a dateline.
-TAG_RUN_MIN_LINES = 2
-# A "real paragraph" ends like a sentence and has at least this many words ("Powered by Blogger." has three).
-PARAGRAPH_MIN_WORDS = 6
-# A line is a candidate title among the first this-many kept lines, when it has 2..TITLE_MAX_WORDS words.
-TITLE_SCAN_LINES = 3
-TITLE_MAX_WORDS = 20
-# A dateline is looked for among the first this-many kept lines.
-DATE_SCAN_LINES = 6
-# A glued advert line has at most this many words (the seed advert has 13; news paragraphs run 25-80).
-GLUED_AD_MAX_WORDS = 30
-# ...and the glued word has at least this many words on each side (the seed advert has 6 and 6; a camel-case
-# brand opening a headline, "devkitPro data breach" in the HIBP set, has none before it).
-GLUED_MIN_WORDS_AROUND = 2
-# A navigation line splits on separators into at least this many parts of at most NAV_PART_MAX_WORDS words
-# each.
-NAV_MIN_PARTS = 3
-NAV_PART_MAX_WORDS = 4
-# A <title> suffix after " | " or " - " is a site name when it has at most this many words.
-SITE_SUFFIX_MAX_WORDS = 4
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -193,7 +168,7 @@ def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
     else:
         header = read_text_header(raw_text)
         # the line rules read at most RULES_CHARS_FACTOR times the analysed length (the rest is cut below)
-        head, _rest = _cut_at_line(header.body, settings.max_chars * RULES_CHARS_FACTOR)
+        head, _rest = _cut_at_line(header.body, settings.nlp.max_chars * RULES_CHARS_FACTOR)
         text, dropped = strip_chrome(head)
         dropped = header.dropped + dropped
         title = header.title or _text_title(text)
@@ -232,10 +207,10 @@ def cap_text(text: str, settings: Settings) -> tuple[str, tuple[DroppedSpan, ...
     span's offsets are -1 (it may be megabytes; its `text` is a preview and its reason says which limit).
     """
     dropped: list[DroppedSpan] = []
-    if len(text) > settings.max_chars:
-        text, rest = _cut_at_line(text, settings.max_chars)
-        dropped.append(_capped(rest, f"over the {settings.max_chars:,}-character document limit"))
-    limit = settings.max_token_chars
+    if len(text) > settings.nlp.max_chars:
+        text, rest = _cut_at_line(text, settings.nlp.max_chars)
+        dropped.append(_capped(rest, f"over the {settings.nlp.max_chars:,}-character document limit"))
+    limit = settings.nlp.max_token_chars
     if limit > 0 and len(text) > limit:
         long_word = re.compile(rf"(?<!\S)\S{{{limit + 1},}}")
         if long_word.search(text):
@@ -247,7 +222,7 @@ def cap_text(text: str, settings: Settings) -> tuple[str, tuple[DroppedSpan, ...
                 pos = m.end()
             pieces.append(text[pos:].lstrip(" \t"))
             text = "\n".join(pieces)
-    line_limit = settings.max_line_chars
+    line_limit = settings.nlp.max_line_chars
     if line_limit > 0 and len(text) > line_limit:
         text = _split_long_lines(text, line_limit)
     return text, tuple(dropped)
@@ -368,6 +343,24 @@ def _control_share(text: str) -> float:
 
 
 # --- plain-text chrome --------------------------------------------------------------------------------------
+
+# A tag line, a related-link title or a sidebar item has at most this many words (seed tag lists: 1-2 words;
+# related-post titles on blogs: up to about 8).
+LABEL_MAX_WORDS = 8
+# A trailing run of label lines is dropped as a tag list only from this many lines on; one short last line may
+# be a sign-off or a dateline.
+TAG_RUN_MIN_LINES = 2
+# A "real paragraph" ends like a sentence and has at least this many words ("Powered by Blogger." has three).
+PARAGRAPH_MIN_WORDS = 6
+# A glued advert line has at most this many words (the seed advert has 13; news paragraphs run 25-80).
+GLUED_AD_MAX_WORDS = 30
+# ...and the glued word has at least this many words on each side (the seed advert has 6 and 6; a camel-case
+# brand opening a headline, "devkitPro data breach" in the HIBP set, has none before it).
+GLUED_MIN_WORDS_AROUND = 2
+# A navigation line splits on separators into at least this many parts of at most NAV_PART_MAX_WORDS words
+# each.
+NAV_MIN_PARTS = 3
+NAV_PART_MAX_WORDS = 4
 
 
 @lru_cache(maxsize=1)
@@ -623,6 +616,11 @@ _HEADER_LINE = re.compile(r"^(?P<label>url|link|source|title|headline|date|publi
 _EXCERPT_DATE = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s")
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?:/|-|$)")
 HEADER_SCAN_LINES = 4
+# A line is a candidate title among the first this-many kept lines, when it has 2..TITLE_MAX_WORDS words.
+TITLE_SCAN_LINES = 3
+TITLE_MAX_WORDS = 20
+# A dateline is looked for among the first this-many kept lines.
+DATE_SCAN_LINES = 6
 
 
 @dataclass(frozen=True)
@@ -744,6 +742,9 @@ def _dateline(line: str) -> str | None:
 
 
 # --- HTML ---------------------------------------------------------------------------------------------------
+
+# A <title> suffix after " | " or " - " is a site name when it has at most this many words.
+SITE_SUFFIX_MAX_WORDS = 4
 
 
 def _clean_html(source: str, html: str) -> tuple[str, tuple[DroppedSpan, ...], str | None, str | None]:

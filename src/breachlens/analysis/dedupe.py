@@ -133,7 +133,7 @@ def find_duplicates(
     Args:
         items: (source, published, text) triples; a repeated source is compared once (its first text).
         threshold: word 5-gram Jaccard similarity at or above which two texts are copies of one text
-            (`Settings.near_duplicate_jaccard`).
+            (`Settings.resolve.near_duplicate_jaccard`).
         exact_limit: groups up to this size are compared pair by pair instead of through LSH buckets.
 
     Returns:

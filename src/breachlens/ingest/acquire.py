@@ -36,7 +36,7 @@ def expand_sources(sources: Iterable[str], settings: Settings) -> Iterator[str |
     """Yield every readable source named by `sources`, or a SourceFailure for one that names nothing.
 
     A file yields itself (whatever its suffix: it was asked for by name); a directory yields its files whose
-    suffix is in `settings.suffixes`, recursively and sorted, skipping hidden files and directories; a URL
+    suffix is in `settings.input.suffixes`, recursively and sorted, skipping hidden files and directories; a URL
     yields itself.
     A missing path or a directory without matching files yields a `SourceFailure`, so the batch goes on.
     """
@@ -47,10 +47,10 @@ def expand_sources(sources: Iterable[str], settings: Settings) -> Iterator[str |
         path = Path(source)
         if path.is_dir():
             unreadable: list[SourceFailure] = []
-            files = _walk(path, settings.suffixes, unreadable)
+            files = _walk(path, settings.input.suffixes, unreadable)
             yield from unreadable
             if not files and not unreadable:
-                yield SourceFailure(source, f"no {'/'.join(settings.suffixes)} files")
+                yield SourceFailure(source, f"no {'/'.join(settings.input.suffixes)} files")
             yield from files
         elif path.exists():
             yield source
@@ -61,12 +61,12 @@ def expand_sources(sources: Iterable[str], settings: Settings) -> Iterator[str |
 def acquire(path: str, settings: Settings) -> RawDocument:
     """Read one source into a RawDocument (bytes, sha256, kind "html" or "text").
 
-    Raises `TooLargeError` over `settings.max_bytes`, and `SourceError` for a missing, unreadable, empty or
+    Raises `TooLargeError` over `settings.input.max_bytes`, and `SourceError` for a missing, unreadable, empty or
     non-regular file or a directory; a URL raises what `fetch.fetch` raises (FetchError, UnsafeURLError, ...).
     """
     if is_url(path):
         return _fetch_url(path, settings)
-    data = _read_file(path, settings.max_bytes)
+    data = _read_file(path, settings.input.max_bytes)
     if not data.strip():
         raise SourceError(path, "empty file")
     digest = hashlib.sha256(data).hexdigest()

@@ -197,9 +197,9 @@ class LocalPoolExecutor(Executor):
 
     def prepare(self, settings: Settings) -> None:
         """Remember the model so workers load it as they start."""
-        if self._model != settings.model:
+        if self._model != settings.nlp.model:
             self.close()
-            self._model = settings.model
+            self._model = settings.nlp.model
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         """The pool, started on first use."""
@@ -331,7 +331,7 @@ class DaskExecutor(Executor):
 
     def prepare(self, settings: Settings) -> None:
         """Load the spaCy model on every worker now, so the first batches do not all wait for it."""
-        self._client.run(_warm_worker, settings.model)
+        self._client.run(_warm_worker, settings.nlp.model)
 
     def submit(self, fn: Callable[..., R], *args: Any) -> Any:
         """A task with a unique key (pure=False: a re-submitted batch is a new task, not the lost one)."""

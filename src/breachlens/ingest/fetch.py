@@ -13,7 +13,7 @@ What a fetch does, in order, on every hop of a redirect chain:
    name to check). There is no second DNS lookup that a rebinding server could answer differently.
 5. Follow a redirect by hand (at most `max_redirects`), so every hop goes through 1-4 again.
 6. Check the content type before reading the body; stream the body with our own decoder for gzip, deflate and
-   br, counting DECODED bytes, and stop as soon as they pass `settings.max_bytes` (`TooLargeError`), so a huge
+   br, counting DECODED bytes, and stop as soon as they pass `settings.input.max_bytes` (`TooLargeError`), so a huge
    response or a decompression bomb never sits in memory. A body whose compressed stream ends early is a
    `FetchError`. The whole fetch has a deadline (`total_timeout`) on top of httpx's per-operation timeouts, so
    a server trickling a byte at a time cannot hold a batch.
@@ -116,8 +116,8 @@ class FetchOptions:
 
     Attributes:
         allow_private: lift the address guard (for users whose sources are on their own network). Defaults to
-            `settings.allow_private`.
-        respect_robots: ask robots.txt before fetching a page. Defaults to `settings.respect_robots`.
+            `settings.fetch.allow_private`.
+        respect_robots: ask robots.txt before fetching a page. Defaults to `settings.fetch.respect_robots`.
         timeout: seconds for each of connect, read and write.
         total_timeout: seconds for a whole fetch, redirects and body included.
         max_redirects: redirects followed before giving up.
@@ -145,8 +145,8 @@ class FetchOptions:
         if unknown:
             raise TypeError(f"unknown fetch options: {', '.join(unknown)}")
         given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
-        given.setdefault("allow_private", settings.allow_private)
-        given.setdefault("respect_robots", settings.respect_robots)
+        given.setdefault("allow_private", settings.fetch.allow_private)
+        given.setdefault("respect_robots", settings.fetch.respect_robots)
         return cls(**given)
 
 
@@ -562,7 +562,7 @@ class Fetcher(Closing):
                 raise FetchError(url, f"not {what} (content type {media_type})")
             if media_types is None and accept == ACCEPT_PAGE and media_type and _page_kind_of(media_type) is None:
                 raise FetchError(url, f"not an HTML or text page (content type {media_type})")
-            data = self._read(url, response, max_bytes or self.settings.max_bytes, deadline)
+            data = self._read(url, response, max_bytes or self.settings.input.max_bytes, deadline)
             got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
         finally:
             response.close()

@@ -3,7 +3,7 @@
 Why warcio: it reads both formats, gzipped per record or not, and undoes the recorded HTTP transfer and content
 encodings (`content_stream()`), which is what a crawler's archive holds. Everything else — request and
 metadata records, revisits, non-200 responses, non-HTML content — is skipped and counted by reason, so
-`ingest` can say what it left out. A record over `settings.max_bytes` is read only up to the cap and reported as
+`ingest` can say what it left out. A record over `settings.input.max_bytes` is read only up to the cap and reported as
 that record's failure; the rest of the archive goes on. A damaged record is that record's failure and the records
 after it are read; damage the reader cannot step over ends the file with one failure (issue 13).
 """
@@ -50,7 +50,7 @@ def read_warc(path: str, settings: Settings | None = None) -> WarcRead:
     target URI. Raises SourceError when the file cannot be opened; a record over the size limit and a damaged
     archive give a SourceFailure in `documents`.
     """
-    limit = (settings or Settings.load()).max_bytes
+    limit = (settings or Settings.load()).input.max_bytes
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the generator below
     except OSError as exc:

@@ -139,9 +139,9 @@ def _parsed(
     heads: frozenset[str],
 ) -> list[LabelledDocument]:
     """Parse cleaned documents in one batched spaCy pass and read their mention tables."""
-    nlp = load_nlp(settings.model)
+    nlp = load_nlp(settings.nlp.model)
     out = []
-    parsed = nlp.pipe((c.text[: settings.max_chars] for _r, c in cleaned), batch_size=32)
+    parsed = nlp.pipe((c.text[: settings.nlp.max_chars] for _r, c in cleaned), batch_size=32)
     for (row, doc), spacy_doc in zip(cleaned, parsed, strict=True):
         if progress:
             progress(doc.source)

@@ -17,7 +17,7 @@ Choices that differ from SQLite, and why:
 * Full text uses the `simple` configuration (lower-casing, no stemming, no stop words), the closest match to
   FTS5's `unicode61` tokenizer: every word of a query must appear as written. Accents are not folded (that
   needs the `unaccent` extension, which only a superuser can create).
-* `documents.search` indexes at most the first 200,000 characters of the text (`Settings.max_chars`, what the
+* `documents.search` indexes at most the first 200,000 characters of the text (`Settings.nlp.max_chars`, what the
   analysis itself reads) because a `tsvector` is limited to 1 MB.
 * Concurrent migrators (two `ingest` processes opening a new database at once) are serialised by a
   transaction-level advisory lock (`LOCK_MIGRATE`, taken by `PostgresDialect.migration_step`), so each step is

@@ -202,7 +202,7 @@ def serve(
         host: address to bind; anything but loopback needs `token`, and then every state-changing request
             must carry it.
         port: TCP port (0 picks a free one).
-        db: store path or URL (default: `settings.store_path`).
+        db: store path or URL (default: `settings.store.path`).
         token: the secret for state-changing requests.
         settings: analysis settings (default: `Settings.load()`).
         log_level: uvicorn's log level.
@@ -221,7 +221,7 @@ def serve(
             "give --token (or bind 127.0.0.1)"
         )
     hosts = [*allowed_hosts, *([] if host in ("0.0.0.0", "::") else [host])]
-    app = create_app(db if db is not None else settings.store_path, settings, token=token,
+    app = create_app(db if db is not None else settings.store.path, settings, token=token,
                      require_token=not loopback or token is not None, allowed_hosts=hosts)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
                 proxy_headers=False, h11_max_incomplete_event_size=64 * 1024)

@@ -139,9 +139,9 @@ def _analyse(state: AppState, job: Callable[..., DocumentAnalysis | SourceFailur
     """
     if not state.isolate:
         return job(*args)
-    seconds = state.settings.document_seconds
+    seconds = state.settings.nlp.document_seconds
     timeout = seconds + ANALYSIS_GRACE_S + _STARTUP_S if seconds > 0 else None
-    pool = _pool(state.settings.model)
+    pool = _pool(state.settings.nlp.model)
     try:
         return pool.submit(job, *args).result(timeout=timeout)
     except BrokenProcessPool:
