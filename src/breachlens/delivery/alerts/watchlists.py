@@ -42,6 +42,11 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 _CSV_NAME_COLUMNS = ("name", "organisation", "organization", "company", "supplier", "vendor")
 
 
+# The values of one criterion: an incident meets the criterion when it matches any of them, and meets the
+# watchlist when it meets every criterion given (an empty one is not applied).
+AnyOf = tuple[str, ...]
+
+
 class WatchlistError(BreachlensError):
     """A watchlist or a supplier list that cannot be used (the message names it and says why)."""
 
@@ -63,12 +68,12 @@ class Watchlist:
     """
 
     name: str
-    orgs: tuple[str, ...] = ()
-    domains: tuple[str, ...] = ()
-    sectors: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    data_types: tuple[str, ...] = ()
+    orgs: AnyOf = ()
+    domains: AnyOf = ()
+    sectors: AnyOf = ()
+    countries: AnyOf = ()
+    actors: AnyOf = ()
+    data_types: AnyOf = ()
     min_records: int | None = None
     min_modality: str | None = None
 
