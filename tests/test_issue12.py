@@ -186,6 +186,8 @@ def test_issue12_headline_name_with_small_words_stays_whole(name: str) -> None:
         ("BA", "British Airways", True),
         ("Kesaya", "Kaseya", True),
         ("Health Services", "Health Service Executive", True),
+        ("ICBC Financial Services", "Industrial and Commercial Bank of China", True),
+        ("Icbc Financial Services", "Industrial and Commercial Bank of China", False),
         ("Boots", "BBC", False),
         ("Ba", "British Airways", False),
         ("Shell", "Accellion", False),
@@ -359,3 +361,12 @@ def test_issue12_a_publication_is_not_its_publisher(nlp) -> None:  # type: ignor
     reading = read_mentions("<text>", segment(text, nlp))
     assert not any("Report" in name for c in reading.candidates.values() for name in c.names)
     assert not any(kind == "possessive" for c in reading.candidates.values() for kind, _i in c.cues)
+
+
+def test_issue12_other_before_a_name_is_not_part_of_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    from breachlens.analysis.extract.orgs import find_orgs
+
+    text = "Other Pellmore customers were also hit, and New Year’s Eve brought another attack."
+    doc = nlp(text)
+    names = [m.name for m in find_orgs(doc[:], 0, text)]
+    assert "Pellmore" in names and not any(n.startswith("Other") or "Eve" in n for n in names)

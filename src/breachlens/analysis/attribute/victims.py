@@ -118,6 +118,8 @@ def _same_name(a: str, b: str) -> bool:
     initials = "".join(w[0] for w in long)
     if len(short) == 1 and (len(long) >= 3 or short_name.isupper()) and short[0] == initials:
         return True
+    if len(long) >= 3 and len(short) > 1 and short[0] == initials and short_name.split()[0].isupper():
+        return True  # "ICBC Financial Services", the arm of the "Industrial and Commercial Bank of China"
     return len(wa) == len(wb) == 1 and min(len(a), len(b)) >= 5 and _edit_distance(wa[0], wb[0]) <= 2
 
 

@@ -58,7 +58,7 @@ _ADJECTIVAL = re.compile(
 )  # "XenForo-based"
 _LEADING_NOISE = frozenset(
     "yesterday today tomorrow tonight meanwhile earlier later last next this that however separately additionally "
-    "also now recently lately overnight breaking update exclusive report".split()
+    "also now recently lately overnight breaking update exclusive report other another several".split()
 )
 _CONNECTORS = {"&", "of", "de", "du", "van", "von", "y", "and"}
 _LEFT_WINDOW = 90
@@ -220,7 +220,7 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
     name = text[start:end]
     if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
         return None
-    if all(t.ent_type_ in ("DATE", "TIME") for t in toks) and all(_is_date_word(t.text) for t in toks):
+    if all(t.ent_type_ in ("DATE", "TIME", "EVENT") for t in toks) and all(_is_date_word(t.text) for t in toks):
         return None  # "New Year's Eve" (the tagger also dates "Jones Day", a law firm)
     if not is_name_like(name):
         return None  # "Social Security Numbers"
