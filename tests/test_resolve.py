@@ -244,6 +244,15 @@ def test_resolve_uses_timeline_then_published_date_when_incident_dates_are_missi
     assert {m.id: m.sources for m in resolve(docs, SETTINGS)} == {"vesper": ("t",), "vesper-2": ("p",)}
 
 
+def test_resolve_article_dated_only_by_a_regulators_action_joins_the_breach() -> None:
+    fine = TimelineEvent("regulator_action", "2027-01-20", (ev("fine", TEXT_HERALD, "the Morning Herald reported"),))
+    docs = [
+        article("breach", TEXT_LEDGER, incident_date="2025-06-02"),
+        article("fine", TEXT_HERALD, published="2027-01-21", timeline=(fine,)),
+    ]
+    assert {m.id: m.sources for m in resolve(docs, SETTINGS)} == {"vesper-2025-06": ("breach", "fine")}
+
+
 def test_resolve_brand_article_joins_its_parents_incident_via_parent() -> None:
     orla = article("orla", TEXT_ORLA, victim="Orla Group", incident_date="2025-06")
     tarn = article("tarn", TEXT_TARN, victim="Maison Tarn", parent="Orla Group", incident_date="2025-06")

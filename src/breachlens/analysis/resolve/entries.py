@@ -68,12 +68,23 @@ def _entries(documents: Sequence[DocumentAnalysis], orgs: _OrgTables) -> list[_E
 
 
 def _entry_span(incident: Incident, published: str | None) -> _Span | None:
-    """When it happened: incident date, else disclosure date, else earliest timeline event, else published."""
+    """When it happened: incident date, else disclosure date, else earliest timeline event, else published.
+
+    A regulator's action comes months or years after the breach, and so does an article reporting only that: an
+    incident dated by nothing else is undated (it joins its victim's latest incident) rather than a new one.
+    """
     for value in (incident.incident_date, incident.disclosure_date):
         span = _span(value, published)
         if span is not None:
             return span
-    events = [s for s in (_span(t.date, published) for t in incident.timeline) if s is not None]
+    events = [
+        s for s in (_span(t.date, published) for t in incident.timeline if t.kind not in _AFTERMATH) if s is not None
+    ]
     if events:
         return min(events, key=lambda s: (s.lo, s.hi))
+    if any(t.kind in _AFTERMATH for t in incident.timeline):
+        return None
     return _span(published)
+
+
+_AFTERMATH = frozenset({"regulator_action"})  # timeline kinds that date the aftermath, not the breach
