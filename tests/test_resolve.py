@@ -253,6 +253,17 @@ def test_resolve_article_dated_only_by_a_regulators_action_joins_the_breach() ->
     assert {m.id: m.sources for m in resolve(docs, SETTINGS)} == {"vesper-2025-06": ("breach", "fine")}
 
 
+def test_resolve_initials_name_the_same_victim() -> None:
+    docs = [
+        article("full", TEXT_LEDGER, victim="Harbour Mutual Savings Bank", incident_date="2025-06-02"),
+        article("arm", TEXT_HERALD, victim="HMSB Financial Services", incident_date="2025-06"),
+        article("short", TEXT_WIRE, victim="HMSB", incident_date="2025-06"),
+        article("other", TEXT_WIRE, victim="Hmsb Bakery", incident_date="2025-06"),  # not written as initials
+    ]
+    groups = sorted(m.sources for m in resolve(docs, SETTINGS))
+    assert groups == [("arm", "full", "short"), ("other",)]
+
+
 def test_resolve_brand_article_joins_its_parents_incident_via_parent() -> None:
     orla = article("orla", TEXT_ORLA, victim="Orla Group", incident_date="2025-06")
     tarn = article("tarn", TEXT_TARN, victim="Maison Tarn", parent="Orla Group", incident_date="2025-06")

@@ -25,7 +25,8 @@ from store_helpers import BACKENDS, pg_schema_url
 SETTINGS = Settings.load()
 
 # Victims with links: Vesper and Larkspur are brands of Orla Group; Corvid Online is Corvid's brand; Tidewell has
-# no link. Dates spread over years so one victim has several incidents (the time split).
+# no link; TMS Finance and Tidewell Marine Savings share initials. Dates spread over years so one victim has
+# several incidents (the time split).
 _VICTIMS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("Orla Group", None, ("Vesper",)),
     ("Vesper", "Orla Group", ()),
@@ -34,6 +35,8 @@ _VICTIMS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("Corvid Online", None, ()),
     ("Tidewell", None, ()),
     ("Halden Entertainment", None, ()),
+    ("Tidewell Marine Savings", None, ()),
+    ("TMS Finance", None, ()),  # linked to Tidewell Marine Savings only by its initials
 ]
 _DATA = ("email", "name", "phone", "password", "payment_card")
 _ACTORS = ("ShinyHunters", "Scattered Spider", "Graywren")

@@ -118,7 +118,7 @@ def blocking_keys(document: DocumentAnalysis) -> frozenset[str]:
     """Every victim key a document's clustered incidents name: victims, parents and brands (incremental resolve).
 
     Two documents can only end in one incident when their keys are linked (`_victim_groups` joins entries only
-    through these keys), so re-resolving the documents that share keys with new ones, transitively, gives what
+    through these keys and the initials a name has or opens with), so re-resolving the documents that share keys with new ones, transitively, gives what
     a full resolve gives.
     """
     keys: set[str] = set()
@@ -127,6 +127,7 @@ def blocking_keys(document: DocumentAnalysis) -> frozenset[str]:
         keys.update(e.brand_keys)
         if e.parent_key:
             keys.add(e.parent_key)
+        keys.update(f"initials:{i}" for i in _initials_of(e) if i)  # `_initialisms` links through these
     return frozenset(keys)
 
 
@@ -150,12 +151,46 @@ def _victim_groups(entries: list[_Entry]) -> list[tuple[str, list[_Entry]]]:
         for other in sorted(linked & present):
             a, b = sorted((find(e.key), find(other)))
             parent[b] = a
+    for long_key, short_key in _initialisms(entries):
+        a, b = sorted((find(long_key), find(short_key)))
+        parent[b] = a
     groups: dict[str, list[_Entry]] = defaultdict(list)
     for e in entries:
         groups[find(e.key)].append(e)
     out = [(_canonical_key(members), members) for members in groups.values()]
     out.sort(key=lambda g: (g[0], g[1][0].rank))
     return out
+
+
+_INITIAL_FILLERS = frozenset({"and", "of", "the", "for", "de"})
+
+
+def _initials_of(entry: _Entry) -> tuple[str | None, str | None]:
+    """(initials of the entry's name when it has three words or more, the initials its name opens with when written
+    in capitals): "Industrial and Commercial Bank of China" -> ("icbc", None); "ICBC Financial Services" ->
+    ("ifs", "icbc")."""
+    words = [w for w in entry.key.split() if w not in _INITIAL_FILLERS]
+    full = "".join(w[0] for w in words) if len(words) >= 3 else None
+    first = entry.incident.victim.split()[0] if entry.incident.victim.split() else ""
+    short = first.lower() if len(first) >= 3 and first.isupper() and first.isalpha() else None
+    return full, short
+
+
+def _initialisms(entries: list[_Entry]) -> list[tuple[str, str]]:
+    """(full key, short key) pairs where the short name is the full name's initials, alone or leading the name of
+    one of its arms: "Industrial and Commercial Bank of China" ~ "ICBC", "ICBC Financial Services". Outlets use
+    both for one victim; three letters at least, and the short form must be written in capitals."""
+    by_initials: dict[str, list[str]] = defaultdict(list)
+    for e in entries:
+        full, _short = _initials_of(e)
+        if full:
+            by_initials[full].append(e.key)
+    pairs = set()
+    for e in entries:
+        _full, short = _initials_of(e)
+        if short:
+            pairs.update((key, e.key) for key in by_initials.get(short, ()) if key != e.key)
+    return sorted(pairs)
 
 
 def _canonical_key(entries: list[_Entry]) -> str:
