@@ -118,8 +118,8 @@ def blocking_keys(document: DocumentAnalysis) -> frozenset[str]:
     """Every victim key a document's clustered incidents name: victims, parents and brands (incremental resolve).
 
     Two documents can only end in one incident when their keys are linked (`_victim_groups` joins entries only
-    through these keys and the initials a name has or opens with), so re-resolving the documents that share keys with new ones, transitively, gives what
-    a full resolve gives.
+    through these keys and the initials a name has or opens with), so re-resolving the documents that share keys
+    with new ones, transitively, gives what a full resolve gives.
     """
     keys: set[str] = set()
     for e in _entries([document], _OrgTables()):
