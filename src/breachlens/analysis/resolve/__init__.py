@@ -185,7 +185,7 @@ def _initialisms(entries: list[_Entry]) -> list[tuple[str, str]]:
         full, _short = _initials_of(e)
         if full:
             by_initials[full].append(e.key)
-    pairs = set()
+    pairs: set[tuple[str, str]] = set()
     for e in entries:
         _full, short = _initials_of(e)
         if short:
