@@ -370,3 +370,17 @@ def test_issue12_other_before_a_name_is_not_part_of_it(nlp) -> None:  # type: ig
     doc = nlp(text)
     names = [m.name for m in find_orgs(doc[:], 0, text)]
     assert "Pellmore" in names and not any(n.startswith("Other") or "Eve" in n for n in names)
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Skyforge Racer Developer Confirms Data Breach", "Skyforge Racer Maker Brightmoor Games Confirms Data Breach"],
+)
+def test_issue12_a_product_that_describes_its_maker_is_not_the_victim(headline: str) -> None:
+    text = (
+        f"{headline}\n\n"
+        "The Skyforge Racer developer Brightmoor Games said hackers stole the names and email addresses of "
+        "2,000 employees last week.\n"
+        "Brightmoor Games has reset staff passwords and informed the police.\n"
+    )
+    assert _victim(text) == "Brightmoor Games"

@@ -14,6 +14,7 @@ from ..extract.orgs import OrgMention, coordinated_groups, find_orgs, is_name_li
 from ..extract.patterns import (
     AUTHORITY_NAME,
     BREACH_WORDS,
+    DESCRIBING_HEADS,
     EMPTY_VALUE,
     EXPOSURE_CUES,
     FIELD_LABEL_WORDS,
@@ -384,6 +385,7 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
                 name = _headline_name(name, candidates)
         elif m:
             name = _headline_name(m.group("name"), candidates)
+        name = _after_describing_noun(name)
         if name and _plausible_headline_name(name):
             key = org_key(name)
             cand = candidates.setdefault(key, _Candidate(key))
@@ -409,7 +411,11 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
         if not (_BREACH.search(line) or _HEADLINE_BREACH.search(line)):
             continue
         for cand in candidates.values():
-            positions = [(p, n) for n in cand.names if (p := _find_word(line, n)) >= 0]
+            positions = [
+                (p, n)
+                for n in cand.names
+                if (p := _find_word(line, n)) >= 0 and not _describes_its_maker(line, p + len(n))
+            ]
             if positions and not any(_bystander_in_heading(line, p, n) for p, n in positions):
                 cand.cues.append(("title", -1))
                 cand.title_quote = cand.title_quote or (para.start, para.end)
@@ -432,6 +438,19 @@ def _cut_at_verb(words: list[str]) -> str:
         if i > 0 and word.lower() in _HEADLINE_VERBS:
             return " ".join(words[:i])
     return " ".join(words)
+
+
+def _after_describing_noun(name: str) -> str:
+    """The name after a describing noun ("ChatGPT Maker Veltrix" -> "Veltrix"); "" when the phrase ends with one."""
+    words = name.split()
+    last = max((i for i, w in enumerate(words) if w.lower() in DESCRIBING_HEADS), default=-1)
+    return " ".join(words[last + 1 :])
+
+
+def _describes_its_maker(line: str, end: int) -> bool:
+    """The name ending at `end` is followed by a describing noun ("Call of Duty Developer"): a product."""
+    following = line[end:].split()
+    return bool(following) and following[0].lower() in DESCRIBING_HEADS
 
 
 def _has_common_word(phrase: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from .data_types import find_data_types
 from .dates import find_dates
 from .patterns import (
+    DESCRIBING_HEADS,
     NON_VICTIM_LEFT,
     NON_VICTIM_RIGHT,
     NOT_ORG_WORDS,
@@ -175,6 +176,8 @@ def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMentio
         if text is None:
             text = " " * base + span.doc.text if base >= 0 else span.doc.text[-base:]
         mention = _mention(tokens[i:j], base, text)
+        if j < len(tokens) and tokens[j].text in DESCRIBING_HEADS:
+            mention = None  # "the Call of Duty developer": a product that describes its maker
         if mention is not None:
             out.append(mention)
         i = j

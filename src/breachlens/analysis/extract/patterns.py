@@ -1004,6 +1004,9 @@ NON_VICTIM_RIGHT = alt(
     r"^\s*,\s*(?:a|an|the)\s+(?:\w+\s+){0,3}(?:cyber)?security\s+(?:firm|company|vendor|provider|researcher)",
     r"^\s*(?:researchers?|analysts?|spokesperson)",
 )
+# Nouns that describe an organisation by what it makes or runs: in "the Call of Duty developer Activision" and
+# "ChatGPT maker Veltrix" the name before the noun is a product, the one after it the organisation
+DESCRIBING_HEADS = frozenset("developer developers maker makers publisher owner operator creator manufacturer".split())
 # Words the tagger calls proper nouns that are never organisations in breach news.
 NOT_ORG_WORDS = frozenset(
     """pii mfa sso api apis crm it ai gdpr ccpa hipaa sim ceo cto ciso cfo vpn otp url urls ip sms sql usd eur gbp
