@@ -1,15 +1,18 @@
 """Find the victim a document is about, the other breaches it mentions, and give every fact to its incident.
 
-Hand-written rules, because the naive reading (most frequent organisation = victim, every fact = the victim's) is
-exactly the failure this tool exists to avoid. Steps:
+The naive reading (most frequent organisation = victim, every fact = the victim's) is exactly the failure this
+tool exists to avoid. Hand-written cues feed learned scorers (analysis/scorers.py, trained by `breachlens train`).
+Steps:
 
 1. Candidates: organisation mentions per sentence (extract/orgs.py), minus threat actors and countries; names in
    headings are found by looking up the body's candidates and by a "<name> data breach" headline pattern.
 2. Roles: each mention gets a victim cue (subject of a breach verb, "breach at X", "X's breach", a list of
    victims, a "Name:" bullet in a list of breaches, the headline) or a bystander cue (quoted source, commentator,
    vendor). Cues spread along coordinated lists ("attacks on A, B and C").
-3. Main victim: the best-scored candidate; a brand whose parent is named as the one confirming is folded into the
-   parent when several of its brands are hit together. Every other candidate with a victim cue is `mentioned`.
+3. Main victim: the candidate the main scorer rates highest, once the incident scorer and the cues agree that a
+   breach is reported; a brand whose parent is named as the one confirming is folded into the parent when several
+   of its brands are hit together. Another candidate with a victim cue, or that the other-victim scorer accepts,
+   is `mentioned`. People named as the attacker (extract/attackers.py) join the threat actors.
 4. Facts: each sentence's facts go to the victim named in their clause, else to the sentence's subject, else to
    the paragraph's current topic (the main victim at each new paragraph, the bullet's name inside a bullet).
 """
