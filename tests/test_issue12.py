@@ -374,7 +374,7 @@ def test_issue12_other_before_a_name_is_not_part_of_it(nlp) -> None:  # type: ig
 
 @pytest.mark.parametrize(
     "headline",
-    ["Skyforge Racer Developer Confirms Data Breach", "Skyforge Racer Maker Brightmoor Games Confirms Data Breach"],
+    ["Skyforge Racer Developer Confirms Data Breach", "Skyforge Racer developer confirms data breach"],
 )
 def test_issue12_a_product_that_describes_its_maker_is_not_the_victim(headline: str) -> None:
     text = (
@@ -384,3 +384,28 @@ def test_issue12_a_product_that_describes_its_maker_is_not_the_victim(headline: 
         "Brightmoor Games has reset staff passwords and informed the police.\n"
     )
     assert _victim(text) == "Brightmoor Games"
+
+
+def test_issue12_a_describing_word_inside_a_name_keeps_the_name() -> None:
+    from breachlens.analysis.attribute.candidates import _after_describing_noun
+
+    assert _after_describing_noun("Harrow Developer Summit") == "Harrow Developer Summit"
+    assert _after_describing_noun("Skyforge Racer Developer") == ""
+
+
+def test_issue12_a_name_only_the_scorer_calls_breached_takes_no_facts(nlp) -> None:  # type: ignore[no-untyped-def]
+    from breachlens.analysis.attribute import attribute
+    from breachlens.analysis.segment import segment
+
+    text = (
+        "Pellnet data breach\n\n"
+        "In May 2024, Pellnet was the victim of a cyber attack which targeted data held on Trellisforce and "
+        "resulted in the exposure of 88,000 email addresses.\n"
+    )
+    shipped = load_scorers()
+    yes_to_all = Scorers(shipped.main, Head(100.0, {}, 0.5), shipped.incident)
+    incidents = attribute("x.txt", segment(text, nlp), None, yes_to_all)
+    main, *others = incidents
+    assert main.victim == "Pellnet" and main.records_affected is not None
+    assert main.records_affected.value == 88000
+    assert all(i.records_affected is None and not i.data_exposed for i in others)

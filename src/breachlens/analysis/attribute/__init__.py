@@ -43,7 +43,7 @@ def attribute(
     main_key, brand_keys, parent_key = _fold_brands(reading, decision.main)
     # the parent speaks for the brand's breach: its statements are facts of the same incident
     same_incident = brand_keys | ({parent_key} if parent_key else set())
-    victims = {main_key} | (set(decision.others) - same_incident)
+    victims = {main_key} | (set(decision.others) - same_incident - decision.factless)
     owners = _assign_owners(reading, main_key, victims, same_incident)
-    victims |= reading.recalled
+    victims |= reading.recalled | (decision.factless - same_incident)
     return _build_incidents(reading, main_key, victims, brand_keys, owners, parent_key)

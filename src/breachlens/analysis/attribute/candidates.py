@@ -441,10 +441,10 @@ def _cut_at_verb(words: list[str]) -> str:
 
 
 def _after_describing_noun(name: str) -> str:
-    """The name after a describing noun ("ChatGPT Maker Veltrix" -> "Veltrix"); "" when the phrase ends with one."""
+    """"" when the phrase ends with a describing noun ("Call of Duty Developer"), else the phrase (a describing
+    word inside a name modifies what follows: "Roblox Developer Conference")."""
     words = name.split()
-    last = max((i for i, w in enumerate(words) if w.lower() in DESCRIBING_HEADS), default=-1)
-    return " ".join(words[last + 1 :])
+    return "" if words and words[-1].lower() in DESCRIBING_HEADS else name
 
 
 def _describes_its_maker(line: str, end: int) -> bool:
