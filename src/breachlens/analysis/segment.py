@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _GLYPHS = "•●◦▪▫■□‣∙·*–—►▸▹➢➤→✓✔○-"  # "-" last: inside a character class it would make a range
-_BULLET = re.compile(rf"^\s*(?:[{_GLYPHS}]|\d{{1,2}}[.)]|\(?[a-h]\))\s+")
+# A bullet glyph or a list number opening a line ("• ", "3. ", "(a) ")
+LIST_MARKER = re.compile(rf"^\s*(?:[{_GLYPHS}]|\d{{1,2}}[.)]|\(?[a-h]\))\s+")
 
 _HEADING_MAX_WORDS = 14  # measured on news/blog pages: section headings run 2-12 words, sentences longer
 
@@ -68,7 +69,7 @@ def paragraphs(text: str) -> list[Paragraph]:
         elif stripped:
             start = pos + (len(line) - len(line.lstrip()))
             end = start + len(stripped)
-            is_item = bool(_BULLET.match(line))
+            is_item = bool(LIST_MARKER.match(line))
             words = stripped.lstrip("#").split()
             is_heading = stripped.startswith("#") or (
                 not is_item and len(words) <= _HEADING_MAX_WORDS and not re.search(r"[.!:;,]$", stripped)
@@ -94,7 +95,7 @@ def _wraps(line: str, following: str) -> bool:
     """Whether `line` was hard-wrapped into `following` (plain-text mail and old web pages wrap at ~70-80
     characters): it is long, ends mid-sentence, and the next line continues it rather than opening a list item."""
     body = line.strip()
-    if len(body) < _WRAP_MIN_CHARS or _BULLET.match(following) or following.lstrip().startswith("#"):
+    if len(body) < _WRAP_MIN_CHARS or LIST_MARKER.match(following) or following.lstrip().startswith("#"):
         return False
     if re.search(r"[.!?:;\"”’)]$", body):
         return False

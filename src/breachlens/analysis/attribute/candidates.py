@@ -22,7 +22,7 @@ from ..extract.patterns import (
     PARENT_PATTERNS,
     RECALL_CUES,
 )
-from ..segment import Segmented, Sentence
+from ..segment import LIST_MARKER, Segmented, Sentence
 
 _BREACH = re.compile(r"\b" + BREACH_WORDS + r"\b", re.IGNORECASE)
 _EXPOSURE = re.compile(r"\b" + EXPOSURE_CUES + r"\b", re.IGNORECASE)
@@ -200,7 +200,6 @@ def _is_field_label(name: str) -> bool:
     return bool(words) and any(w.lower() in FIELD_LABEL_WORDS for w in words)
 
 
-_LINE_MARKER = re.compile(r"[ \t]*(?:(?:[•●◦▪‣∙·*–—-]|\d{1,2}[.)])[ \t]+)?")  # a bullet or list number
 _NAME_RUN = re.compile(r"[A-Z0-9][\w&’'.-]*(?:\s+(?:&\s+)?[A-Z0-9][\w&’'.-]*)*")
 
 
@@ -209,8 +208,8 @@ def _actors_outside_names(seg: Segmented, actors: list[enrich.ActorMatch]) -> li
     out = []
     for actor in actors:
         line_start = seg.text.rfind("\n", 0, actor.start) + 1
-        marker = _LINE_MARKER.match(seg.text, line_start)  # "3. The LockBit gang": not one name with "3."
-        line_start = marker.end() if marker else line_start
+        marker = LIST_MARKER.match(seg.text[line_start : actor.start])  # "3. The LockBit gang": "3." is no name
+        line_start += marker.end() if marker else 0
         run = next(
             (
                 m

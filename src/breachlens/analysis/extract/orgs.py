@@ -289,8 +289,7 @@ _WORK_HEADS = frozenset("report reports study survey index whitepaper handbook g
 _DATE_WORDS = frozenset(
     """day days eve night morning week weekend year years new month season holiday holidays black cyber friday
     monday tuesday wednesday thursday saturday sunday christmas easter thanksgiving halloween boxing memorial
-    labor labour independence valentine valentine's mother's father's lunar spring summer autumn fall winter
-    's ’s""".split()
+    labor labour independence valentine valentine's mother's father's lunar spring summer autumn fall winter""".split()
 )
 
 
@@ -334,8 +333,8 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
     m = _VICTIM.right.search(right)
     if m:
         snippet = right[: m.end()]
-        last_word = snippet.split()[-1] if snippet.split() else ""
-        if snippet.lstrip().startswith(("'", "’")) and last_word[:1].isupper() and len(snippet.split()) > 1:
+        words = snippet.split()
+        if snippet.lstrip().startswith(("'", "’")) and len(words) > 1 and words[-1][:1].isupper():
             victim = None  # "Verizon's 2023 Data Breach Investigations Report": the title of its publication
         elif snippet.lstrip().startswith(("'", "’")) or snippet.startswith(("s'", "s’")) or _PEOPLE_OF.match(snippet):
             victim = "possessive"

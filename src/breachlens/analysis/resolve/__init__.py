@@ -180,14 +180,13 @@ def _initialisms(entries: list[_Entry]) -> list[tuple[str, str]]:
     """(full key, short key) pairs where the short name is the full name's initials, alone or leading the name of
     one of its arms: "Industrial and Commercial Bank of China" ~ "ICBC", "ICBC Financial Services". Outlets use
     both for one victim; three letters at least, and the short form must be written in capitals."""
+    initials = [(e, *_initials_of(e)) for e in entries]
     by_initials: dict[str, list[str]] = defaultdict(list)
-    for e in entries:
-        full, _short = _initials_of(e)
+    for e, full, _short in initials:
         if full:
             by_initials[full].append(e.key)
     pairs: set[tuple[str, str]] = set()
-    for e in entries:
-        _full, short = _initials_of(e)
+    for e, _full, short in initials:
         if short:
             pairs.update((key, e.key) for key in by_initials.get(short, ()) if key != e.key)
     return sorted(pairs)

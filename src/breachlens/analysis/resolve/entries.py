@@ -67,6 +67,9 @@ def _entries(documents: Sequence[DocumentAnalysis], orgs: _OrgTables) -> list[_E
     return out
 
 
+_AFTERMATH = frozenset({"regulator_action"})  # timeline kinds that date the aftermath, not the breach
+
+
 def _entry_span(incident: Incident, published: str | None) -> _Span | None:
     """When it happened: incident date, else disclosure date, else earliest timeline event, else published.
 
@@ -86,5 +89,3 @@ def _entry_span(incident: Incident, published: str | None) -> _Span | None:
         return None
     return _span(published)
 
-
-_AFTERMATH = frozenset({"regulator_action"})  # timeline kinds that date the aftermath, not the breach
