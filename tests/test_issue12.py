@@ -325,6 +325,31 @@ def test_issue12_study_author_and_report_title_are_no_victims() -> None:
     assert _victim(text) is None
 
 
+def test_issue12_report_title_in_the_headline_names_no_victim() -> None:
+    text = (
+        "Larkspur's 2024 Cost of a Data Breach Report\n\n"
+        "The annual report, which Larkspur has sponsored since 2011, analyses data breach costs reported by 480 "
+        "organisations in 14 countries.\n"
+        "The average cost of a data breach rose 9% to $4.3 million, and the average breach took 270 days to contain.\n"
+        "Organisations that used automation saved $1.7 million per breach on average.\n"
+    )
+    assert _victim(text) is None
+
+
+def test_issue12_subject_of_a_relative_clause_is_not_the_subject_of_the_breach_sentence(
+    nlp,  # type: ignore[no-untyped-def]
+) -> None:
+    from breachlens.analysis.attribute.candidates import _is_subject
+    from breachlens.analysis.extract.orgs import OrgMention, org_key
+    from breachlens.analysis.segment import segment
+
+    sentence = "The survey, which Larkspur has run since 2011, counts data breach costs at 480 organisations."
+    seg = segment(sentence, nlp)
+    start = sentence.index("Larkspur")
+    mention = OrgMention(start, start + len("Larkspur"), "Larkspur", org_key("Larkspur"))
+    assert not _is_subject(mention, seg.sentences[0])
+
+
 def test_issue12_a_recalled_year_without_facts_makes_no_second_incident() -> None:
     text = (
         "Corwen Post hit by ransomware gang\n\n"

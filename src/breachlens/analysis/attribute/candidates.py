@@ -309,6 +309,14 @@ def _speaks_of_a_breach(sentence: str) -> bool:
     return any(m.group()[0].islower() or m.start() == 0 for m in _BREACH.finditer(sentence))
 
 
+# The capitalised title of a publication ("2019 Cost of a Data Breach Report", "Data Breach Investigations Report"):
+# a breach word inside it names the publication, not a breach
+_PUBLICATION_TITLE = re.compile(
+    r"(?:\b[A-Z0-9][\w’'-]*\s+(?:(?:of|a|an|the|on|in|and|for|to)\s+)*)+"
+    r"(?:Report|Study|Survey|Index|Whitepaper|Handbook|Guide|Playbook)s?\b"
+)
+
+
 def _merge_short_forms(candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
     """A later short form of a name already given in full is the same organisation ("Pellmore" after
     "Pellmore Building Society"): merge it into the full name."""
@@ -372,8 +380,8 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
     if not seg.paragraphs:
         return
     first = seg.paragraphs[0]
-    if first.is_heading:
-        line = text[first.start : first.end]
+    line = text[first.start : first.end]
+    if first.is_heading and not (_BREACH.search(line) and not _BREACH.search(_PUBLICATION_TITLE.sub(" ", line))):
         m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
         # "<name> data breach": the phrase is the name when the body writes it too ("The Fly on the Wall");
         # else it is cut where a verb or a common word begins ("Energy giant Shell impacted in Accellion hack")
@@ -406,7 +414,7 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
     for para in seg.paragraphs[:8]:
         if not para.is_heading:
             continue
-        line = text[para.start : para.end]
+        line = _PUBLICATION_TITLE.sub(" ", text[para.start : para.end])
         if not (_BREACH.search(line) or _HEADLINE_BREACH.search(line)):
             continue
         for cand in candidates.values():
@@ -523,5 +531,7 @@ def _is_subject(m: OrgMention, sent: Sentence) -> bool:
             head = tok
             while head.dep_ in ("compound", "poss", "conj", "appos") and head.head is not head:
                 head = head.head
+            if head.dep_ in ("nsubj", "nsubjpass") and head.head.dep_ == "relcl":
+                return False  # "the report, which IBM sponsors, analyses breach costs": IBM is not its subject
             return head.dep_ in ("nsubj", "nsubjpass") or head.dep_ == "ROOT"
     return False
