@@ -350,6 +350,17 @@ def test_issue12_subject_of_a_relative_clause_is_not_the_subject_of_the_breach_s
     assert not _is_subject(mention, seg.sentences[0])
 
 
+def test_issue12_experts_quoted_on_breach_costs_make_no_victim() -> None:
+    text = (
+        "Average cost of a data breach climbs to $4.6M\n\n"
+        "The cost of data breaches keeps climbing, and most companies pass it on to their customers.\n"
+        "On average a breach now costs $4.6 million, up 12% in three years.\n"
+        "Larkspur experts said companies that hide security breaches from the police pay more.\n"
+        "Nearly half of the firms surveyed said they would raise prices after a breach.\n"
+    )
+    assert _victim(text) is None
+
+
 def test_issue12_a_recalled_year_without_facts_makes_no_second_incident() -> None:
     text = (
         "Corwen Post hit by ransomware gang\n\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import enrich
@@ -166,7 +167,7 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
     p_incident = scorers.incident.probability(doc)
     # Both must agree that a breach is reported: the hand-written reading (some candidate is presented as breached)
     # and the incident scorer. Measured on dev/news, 5-fold CV: either alone let 6-11 of 15 negatives through.
-    if p_incident < scorers.incident.threshold or _choose_main(reading) is None:
+    if p_incident < scorers.incident.threshold or _choose_main(reading, table) is None:
         return Decision(None, frozenset(), p_incident)
     main = max(p_main, key=lambda k: (p_main[k], -reading.candidates[k].first))
     # Another victim: a sentence presents it as breached ("Dior lost purchase histories"), or the scorer says so.
@@ -195,14 +196,16 @@ def _reporter_or_people(cand: _Candidate, features: dict[str, float]) -> bool:
     )
 
 
-def _choose_main(reading: _Reading) -> str | None:
-    """Key of the hand-written reading's victim, or None: no candidate is presented as breached."""
+def _choose_main(reading: _Reading, table: Mapping[str, object] | None = None) -> str | None:
+    """Key of the hand-written reading's victim, or None: no candidate is presented as breached. With `table`,
+    only its candidates count (not the common words and actor names the scorers never see)."""
     if not _BREACH.search(reading.seg.text):
         return None
     scored = [
         (_score(reading, c), -c.first, key)
         for key, c in reading.candidates.items()
-        if _has_victim_cue(reading, c)
+        if (table is None or key in table)
+        and _has_victim_cue(reading, c)
         and any(k in ("subject", "possessive", "title", "object") for k, _ in c.cues)
     ]
     if not scored:
@@ -210,7 +213,7 @@ def _choose_main(reading: _Reading) -> str | None:
         scored = [
             (_score(reading, c), -c.first, key)
             for key, c in reading.candidates.items()
-            if any(k == "subject?" for k, _ in c.cues) and c.bystander < 3
+            if (table is None or key in table) and any(k == "subject?" for k, _ in c.cues) and c.bystander < 3
         ]
     if not scored:
         return None

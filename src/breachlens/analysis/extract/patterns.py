@@ -1002,7 +1002,7 @@ NON_VICTIM_RIGHT = alt(
     r"|hackers?|attackers?|criminals?|intruders?|cyber\s*criminals?|someone|unauthori[sz]ed)\b)",
     r"^(?:'s|’s)\s+(?:founder|CEO|researchers?|analysts?|report|threat\s+intelligence|blog)",
     r"^\s*,\s*(?:a|an|the)\s+(?:\w+\s+){0,3}(?:cyber)?security\s+(?:firm|company|vendor|provider|researcher)",
-    r"^\s*(?:researchers?|analysts?|spokesperson)",
+    r"^\s*(?:researchers?|analysts?|experts?|spokes(?:person|man|woman))\b",
 )
 # Nouns that describe an organisation by what it makes or runs: in "the Call of Duty developer Activision" and
 # "ChatGPT maker Veltrix" the name before the noun is a product, the one after it the organisation
