@@ -361,6 +361,22 @@ def test_issue12_experts_quoted_on_breach_costs_make_no_victim() -> None:
     assert _victim(text) is None
 
 
+def test_issue12_an_acronym_keeps_its_name_reading_where_the_tagger_calls_it_a_noun(
+    nlp,  # type: ignore[no-untyped-def]
+) -> None:
+    from spacy.tokens import Doc
+
+    from breachlens.analysis.extract.orgs import find_orgs
+
+    # tagged as the small English model tags a real bank's acronym: a name once, a common noun after "on"
+    words = ["TKBC", "was", "hit", ".", "The", "attack", "on", "TKBC", "was", "no", "accident", "."]
+    pos = ["PROPN", "AUX", "VERB", "PUNCT", "DET", "NOUN", "ADP", "NOUN", "AUX", "DET", "NOUN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, spaces=[w not in (".",) for w in words[1:]] + [False], pos=pos)
+    assert [m.name for m in find_orgs(doc[:], 0)] == ["TKBC", "TKBC"]
+    lone = Doc(nlp.vocab, words=words[4:], pos=pos[4:])  # never a name in its text: stays a word
+    assert find_orgs(lone[:], 0) == []
+
+
 def test_issue12_a_recalled_year_without_facts_makes_no_second_incident() -> None:
     text = (
         "Corwen Post hit by ransomware gang\n\n"

@@ -89,7 +89,7 @@ def _is_name_token(tok: Any) -> bool:
     """A token that can be part of an organisation name."""
     if tok.pos_ == "PROPN" or tok.ent_type_ in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC"):
         return bool(_NAME_TOKEN.match(tok.text) or _is_lower_camel_name(tok)) or tok.text in ("-", "&")
-    if _DOMAIN.match(tok.text) or _is_lower_camel_name(tok):
+    if _DOMAIN.match(tok.text) or _is_lower_camel_name(tok) or _is_known_acronym(tok):
         return True
     # A capitalised word glued to a hyphenated lower-case part, not at the start of a sentence ("the Co-op").
     if (
@@ -124,6 +124,23 @@ def _is_lower_camel_name(tok: Any) -> bool:
     return tok.text[:1].upper() + tok.text[1:] in words
 
 
+def _is_known_acronym(tok: Any) -> bool:
+    """An acronym the tagger calls a common noun here but a name elsewhere in the document ("the attack on
+    ICBC" after "ICBC, China's largest bank"): one name keeps one reading throughout a text."""
+    if not (len(tok.text) >= 2 and tok.text.isupper() and tok.text.isalpha()):
+        return False
+    names = tok.doc.user_data.get(_ACRONYM_NAMES)
+    if names is None:
+        names = frozenset(
+            t.text
+            for t in tok.doc
+            if t.text.isupper() and t.text.isalpha() and (t.pos_ == "PROPN" or t.ent_type_ == "ORG")
+        )
+        tok.doc.user_data[_ACRONYM_NAMES] = names
+    return tok.text in names
+
+
+_ACRONYM_NAMES = "breachlens.acronym_names"
 _CAPITALISED_WORDS = "breachlens.capitalised_words"
 _CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]{0,4}[A-Z][A-Za-z0-9]*")
 
