@@ -377,6 +377,17 @@ def test_issue12_an_acronym_keeps_its_name_reading_where_the_tagger_calls_it_a_n
     assert find_orgs(lone[:], 0) == []
 
 
+def test_issue12_initials_in_brackets_are_the_same_victim_shown_spelled_out() -> None:
+    text = (
+        "Hospital group confirms patient data theft\n\n"
+        "Northmoor Health Partners (NHP) said hackers stole the records of 40,000 patients in May.\n"
+        "NHP said the attackers got in through a file-transfer server.\n"
+        "NHP has notified the regulator and is writing to every affected patient.\n"
+    )
+    result = analyze_text(text)
+    assert [i.victim for i in result.incidents] == ["Northmoor Health Partners"]
+
+
 def test_issue12_a_recalled_year_without_facts_makes_no_second_incident() -> None:
     text = (
         "Corwen Post hit by ransomware gang\n\n"

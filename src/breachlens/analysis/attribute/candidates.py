@@ -45,7 +45,7 @@ _HEADLINE_IS_NAME = re.compile(r"^(?:#+\s*)?.{1,80}?\s+(?:data\s+)?(?:breach|hac
 _HEADLINE_STOP = frozenset(
     "a an the of on in at to for and or with by from major massive new huge latest another what why how report".split()
 )
-_ABBREVIATION = re.compile(r"^\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
+_ABBREVIATION = re.compile(r"\s*\((?P<abbr>[A-Z][\w&]{1,10})\)")
 
 
 @dataclass
@@ -64,6 +64,22 @@ class _Candidate:
     def name(self) -> str:
         """The most frequent spelling (ties: the longest, e.g. "Marks & Spencer" over "M&S")."""
         return max(self.names.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+
+    @property
+    def display_name(self) -> str:
+        """The name a report shows: initials give way to the name they abbreviate ("Western Digital" over
+        "WD"), which other articles of the incident spell out too."""
+        best = self.name
+        if best.isupper():
+            spelled = [n for n in self.names if n != best and _initials(n) == best]
+            if spelled:
+                return max(spelled, key=lambda n: (self.names[n], len(n)))
+        return best
+
+
+def _initials(name: str) -> str:
+    """The capitals that begin a name's words ("Industrial and Commercial Bank of China" -> "ICBC")."""
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
 
 
 @dataclass

@@ -369,10 +369,10 @@ def _incident(
     field_evidence: list[tuple[str, tuple[Evidence, ...]]] = [("victim", victim_ev)]
     # the parent only when this text names it (as the text states, or per the curated table)
     parent_key = parent_key or (_parent_in_text(reading, key) if key in reading.candidates else None)
-    parent = reading.candidates[parent_key].name if parent_key in reading.candidates else None
+    parent = reading.candidates[parent_key].display_name if parent_key in reading.candidates else None
     if parent_key and parent:
         field_evidence.append(("parent", _victim_evidence(reading, reading.candidates[parent_key])))
-    brands = tuple(sorted({reading.candidates[b].name for b in brand_keys if b != key}))
+    brands = tuple(sorted({reading.candidates[b].display_name for b in brand_keys if b != key}))
     country, country_ev = _near_victim(reading, cand, "country")
     sector, sector_ev = _near_victim(reading, cand, "sector")
     if sector is None:
@@ -387,7 +387,7 @@ def _incident(
     for name, (_value, ev) in f.dates.items():
         field_evidence.append((name, (ev,)))
     return Incident(
-        victim=cand.name,
+        victim=cand.display_name,
         role=role,
         parent=parent,
         brands=brands,
