@@ -117,6 +117,12 @@ def test_segment_list_items_know_the_line_that_opens_their_list() -> None:
     assert lead == [None, "The stolen data includes:", "The stolen data includes:", None, None]
 
 
+def test_segment_a_line_ending_in_a_semicolon_opens_a_list_too() -> None:
+    text = "Forum post. The gang says it hacked these firms;\n• Larkspur Bank\n• Corwen Post"
+    lead = [text[p.lead_in[0] : p.lead_in[1]] if p.lead_in else None for p in paragraphs(text)]
+    assert lead == [None, "The gang says it hacked these firms;", "The gang says it hacked these firms;"]
+
+
 def test_segment_lead_in_is_linear_on_long_lines() -> None:
     text = "a" * 200_000 + ":\n- item"
     assert paragraphs(text)[1].lead_in == (0, 200_001)

@@ -104,8 +104,9 @@ def _wraps(line: str, following: str) -> bool:
 
 
 def _lead_in(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The part of a line that opens a list: its last sentence when it ends in a colon ("The stolen data includes:")."""
-    if text[end - 1] != ":":
+    """The part of a line that opens a list: its last sentence when it ends in a colon ("The stolen data includes:"),
+    or in the semicolon informal writing puts there ("these companies were hacked;")."""
+    if text[end - 1] not in ":;":
         return None
     cut = max(text.rfind(mark, start, end) for mark in (". ", "! ", "? "))
     return (cut + 2 if cut >= 0 else start, end)
