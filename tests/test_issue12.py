@@ -325,14 +325,24 @@ def test_issue12_study_author_and_report_title_are_no_victims() -> None:
     assert _victim(text) is None
 
 
-def test_issue12_report_title_in_the_headline_names_no_victim() -> None:
-    text = (
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the breach words of the headline sit in a report's title
         "Larkspur's 2024 Cost of a Data Breach Report\n\n"
         "The annual report, which Larkspur has sponsored since 2011, analyses data breach costs reported by 480 "
         "organisations in 14 countries.\n"
         "The average cost of a data breach rose 9% to $4.3 million, and the average breach took 270 days to contain.\n"
-        "Organisations that used automation saved $1.7 million per breach on average.\n"
-    )
+        "Organisations that used automation saved $1.7 million per breach on average.\n",
+        # a common word heads the headline; the only organisation speaks through its experts
+        "Average cost of a data breach climbs to $4.6M\n\n"
+        "The cost of data breaches keeps climbing, and most companies pass it on to their customers.\n"
+        "On average a breach now costs $4.6 million, up 12% in three years.\n"
+        "Larkspur experts said companies that hide security breaches from the police pay more.\n"
+        "Nearly half of the firms surveyed said they would raise prices after a breach.\n",
+    ],
+)
+def test_issue12_a_report_on_breach_costs_names_no_victim(text: str) -> None:
     assert _victim(text) is None
 
 
@@ -348,17 +358,6 @@ def test_issue12_subject_of_a_relative_clause_is_not_the_subject_of_the_breach_s
     start = sentence.index("Larkspur")
     mention = OrgMention(start, start + len("Larkspur"), "Larkspur", org_key("Larkspur"))
     assert not _is_subject(mention, seg.sentences[0])
-
-
-def test_issue12_experts_quoted_on_breach_costs_make_no_victim() -> None:
-    text = (
-        "Average cost of a data breach climbs to $4.6M\n\n"
-        "The cost of data breaches keeps climbing, and most companies pass it on to their customers.\n"
-        "On average a breach now costs $4.6 million, up 12% in three years.\n"
-        "Larkspur experts said companies that hide security breaches from the police pay more.\n"
-        "Nearly half of the firms surveyed said they would raise prices after a breach.\n"
-    )
-    assert _victim(text) is None
 
 
 def test_issue12_an_acronym_keeps_its_name_reading_where_the_tagger_calls_it_a_noun(

@@ -333,6 +333,11 @@ _PUBLICATION_TITLE = re.compile(
 )
 
 
+def _breach_only_in_a_title(line: str) -> bool:
+    """The line's breach words all sit inside a publication's title: it names a report, not a breach."""
+    return bool(_BREACH.search(line)) and not _BREACH.search(_PUBLICATION_TITLE.sub(" ", line))
+
+
 def _merge_short_forms(candidates: dict[str, _Candidate], alias: dict[str, str]) -> None:
     """A later short form of a name already given in full is the same organisation ("Pellmore" after
     "Pellmore Building Society"): merge it into the full name."""
@@ -397,7 +402,7 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
         return
     first = seg.paragraphs[0]
     line = text[first.start : first.end]
-    if first.is_heading and not (_BREACH.search(line) and not _BREACH.search(_PUBLICATION_TITLE.sub(" ", line))):
+    if first.is_heading and not _breach_only_in_a_title(line):
         m = _HEADLINE_OBJECT.search(line) or _HEADLINE_NAME.match(line)
         # "<name> data breach": the phrase is the name when the body writes it too ("The Fly on the Wall");
         # else it is cut where a verb or a common word begins ("Energy giant Shell impacted in Accellion hack")

@@ -196,15 +196,15 @@ def _reporter_or_people(cand: _Candidate, features: dict[str, float]) -> bool:
     )
 
 
-def _choose_main(reading: _Reading, table: Mapping[str, object] | None = None) -> str | None:
-    """Key of the hand-written reading's victim, or None: no candidate is presented as breached. With `table`,
-    only its candidates count (not the common words and actor names the scorers never see)."""
+def _choose_main(reading: _Reading, table: Mapping[str, object]) -> str | None:
+    """Key of the hand-written reading's victim, or None: no candidate is presented as breached. Only the
+    candidates of the scorers' `table` count (not the common words and actor names they never see)."""
     if not _BREACH.search(reading.seg.text):
         return None
     scored = [
         (_score(reading, c), -c.first, key)
         for key, c in reading.candidates.items()
-        if (table is None or key in table)
+        if key in table
         and _has_victim_cue(reading, c)
         and any(k in ("subject", "possessive", "title", "object") for k, _ in c.cues)
     ]
@@ -213,7 +213,7 @@ def _choose_main(reading: _Reading, table: Mapping[str, object] | None = None) -
         scored = [
             (_score(reading, c), -c.first, key)
             for key, c in reading.candidates.items()
-            if (table is None or key in table) and any(k == "subject?" for k, _ in c.cues) and c.bystander < 3
+            if key in table and any(k == "subject?" for k, _ in c.cues) and c.bystander < 3
         ]
     if not scored:
         return None

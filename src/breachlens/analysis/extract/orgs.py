@@ -124,6 +124,9 @@ def _is_lower_camel_name(tok: Any) -> bool:
     return tok.text[:1].upper() + tok.text[1:] in words
 
 
+_ACRONYM_NAMES = "breachlens.acronym_names"  # doc.user_data key: the acronyms the tagger reads as names
+
+
 def _is_known_acronym(tok: Any) -> bool:
     """An acronym the tagger calls a common noun here but a name elsewhere in the document ("the attack on
     ICBC" after "ICBC, China's largest bank"): one name keeps one reading throughout a text."""
@@ -140,7 +143,6 @@ def _is_known_acronym(tok: Any) -> bool:
     return tok.text in names
 
 
-_ACRONYM_NAMES = "breachlens.acronym_names"
 _CAPITALISED_WORDS = "breachlens.capitalised_words"
 _CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]{0,4}[A-Z][A-Za-z0-9]*")
 
