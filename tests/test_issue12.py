@@ -387,6 +387,26 @@ def test_issue12_initials_in_brackets_are_the_same_victim_shown_spelled_out() ->
     assert [i.victim for i in result.incidents] == ["Northmoor Health Partners"]
 
 
+def test_issue12_the_only_organisation_saying_a_breach_speaks_of_its_own(nlp) -> None:  # type: ignore[no-untyped-def]
+    from breachlens.analysis.attribute.candidates import _add_cues, _Candidate
+    from breachlens.analysis.extract.orgs import OrgMention, org_key
+    from breachlens.analysis.segment import segment
+
+    def speaker(sentence: str, *names: str) -> _Candidate:
+        mentions = [OrgMention(sentence.index(n), sentence.index(n) + len(n), n, org_key(n)) for n in names]
+        candidates: dict[str, _Candidate] = {}
+        _add_cues(sentence, segment(sentence, nlp).sentences[0], 0, mentions, candidates)
+        return candidates[mentions[0].key]
+
+    own = speaker("Hollin Hotels says experts investigated the breach of its card terminals.", "Hollin Hotels")
+    assert (own.cues, own.bystander) == ([("subject?", 0)], 0)
+    # a source saying what happened to another organisation stays a source
+    source = speaker(
+        "Larkspur Labs said on Tuesday that investigators traced the breach of Corwen Bank.", "Larkspur Labs", "Corwen Bank"
+    )
+    assert (source.cues, source.bystander) == ([], 1)
+
+
 def test_issue12_a_recalled_year_without_facts_makes_no_second_incident() -> None:
     text = (
         "Corwen Post hit by ransomware gang\n\n"

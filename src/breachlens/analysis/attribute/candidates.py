@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .. import enrich
@@ -262,6 +262,11 @@ def _add_cues(
 ) -> None:
     """Role cues for the mentions of one sentence, spread along coordinated lists."""
     cues = [role_cue(text, m, sent.start, sent.end) for m in found]
+    if len(found) == 1 and cues[0].bystander and not cues[0].introduced_as_bystander:
+        # the only organisation of a sentence about a breach, saying it: it speaks of its own breach ("HEI says
+        # malware was discovered on payment systems"); a source speaks of another organisation's
+        if _SAYS.match(text, found[0].end) and _speaks_of_a_breach(sent.text) and not is_hypothetical(sent.text):
+            cues[0] = replace(cues[0], bystander=False)
     kinds: list[str | None] = [c.victim for c in cues]
     for group in coordinated_groups(text, found):
         first, last = kinds[group[0]], kinds[group[-1]]
@@ -316,6 +321,7 @@ def _add_cues(
             cand.cues.append((kind, idx))
 
 
+_SAYS = re.compile(r"\s*(?:said|says|told|reported|reports|confirmed|confirms)\b")
 _AGENT_BEFORE = re.compile(r"\bby\s+(?:the\s+)?$")
 
 
