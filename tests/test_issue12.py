@@ -387,6 +387,23 @@ def test_issue12_initials_in_brackets_are_the_same_victim_shown_spelled_out() ->
     assert [i.victim for i in result.incidents] == ["Northmoor Health Partners"]
 
 
+@pytest.mark.parametrize(
+    ("names", "shown"),
+    [
+        ({"HEI": 2, "HEI Hotels & Resorts": 1}, "HEI Hotels & Resorts"),  # the kind of organisation spelled out
+        ({"ICBC": 2, "ICBC Met LockBit": 1}, "ICBC"),  # a headline's words are no part of the name
+        ({"KPC": 3, "KPC Ltd": 1}, "KPC"),  # the brand over the legal entity
+        ({"WD": 3, "Western Digital": 1}, "Western Digital"),
+    ],
+)
+def test_issue12_a_short_form_is_shown_by_the_name_it_shortens(names: dict[str, int], shown: str) -> None:
+    from collections import Counter
+
+    from breachlens.analysis.attribute.candidates import _Candidate
+
+    assert _Candidate("key", names=Counter(names)).display_name == shown
+
+
 def test_issue12_the_only_organisation_saying_a_breach_speaks_of_its_own(nlp) -> None:  # type: ignore[no-untyped-def]
     from breachlens.analysis.attribute.candidates import _add_cues, _Candidate
     from breachlens.analysis.extract.orgs import OrgMention, org_key

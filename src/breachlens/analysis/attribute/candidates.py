@@ -19,6 +19,7 @@ from ..extract.patterns import (
     EXPOSURE_CUES,
     FIELD_LABEL_WORDS,
     NOT_ORG_WORDS,
+    ORG_HEAD_WORDS,
     PARENT_PATTERNS,
     RECALL_CUES,
 )
@@ -71,10 +72,22 @@ class _Candidate:
         "WD"), which other articles of the incident spell out too."""
         best = self.name
         if best.isupper():
-            spelled = [n for n in self.names if n != best and _initials(n) == best]
+            spelled = [n for n in self.names if n != best and (_initials(n) == best or _spells_out(best, n))]
             if spelled:
                 return max(spelled, key=lambda n: (self.names[n], len(n)))
         return best
+
+
+_LEGAL_FORMS = frozenset("ltd limited inc plc llc corp co company gmbh sa ag nv bv".split())
+
+
+def _spells_out(short: str, full: str) -> bool:
+    """`full` is `short` with the words that say what kind of organisation it is ("HEI" -> "HEI Hotels & Resorts";
+    not "ICBC Met LockBit", and not a legal form alone: the brand is shown over the legal entity)."""
+    if not full.startswith(short + " "):
+        return False
+    added = {w.strip(".,").lower() for w in full[len(short) :].split()}
+    return bool(added & (ORG_HEAD_WORDS - _LEGAL_FORMS))
 
 
 def _initials(name: str) -> str:
