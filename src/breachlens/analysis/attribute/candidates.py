@@ -68,8 +68,9 @@ class _Candidate:
 
     @property
     def display_name(self) -> str:
-        """The name a report shows: initials give way to the name they abbreviate ("Western Digital" over
-        "WD"), which other articles of the incident spell out too."""
+        """The name a report shows: a short form gives way to the name it shortens — its initials ("Western
+        Digital" over "WD") or it with the kind of organisation spelled out ("HEI Hotels & Resorts" over "HEI") —
+        which other articles of the incident write out too. The scorers read `name`."""
         best = self.name
         if best.isupper():
             spelled = [n for n in self.names if n != best and (_initials(n) == best or _spells_out(best, n))]
@@ -277,7 +278,7 @@ def _add_cues(
     cues = [role_cue(text, m, sent.start, sent.end) for m in found]
     if len(found) == 1 and cues[0].bystander and not cues[0].introduced_as_bystander:
         # the only organisation of a sentence about a breach, saying it: it speaks of its own breach ("HEI says
-        # malware was discovered on payment systems"); a source speaks of another organisation's
+        # experts investigated the breach"); a source speaks of another organisation's, named beside it
         if _SAYS.match(text, found[0].end) and _speaks_of_a_breach(sent.text) and not is_hypothetical(sent.text):
             cues[0] = replace(cues[0], bystander=False)
     kinds: list[str | None] = [c.victim for c in cues]
