@@ -424,6 +424,16 @@ def test_issue12_the_only_organisation_saying_a_breach_speaks_of_its_own(nlp) ->
     assert (source.cues, source.bystander) == ([], 1)
 
 
+def test_issue12_a_thing_the_headline_victim_owns_is_not_its_fuller_name() -> None:
+    text = (
+        "Corwen Bank confirms breach of its payment systems\n\n"
+        "Corwen Bank said hackers breached Corwen Bank’s Card Gateway and stole the card numbers of 9,000 customers.\n"
+        "The bank said Corwen Bank’s Card Gateway has been rebuilt.\n"
+    )
+    # nor another victim: it is a part of the main one
+    assert [(i.victim, i.role) for i in analyze_text(text).incidents] == [("Corwen Bank", "main")]
+
+
 def test_issue12_a_recalled_year_without_facts_makes_no_second_incident() -> None:
     text = (
         "Corwen Post hit by ransomware gang\n\n"

@@ -439,14 +439,14 @@ def _headline_cues(seg: Segmented, candidates: dict[str, _Candidate], alias: dic
             cand = candidates.setdefault(key, _Candidate(key))
             for other_key, other in list(candidates.items()):
                 if other_key != key and any(
-                    _find_word(name, n) >= 0 or _find_word(n, name) >= 0 for n in other.names
+                    _find_word(name, n) >= 0 or _contains_name(n, name) for n in other.names
                 ):
                     _merge_into(candidates, alias, other_key, key)
             if _HEADLINE_IS_NAME.match(line):
                 cand.names[name] += 3  # "<name> data breach": the title is the name the victim is known by
             else:
                 # a sentence headline names it in short; the body's fuller name containing it is the name
-                fuller = max((n for n in cand.names if _find_word(n, name) >= 0), key=len, default=name)
+                fuller = max((n for n in cand.names if _contains_name(n, name)), key=len, default=name)
                 cand.names[fuller] += 3
             cand.cues.append(("title", -1))
             cand.first = min(cand.first, first.start + m.start("name")) if m else cand.first
@@ -493,6 +493,13 @@ def _after_describing_noun(name: str) -> str:
     word inside a name modifies what follows: "Roblox Developer Conference")."""
     words = name.split()
     return "" if words and words[-1].lower() in DESCRIBING_HEADS else name
+
+
+def _contains_name(longer: str, name: str) -> bool:
+    """`longer` contains the name as a name of its own: not as the owner of something ("Corwen Bank’s Card
+    Gateway" is a thing Corwen Bank owns, not a fuller name of it)."""
+    pos = _find_word(longer, name)
+    return pos >= 0 and not longer.startswith(("'s", "’s"), pos + len(name))
 
 
 def _describes_its_maker(line: str, end: int) -> bool:

@@ -182,9 +182,23 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
         and (_has_victim_cue(reading, reading.candidates[k]) or scorers.other.accepts(f))
         and not _same_as(reading, k, main)
         and not _reporter_or_people(reading.candidates[k], f)
+        and not _part_of_main(reading, k, main)
     )
     factless = frozenset(k for k in others if not _has_victim_cue(reading, reading.candidates[k]))
     return Decision(main, others, p_incident, factless)
+
+
+_POSSESSOR = re.compile(r"^(?P<owner>.+?)['’]s\s+\S")
+
+
+def _part_of_main(reading: _Reading, key: str, main: str) -> bool:
+    """A name the main victim owns ("Western Digital's SAP Backoffice"): a part of the main victim, not another
+    breached organisation ("McDonald's Japan" is a name of its own unless McDonald's is the main victim)."""
+    found = _POSSESSOR.match(reading.candidates[key].name)
+    if found is None:
+        return False
+    owner = found["owner"]
+    return any(_same_name(owner, n) for n in reading.candidates[main].names)
 
 
 def _reporter_or_people(cand: _Candidate, features: dict[str, float]) -> bool:
