@@ -276,10 +276,11 @@ def _add_cues(
 ) -> None:
     """Role cues for the mentions of one sentence, spread along coordinated lists."""
     cues = [role_cue(text, m, sent.start, sent.end) for m in found]
+    tells_of_a_breach = _speaks_of_a_breach(sent.text) and not is_hypothetical(sent.text)
     if len(found) == 1 and cues[0].bystander and not cues[0].introduced_as_bystander:
         # the only organisation of a sentence about a breach, saying it: it speaks of its own breach ("HEI says
         # experts investigated the breach"); a source speaks of another organisation's, named beside it
-        if _SAYS.match(text, found[0].end) and _speaks_of_a_breach(sent.text) and not is_hypothetical(sent.text):
+        if tells_of_a_breach and _SAYS.match(text, found[0].end):
             cues[0] = replace(cues[0], bystander=False)
     kinds: list[str | None] = [c.victim for c in cues]
     for group in coordinated_groups(text, found):
@@ -293,7 +294,7 @@ def _add_cues(
     for i, m in enumerate(found):
         if kinds[i] == "subject" and _AGENT_BEFORE.search(text, max(sent.start, m.start - 12), m.start):
             kinds[i] = None  # "every organisation studied by IBM has suffered a breach": IBM is the agent
-    if _speaks_of_a_breach(sent.text) and not is_hypothetical(sent.text):
+    if tells_of_a_breach:
         for i, m in enumerate(found):
             if kinds[i] is None and not cues[i].bystander and not m.is_person and _is_subject(m, sent):
                 kinds[i] = (
@@ -335,7 +336,8 @@ def _add_cues(
             cand.cues.append((kind, idx))
 
 
-_SAYS = re.compile(r"\s*(?:said|says|told|reported|reports|confirmed|confirms)\b")
+# the saying verbs of NON_VICTIM_RIGHT that can make the only organisation of a sentence a source
+_SAYS = re.compile(r"\s*(?:said|says|told|reported|reports)\b")
 _AGENT_BEFORE = re.compile(r"\bby\s+(?:the\s+)?$")
 
 
