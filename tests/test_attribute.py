@@ -80,6 +80,21 @@ def test_attribute_bullet_list_of_other_breaches() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Quarry Bank (NASDAQ: QRB) said attackers accessed names and phone numbers of customers in a breach.\n",
+        "Brief Notes:\nQuarry Bank said attackers accessed names and phone numbers of customers in a breach.\n",
+    ],
+)
+def test_attribute_ticker_or_section_label_is_no_bullet(text: str) -> None:
+    """Only "Name: what happened" opening its own line is a bullet about a name: not an exchange's name before a
+    ticker inside a sentence, nor a lone section label."""
+    doc = read(text)
+    assert doc.main is not None and doc.main.victim == "Quarry Bank"
+    assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "Groups such as Scattered Spider target retailers with phone calls to help desks.",

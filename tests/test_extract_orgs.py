@@ -76,10 +76,27 @@ def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
         ("Nine million Tallow Air passengers had their travel details accessed.", "Tallow Air", "possessive"),
         ("Grayling, Ostrava Air and Quillon were reportedly all impacted.", "Quillon", "subject"),
         ("Among the apps implicated in the leak are Pellmore and Quillon.", "Pellmore", "object"),
+        ("Other victims include the Harbour Trust and Quillon.", "Harbour Trust", "object"),
+        ("Among the first names posted are grocery chain Pellmore and Quillon.", "Pellmore", "object"),
+        ("The gang said it had stolen 40 gigabytes of files from Ostrava Air.", "Ostrava Air", "object"),
+        ("Ostrava Air confirmed on Friday that files were accessed by an outsider.", "Ostrava Air", "subject"),
     ],
 )
 def test_orgs_victim_cues(nlp: Any, text: str, name: str, victim: str) -> None:
     assert cue_of(nlp, text, name).victim == victim
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hollis Research discovered that the public map showed the bases.", "Hollis Research"),
+        ("The Daily Ledger confirmed the veracity of the claims.", "Daily Ledger"),
+        ("Pellmore announced it planned to buy the rival chain.", "Pellmore"),
+    ],
+)
+def test_orgs_reporting_verb_without_a_breach_is_no_victim_cue(nlp: Any, text: str, name: str) -> None:
+    """Disclosing, confirming or discovering makes the subject a victim only when what it reports is a breach."""
+    assert cue_of(nlp, text, name).victim is None
 
 
 @pytest.mark.parametrize(

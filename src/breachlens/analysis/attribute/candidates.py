@@ -286,7 +286,7 @@ def _add_cues(
     for group in coordinated_groups(text, found):
         first, last = kinds[group[0]], kinds[group[-1]]
         for i in group:
-            if kinds[i] is None:
+            if kinds[i] is None and not cues[i].bystander:  # "from Talwyn Hotels, the Daily Ledger reported"
                 if first in ("list", "object"):
                     kinds[i] = first
                 elif last == "subject":
@@ -305,7 +305,9 @@ def _add_cues(
         if not text[sent.paragraph.start : found[0].start].strip(" \t•●◦▪‣∙·*–—-0123456789.)"):
             kinds[0] = "list"  # "The companies hacked by this group:" then "• Samsung Electronics"
     for i, (m, kind) in enumerate(zip(found, kinds, strict=True)):
-        if kind == "bullet" and (_is_field_label(m.name) or _EMPTY.match(text, text.find(":", m.end) + 1)):
+        if kind == "bullet" and (
+            _is_field_label(m.name) or _EMPTY.match(text, text.find(":", m.end) + 1) or not _opens_a_line_item(text, m)
+        ):
             kinds[i] = None  # "- Sector: Luxury goods" is a report field, not an organisation
     if (
         kinds
@@ -334,6 +336,17 @@ def _add_cues(
             cand.bystander += 1
         elif kind:
             cand.cues.append((kind, idx))
+
+
+_LINE_START = re.compile(r"(?:^|\n)[ \t•●◦▪‣∙·*–—-]*(?:\d+[.)]\s*)?$")
+
+
+def _opens_a_line_item(text: str, m: OrgMention) -> bool:
+    """"Name: what happened" opens its line and says something after the colon on that line: a bullet about the
+    name. "Clorox (NYSE: CLX) disclosed" is a ticker inside a sentence; a lone "Dive Brief:" labels a section."""
+    line_end = text.find("\n", m.end)
+    after_colon = text[text.find(":", m.end) + 1 : line_end if line_end >= 0 else len(text)]
+    return bool(_LINE_START.search(text, max(0, m.start - 12), m.start)) and bool(after_colon.strip())
 
 
 # the saying verbs of NON_VICTIM_RIGHT that can make the only organisation of a sentence a source

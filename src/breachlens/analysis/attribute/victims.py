@@ -253,6 +253,13 @@ def _fold_brands(reading: _Reading, main_key: str) -> tuple[str, set[str], str |
     cands = reading.candidates
     parent_key = _parent_in_text(reading, main_key)
     if parent_key is None:
+        # the parent chosen while the text names one brand of it as hit ("Tamsin Holdings has confirmed that its
+        # brand Brackett Travel suffered a data breach"): the brand is the victim, as when the brand is chosen
+        hit_brands = [
+            k for k, parent in reading.parents.items() if parent == main_key and _has_victim_cue(reading, cands[k])
+        ]
+        if len(hit_brands) == 1:
+            return hit_brands[0], set(), main_key
         return main_key, {k for k in cands if k != main_key and _parent_in_text(reading, k) == main_key}, None
     siblings = {
         k for k in cands if _parent_in_text(reading, k) == parent_key and _has_victim_cue(reading, cands[k])

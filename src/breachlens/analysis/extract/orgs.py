@@ -16,6 +16,7 @@ from typing import Any
 from .data_types import find_data_types
 from .dates import find_dates
 from .patterns import (
+    BREACH_WORDS,
     DESCRIBING_HEADS,
     NON_VICTIM_LEFT,
     NON_VICTIM_RIGHT,
@@ -342,6 +343,21 @@ def is_name_like(name: str) -> bool:
     return (0, len(name)) not in spans
 
 
+# Verbs that make their subject the victim only when what they report is a breach: "Acme disclosed a cyber incident",
+# but "researcher X discovered that the map showed bases", "the ICO announced that it has issued a fine"
+_REPORTING_VERB = re.compile(r"\b(?:disclos|confirm|announc|reveal|admit|detect|discover|warn)\w*\s*$", re.IGNORECASE)
+_TELLS_OF_A_BREACH = re.compile(
+    rf"\b(?:{BREACH_WORDS}|incidents?|accessed|ransom|unauthori[sz]ed|cyber\w*|intru\w+|malware|encrypt\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _clause_after(right: str, start: int) -> str:
+    """The words after a reporting verb up to the end of its clause (a full stop or semicolon)."""
+    end = min((i for i in (right.find(".", start), right.find(";", start)) if i >= 0), default=len(right))
+    return right[start:end]
+
+
 def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: int) -> RoleCue:
     """The role the words right before/after a mention give it, within its sentence."""
     left = text[max(sentence_start, mention.start - _LEFT_WINDOW) : mention.start]
@@ -363,6 +379,8 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
             r"^\s*(?:data\s+)?(?:breach|hack|cyber|leak|security|incident)", snippet, re.IGNORECASE
         ):
             victim = "possessive"
+        elif _REPORTING_VERB.search(snippet) and not _TELLS_OF_A_BREACH.search(_clause_after(right, m.end())):
+            victim = None  # "Insider Gaming confirmed the veracity of the leak", "X announced it plans to buy Y"
         else:
             victim = "subject"
     elif _VICTIM.left.search(left):

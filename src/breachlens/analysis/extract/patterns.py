@@ -948,7 +948,12 @@ VICTIM_LEFT = alt(
     r"(?:breach(?:es)?|hacks?|cyber[-\s]?attacks?|attacks?|intrusions?|incidents?|compromises?|leaks?)\s+"
     r"(?:at|on|of|against|affecting|targeting|involving|impacting|hitting)\s+(?:the\s+)?(?:\w+\s+){0,3}?$",
     r"(?:victims?|targets?|breached\s+companies|hit|affected|impacted|implicated|compromised)\b[^.;:]{0,40}?\b"
-    r"(?:including|includes|like|such\s+as|namely|were|are)\s+(?:the\s+)?$",
+    r"(?:including|include[sd]?|like|such\s+as|namely|were|are)\s+(?:the\s+)?$",
+    # "Among the first tranche of names are fuel giant Shell", "Among those affected were the city's schools"
+    r"\bamong\s+(?:the\s+|those\s+)?(?:[\w-]+\s+){0,4}?(?:victims|affected|impacted|targets|names|organi[sz]ations|"
+    r"companies|firms|entities|customers|hit)\s+(?:\w+\s+){0,3}?(?:are|were|is|was)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}?$",
+    # "it had stolen 190 gigabytes of data from Samsung"
+    r"\b(?:stole|stolen|steal(?:ing|s)?|exfiltrated|took|taken|leaked)\s+(?:[\w$€£,.-]+\s+){0,8}?from\s+(?:the\s+)?$",
     r"(?:brands?|retailers?|companies|firms|compan(?:y|ies)|organi[sz]ations?|rivals?|competitors?|others?|names|"
     r"institutions|hoteliers|banks|hospitals|universities|schools|agencies|businesses|giants|entities|"
     r"(?:attacks|breaches|hacks|incidents))\s*(?:,|—|–|-)?\s*"
