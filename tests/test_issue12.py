@@ -191,6 +191,8 @@ def test_issue12_headline_name_with_small_words_stays_whole(name: str) -> None:
         ("Boots", "BBC", False),
         ("Ba", "British Airways", False),
         ("Shell", "Accellion", False),
+        ("NHS", "Wexcombe Hospital NHS Foundation Trust", False),
+        ("Wexcombe", "Wexcombe Hospital NHS Foundation Trust", True),
     ],
 )
 def test_issue12_other_spelling_of_the_main_victim(a: str, b: str, same: bool) -> None:
@@ -518,3 +520,19 @@ def test_issue12_a_name_only_the_scorer_calls_breached_takes_no_facts(nlp) -> No
     assert main.victim == "Pellnet" and main.records_affected is not None
     assert main.records_affected.value == 88000
     assert all(i.records_affected is None and not i.data_exposed for i in others)
+
+
+def test_issue12_a_body_that_discloses_another_organisations_breach_is_not_its_victim() -> None:
+    """"X disclosed that an attack on Y ..." reports Y's breach; "X confirmed that an attack on Y exposed its
+    files" still tells of X's own."""
+    reported = analyze_text(
+        "Hospital operations cancelled\n\n"
+        "Wexcombe Health Board disclosed today that a ransomware attack on Pathlore Labs has led to the "
+        "cancellation of hundreds of blood tests.\n"
+    ).main
+    assert reported is not None and reported.victim == "Pathlore Labs"
+    own = analyze_text(
+        "Payroll files exposed\n\n"
+        "Harlow Foods confirmed that an attack on Pathlore Labs exposed its payroll files.\n"
+    ).main
+    assert own is not None and own.victim == "Harlow Foods"

@@ -294,6 +294,8 @@ def _add_cues(
     for i, m in enumerate(found):
         if kinds[i] == "subject" and _AGENT_BEFORE.search(text, max(sent.start, m.start - 12), m.start):
             kinds[i] = None  # "every organisation studied by IBM has suffered a breach": IBM is the agent
+        elif kinds[i] == "subject" and cues[i].reports and _reports_another(text, sent, found, kinds, i):
+            kinds[i] = None  # "NHS England disclosed that a ransomware attack on Synnovis has led to ..."
     if tells_of_a_breach:
         for i, m in enumerate(found):
             if kinds[i] is None and not cues[i].bystander and not m.is_person and _is_subject(m, sent):
@@ -347,6 +349,16 @@ def _opens_a_line_item(text: str, m: OrgMention) -> bool:
     line_end = text.find("\n", m.end)
     after_colon = text[text.find(":", m.end) + 1 : line_end if line_end >= 0 else len(text)]
     return bool(_LINE_START.search(text, max(0, m.start - 12), m.start)) and bool(after_colon.strip())
+
+
+_SELF_REFERENCE = re.compile(r"\b(?:it|its|itself|they|them|their|our|we|us)\b", re.IGNORECASE)
+
+
+def _reports_another(text: str, sent: Sentence, found: list[OrgMention], kinds: list[str | None], i: int) -> bool:
+    """The subject of a reporting verb tells of another organisation's breach: a later name of its sentence is
+    framed as the victim and the sentence never refers back to the subject ("its", "their", "we")."""
+    later = [j for j in range(i + 1, len(found)) if kinds[j] in ("object", "possessive")]
+    return bool(later) and not _SELF_REFERENCE.search(text, found[i].end, sent.end)
 
 
 # the saying verbs of NON_VICTIM_RIGHT that can make the only organisation of a sentence a source

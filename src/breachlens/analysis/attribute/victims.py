@@ -114,8 +114,8 @@ def _same_name(a: str, b: str) -> bool:
     if not wa or not wb:
         return False
     (short, short_name), (long, _) = sorted(((wa, a), (wb, b)), key=lambda p: len(p[0]))
-    if long[: len(short)] == short or set(short) <= set(long):
-        return True
+    if long[: len(short)] == short or long[-len(short) :] == short or (len(short) > 1 and set(short) <= set(long)):
+        return True  # not one word inside a longer name: "NHS" is not "King's College Hospital NHS Foundation Trust"
     initials = "".join(w[0] for w in long)
     if len(short) == 1 and (len(long) >= 3 or short_name.isupper()) and short[0] == initials:
         return True

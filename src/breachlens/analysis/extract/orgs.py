@@ -331,6 +331,7 @@ class RoleCue:
     victim: str | None  # "subject", "possessive", "object", "list", "bullet", "title" or None
     bystander: bool
     introduced_as_bystander: bool = False  # the words before it make it a source/commentator
+    reports: bool = False  # a subject by a reporting verb ("X disclosed that ..."): it may report another's breach
 
 
 _PEOPLE_OF = re.compile(PEOPLE_OF_VICTIM, re.IGNORECASE)
@@ -365,6 +366,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
     introduced = bool(_NON_VICTIM.left.search(left))
     bystander = introduced or bool(_NON_VICTIM.right.search(right))
     victim: str | None = None
+    reports = False
     m = _VICTIM.right.search(right)
     if m:
         snippet = right[: m.end()]
@@ -383,6 +385,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
             victim = None  # "Insider Gaming confirmed the veracity of the leak", "X announced it plans to buy Y"
         else:
             victim = "subject"
+            reports = bool(_REPORTING_VERB.search(snippet))
     elif _VICTIM.left.search(left):
         lm = _VICTIM.left.search(left)
         assert lm is not None
@@ -392,7 +395,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
         if introduced and lm.end() == len(left):
             # "an attack targeting X": the victim frame reaches the name, so the "targeting X" tool frame is moot
             introduced = bystander = bool(_NON_VICTIM.right.search(right))
-    return RoleCue(victim, bystander, introduced)
+    return RoleCue(victim, bystander, introduced, reports)
 
 
 # What separates two names of one list, with up to three lower-case words describing either ("Goodwin Procter
