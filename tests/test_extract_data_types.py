@@ -51,6 +51,11 @@ def test_data_types_channel_is_not_data(text: str) -> None:
     assert "email" not in labels(text)
 
 
+def test_data_types_channel_ending_a_list_is_not_data() -> None:
+    assert labels("Pellmore warned its customers via email, in-app notices, and phone to shut down their servers.") == []
+    assert labels("The leaked file held full names, email and phone.") == ["name", "email", "phone"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

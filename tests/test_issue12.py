@@ -536,3 +536,24 @@ def test_issue12_a_body_that_discloses_another_organisations_breach_is_not_its_v
         "Harlow Foods confirmed that an attack on Pathlore Labs exposed its payroll files.\n"
     ).main
     assert own is not None and own.victim == "Harlow Foods"
+
+
+def test_issue12_a_place_after_a_name_and_a_product_are_no_other_victims() -> None:
+    doc = analyze_text(
+        "Ransomware hits city\n\n"
+        "The City of Corwen, Oregon, confirmed that files were accessed by an unauthorized party during a "
+        "ransomware attack.\n"
+        "The attackers also hit its Ledgerly product, which the city licenses from a vendor.\n"
+    )
+    assert doc.main is not None and doc.main.victim in ("City of Corwen", "Corwen")
+    assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []
+
+
+def test_issue12_a_public_bodys_name_may_end_in_executive() -> None:
+    doc = analyze_text(
+        "Ransomware attack on Wexcombe Health Service Executive\n\n"
+        "The Wexcombe Health Service Executive (WHSE) confirmed that it had been hit by a cyber-attack on its IT "
+        "systems. Wexcombe Chief Executive Mara Quint said patient records were accessed.\n"
+    )
+    assert doc.main is not None and doc.main.victim.removeprefix("The ") in ("Wexcombe Health Service Executive", "WHSE")
+    assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []

@@ -292,7 +292,9 @@ def _add_cues(
                 elif last == "subject":
                     kinds[i] = "subject"
     for i, m in enumerate(found):
-        if kinds[i] == "subject" and _AGENT_BEFORE.search(text, max(sent.start, m.start - 12), m.start):
+        if kinds[i] and i > 0 and _is_place_after_a_name(text, sent, found[i - 1], m):
+            kinds[i] = None  # "The City of Dallas, Texas, confirmed ...": where the victim is
+        elif kinds[i] == "subject" and _AGENT_BEFORE.search(text, max(sent.start, m.start - 12), m.start):
             kinds[i] = None  # "every organisation studied by IBM has suffered a breach": IBM is the agent
         elif kinds[i] == "subject" and cues[i].reports and _reports_another(text, sent, found, kinds, i):
             kinds[i] = None  # "NHS England disclosed that a ransomware attack on Synnovis has led to ..."
@@ -349,6 +351,15 @@ def _opens_a_line_item(text: str, m: OrgMention) -> bool:
     line_end = text.find("\n", m.end)
     after_colon = text[text.find(":", m.end) + 1 : line_end if line_end >= 0 else len(text)]
     return bool(_LINE_START.search(text, max(0, m.start - 12), m.start)) and bool(after_colon.strip())
+
+
+def _is_place_after_a_name(text: str, sent: Sentence, before: OrgMention, m: OrgMention) -> bool:
+    """A place set off by commas right after a name ("Dallas, Texas, confirmed"): it says where, not who."""
+    if text[before.end : m.start] != ", " or text[m.end : m.end + 1] not in (",", "."):
+        return False
+    base = sent.start - sent.span.start_char
+    tokens = [t for t in sent.span if m.start <= base + t.idx < m.end]
+    return bool(tokens) and all(t.ent_type_ == "GPE" for t in tokens)
 
 
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|itself|they|them|their|our|we|us)\b", re.IGNORECASE)

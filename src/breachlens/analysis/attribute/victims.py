@@ -184,6 +184,7 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
         and not _same_as(reading, k, main)
         and not _reporter_or_people(reading.candidates[k], f)
         and not _part_of_main(reading, k, main)
+        and not _named_as_a_product(reading, reading.candidates[k])
     )
     factless = others - cued
     return Decision(main, others, p_incident, factless)
@@ -200,6 +201,20 @@ def _part_of_main(reading: _Reading, key: str, main: str) -> bool:
         return False
     owner = found["owner"]
     return any(_same_name(owner, n) for n in reading.candidates[main].names)
+
+
+# (not "app": an app is a brand whose users' data leaks, "the BDSM People app")
+_PRODUCT_AFTER = re.compile(
+    r"\s+(?:product|software|appliance|platform|solution|plugin|plug-in|firmware)s?\b"
+    r"|\s*,\s+(?:a|an|its|the)\s+(?:[\w-]+\s+){0,4}?(?:product|software|appliance|platform|solution|tool)\b"
+)
+
+
+def _named_as_a_product(reading: _Reading, cand: _Candidate) -> bool:
+    """The text calls the name a product ("its VSA product", "Kiteworks, a secure file-sharing solution"): what
+    was breached or used, not another breached organisation."""
+    text = reading.seg.text
+    return any(_PRODUCT_AFTER.match(text, m.end, m.end + 80) for m, _idx in cand.mentions)
 
 
 def _reporter_or_people(cand: _Candidate, features: dict[str, float]) -> bool:

@@ -41,6 +41,13 @@ _ACRONYMS = frozenset(
 _CASE_SENSITIVE_SHORT = re.compile(r"^(?:IP|PINs?|SSNs?|DOBs?|IBANs?|CVVs?|CVCs?|PHI|EHRs?)$")
 
 
+# A bare channel word ending a list that "via"/"by" opens names how someone was reached, like the list's first item
+_CHANNEL_WORDS = frozenset({"phone", "telephone", "email", "e-mail", "mail", "post", "text", "sms"})
+_CHANNEL_LIST = re.compile(
+    r"\b(?:via|by|through|over)\s+(?:[\w-]+\s*){1,3}(?:,\s*(?:[\w-]+\s*){1,3})*,?\s*(?:and|or)\s+$", re.IGNORECASE
+)
+
+
 def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
     """Data-type hits in text[start:end]; `label` is the vocabulary value."""
     out = []
@@ -63,6 +70,8 @@ def find_data_types(text: str, start: int = 0, end: int | None = None) -> list[H
             continue  # "credit card applications", "applied for credit cards": the product, not card data
         if hit.label == "phone" and word.lower().endswith("phone") and _PHONE_NOT_DATA.match(after):
             continue  # "phone calls from fraudsters": the channel, not phone numbers
+        if word.lower() in _CHANNEL_WORDS and _CHANNEL_LIST.search(text[max(0, hit.start - 80) : hit.start]):
+            continue  # "notified customers via email, in-product notices, and phone": how, not what leaked
         if hit.label == "name" and _NAMES_OF_THINGS.match(text, hit.end):
             continue  # "the names of any subreddits": names of things
         if hit.label == "name" and _NAMES_AS_BRANDS.match(after):

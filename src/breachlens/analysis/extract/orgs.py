@@ -299,6 +299,8 @@ def _before_role(toks: list[Any]) -> list[Any]:
     """The tokens before a job title ("Robinhood CSO Caleb Sima" -> "Robinhood"); [] when the run opens with one."""
     for k, tok in enumerate(toks):
         if tok.text.lower() in _ROLE_WORDS and (k + 1 < len(toks) or k > 0):
+            if k + 1 == len(toks) and tok.text == "Executive":
+                break  # a public body's name ends so ("Health Service Executive"), a role is followed by a person
             return toks[:k]
     return toks
 
