@@ -79,6 +79,7 @@ def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
         ("Other victims include the Harbour Trust and Quillon.", "Harbour Trust", "object"),
         ("Among the first names posted are grocery chain Pellmore and Quillon.", "Pellmore", "object"),
         ("The gang said it had stolen 40 gigabytes of files from Ostrava Air.", "Ostrava Air", "object"),
+        ("Thousands of staff at Pellmore and Quillon may have had their details stolen.", "Pellmore", "object"),
         ("Ostrava Air confirmed on Friday that files were accessed by an outsider.", "Ostrava Air", "subject"),
     ],
 )

@@ -952,6 +952,9 @@ VICTIM_LEFT = alt(
     # "Among the first tranche of names are fuel giant Shell", "Among those affected were the city's schools"
     r"\bamong\s+(?:the\s+|those\s+)?(?:[\w-]+\s+){0,4}?(?:victims|affected|impacted|targets|names|organi[sz]ations|"
     r"companies|firms|entities|customers|hit)\s+(?:\w+\s+){0,3}?(?:are|were|is|was)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}?$",
+    # "Tens of thousands of staff at British Airways, BBC and Boots may have had their details stolen"
+    r"\b(?:customers|users|members|clients|patients|employees|staff|workers|passengers|students|shoppers|guests|"
+    r"subscribers|players|account\s+holders)\s+(?:at|of|from)\s+(?:the\s+)?$",
     # "it had stolen 190 gigabytes of data from Samsung"
     r"\b(?:stole|stolen|steal(?:ing|s)?|exfiltrated|took|taken|leaked)\s+(?:[\w$€£,.-]+\s+){0,8}?from\s+(?:the\s+)?$",
     r"(?:brands?|retailers?|companies|firms|compan(?:y|ies)|organi[sz]ations?|rivals?|competitors?|others?|names|"
