@@ -232,3 +232,8 @@ def test_data_types_hibp_style_wordings(text: str, expected: list[str]) -> None:
 )
 def test_data_types_partial_cards_ids_and_loyalty_numbers(text: str, expected: list[str]) -> None:
     assert labels(text) == expected
+
+
+def test_data_types_orders_after_and_end_a_list_to_be_data() -> None:
+    assert labels("It was useful to spies, and orders to turn off sharing were soon issued.") == []
+    assert labels("Hackers took full names, addresses and orders.") == ["name", "postal_address", "purchase_history"]

@@ -34,6 +34,7 @@ def cue_of(nlp: Any, text: str, name: str) -> Any:
         ("Customers of Brindle Outfitters received a letter.", "Brindle Outfitters"),
         ("Records from Fenmore Savings Bank were posted online.", "Fenmore Savings Bank"),
         ("Four million flyQuill passengers were told on Monday. FlyQuill said sorry.", "flyQuill"),
+        ("Halden Institute for Network Security found the flaw.", "Halden Institute for Network Security"),
     ],
 )
 def test_orgs_proper_noun_runs(nlp: Any, text: str, name: str) -> None:
@@ -152,3 +153,32 @@ def test_orgs_attack_targeting_a_name_is_no_tool_frame(nlp: Any) -> None:
     text = "LockBit ransomware attack targeting Tallow Savings Bank"
     cue = cue_of(nlp, text, "Tallow Savings Bank")
     assert cue.victim == "object" and not cue.bystander
+
+
+@pytest.mark.parametrize(
+    ("text", "not_a_name"),
+    [
+        ("The stolen file holds NHS numbers of patients.", "NHS"),
+        ("They linked it to the $30M Pellmore Exchange hack.", "M Pellmore Exchange"),
+    ],
+)
+def test_orgs_identifier_kind_and_amount_unit_are_no_names(nlp: Any, text: str, not_a_name: str) -> None:
+    assert not_a_name not in names(nlp, text)
+
+
+def test_orgs_subject_set_off_by_commas_must_be_the_verbs_subject() -> None:
+    """"between two trusts and Synlab, a lab firm, is notifying": the comma phrase after Synlab does not make it
+    the subject of "is notifying"."""
+    from breachlens.analysis.attribute import read_mentions
+    from breachlens.analysis.nlp import load_nlp
+    from breachlens.analysis.segment import segment_parsed
+    from breachlens.settings import Settings
+
+    text = (
+        "Pathlore, the partnership between two Wexcombe Trusts and Quillon, a provider of lab tests, is notifying "
+        "patients of a data breach.\n"
+    )
+    nlp = load_nlp(Settings.load().nlp.model)
+    reading = read_mentions("t", segment_parsed(text, nlp(text)))
+    cues = {c.name: [kind for kind, _ in c.cues] for c in reading.candidates.values()}
+    assert cues.get("Quillon") == [] and cues.get("Wexcombe Trusts") == []

@@ -282,7 +282,11 @@ def _add_cues(
         # experts investigated the breach"); a source speaks of another organisation's, named beside it
         if tells_of_a_breach and _SAYS.match(text, found[0].end):
             cues[0] = replace(cues[0], bystander=False)
-    kinds: list[str | None] = [c.victim for c in cues]
+    kinds: list[str | None] = [
+        # "a partnership between two trusts and Synlab, a provider of tests, is notifying": not the verb's subject
+        None if c.victim == "subject" and c.set_off and _is_an_object(m, sent) else c.victim
+        for m, c in zip(found, cues, strict=True)
+    ]
     for group in coordinated_groups(text, found):
         first, last = kinds[group[0]], kinds[group[-1]]
         for i in group:
@@ -603,6 +607,20 @@ def _find_word(line: str, name: str) -> int:
 def _word_pattern(name: str) -> re.Pattern[str]:
     """`name` as a whole word (compiled once per name)."""
     return re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])")
+
+
+def _is_an_object(m: OrgMention, sent: Sentence) -> bool:
+    """The mention is (in a list that is) the object of a verb or preposition of its own sentence (a parse that
+    runs on from a headline above says nothing about this sentence)."""
+    inside = range(sent.span.start, sent.span.end)
+    tokens = [t for t in sent.span if m.start <= sent.start + (t.idx - sent.span.start_char) < m.end]
+    roots = [t for t in tokens if t.head not in tokens or t.head is t]
+    if not roots:
+        return False
+    head = roots[0]
+    while head.dep_ in ("conj", "appos") and head.head is not head and head.head.i in inside:
+        head = head.head
+    return head.i in inside and head.dep_ in ("pobj", "dobj", "iobj") and head.head.i in inside
 
 
 def _is_subject(m: OrgMention, sent: Sentence) -> bool:

@@ -62,7 +62,12 @@ _LEADING_NOISE = frozenset(
     "yesterday today tomorrow tonight meanwhile earlier later last next this that however separately additionally "
     "also now recently lately overnight breaking update exclusive report other another several".split()
 )
-_CONNECTORS = {"&", "of", "de", "du", "van", "von", "y", "and"}
+_CONNECTORS = {"&", "of", "de", "du", "van", "von", "y", "and", "for"}
+# Heads of institution names that go on with "for" ("Centre for Cybersecurity", "Office for Civil Rights")
+_FOR_HEADS = frozenset(
+    "Institute Center Centre Office Society Foundation Alliance Council Agency Department Ministry Commission "
+    "Association Coalition Committee Fund Trust Bureau Service School College".split()
+)
 _LEFT_WINDOW = 90
 _RIGHT_WINDOW = 160
 
@@ -157,7 +162,7 @@ def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMentio
     out: list[OrgMention] = []
     i = 0
     while i < len(tokens):
-        if not _is_name_token(tokens[i]) or tokens[i].text in ("-", "&"):
+        if not _is_name_token(tokens[i]) or tokens[i].text in ("-", "&") or _is_amount_unit(tokens, i):
             i += 1
             continue
         j = i + 1
@@ -171,11 +176,11 @@ def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMentio
             elif tok.text.lower() == "and" and j == i + 1 and _one_entity_across_and(tokens, j):
                 j += 1  # "Industrial and Commercial Bank of China"
             elif (
-                tok.text.lower() in ("of", "de", "du", "van", "von")
+                (tok.text.lower() in ("of", "de", "du", "van", "von") or tok.text == "for" and prev.text in _FOR_HEADS)
                 and j + 1 < len(tokens)
                 and tokens[j + 1].pos_ == "PROPN"
             ):
-                j += 1
+                j += 1  # "Bank of America"; "Institute for Vulnerability Disclosure", "Office for Civil Rights"
             elif (
                 tok.text in ("'s", "’s")
                 and j + 1 < len(tokens)
@@ -198,10 +203,20 @@ def find_orgs(span: Any, offset: int, text: str | None = None) -> list[OrgMentio
         mention = _mention(tokens[i:j], base, text)
         if j < len(tokens) and tokens[j].text in DESCRIBING_HEADS:
             mention = None  # "the Call of Duty developer": a product that describes its maker
+        elif j < len(tokens) and tokens[j].text in ("number", "numbers"):
+            mention = None  # "NHS numbers", "Social Security number": a kind of identifier, not an organisation
         if mention is not None:
             out.append(mention)
         i = j
     return out
+
+
+def _is_amount_unit(tokens: list[Any], i: int) -> bool:
+    """A unit glued to a number ("$41M Stake hack", "5K"): part of an amount, not the start of a name."""
+    prev = tokens[i - 1] if i > 0 else None
+    return tokens[i].text in ("K", "M", "B", "Bn", "BN", "Mn", "MN") and prev is not None and prev.like_num and (
+        prev.whitespace_ == ""
+    )
 
 
 def _one_entity_across_and(tokens: list[Any], j: int) -> bool:
@@ -334,6 +349,7 @@ class RoleCue:
     bystander: bool
     introduced_as_bystander: bool = False  # the words before it make it a source/commentator
     reports: bool = False  # a subject by a reporting verb ("X disclosed that ..."): it may report another's breach
+    set_off: bool = False  # a subject with words set off by commas before its verb ("X, a provider of Y, said")
 
 
 _PEOPLE_OF = re.compile(PEOPLE_OF_VICTIM, re.IGNORECASE)
@@ -368,7 +384,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
     introduced = bool(_NON_VICTIM.left.search(left))
     bystander = introduced or bool(_NON_VICTIM.right.search(right))
     victim: str | None = None
-    reports = False
+    reports = set_off = False
     m = _VICTIM.right.search(right)
     if m:
         snippet = right[: m.end()]
@@ -388,6 +404,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
         else:
             victim = "subject"
             reports = bool(_REPORTING_VERB.search(snippet))
+            set_off = snippet.lstrip().startswith(",")
     elif _VICTIM.left.search(left):
         lm = _VICTIM.left.search(left)
         assert lm is not None
@@ -397,7 +414,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
         if introduced and lm.end() == len(left):
             # "an attack targeting X": the victim frame reaches the name, so the "targeting X" tool frame is moot
             introduced = bystander = bool(_NON_VICTIM.right.search(right))
-    return RoleCue(victim, bystander, introduced, reports)
+    return RoleCue(victim, bystander, introduced, reports, set_off)
 
 
 # What separates two names of one list, with up to three lower-case words describing either ("Goodwin Procter

@@ -172,7 +172,8 @@ DATA_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"(?:full\s+|first\s+and\s+last\s+|real\s+|customer\s+|student\s+|patient\s+|employee\s+)?names", "name"),
     # singular forms only inside a list ("The data included name, email, phone and country")
     (_IN_LIST + r"(?:full\s+|customer\s+|student\s+|patient\s+)?name(?=\s*(?:,|\band\b|&|/))", "name"),
-    (_IN_LIST + r"orders(?=\s*(?:,|\band\b|&|\.|$))|(?<=\band\s)orders", "purchase_history"),
+    # "names, addresses and orders"; not "... and orders to turn off data sharing were issued"
+    (_IN_LIST + r"orders(?=\s*(?:,|\band\b|&|\.|$))|(?<=\band\s)orders(?=\s*(?:,|\.|;|\)|$))", "purchase_history"),
     # "physical and IP addresses": the first word of an elided pair
     (r"(?:physical|postal|home|mailing)(?=\s+(?:and|&|or)\s+(?:IP|e-?mail)\s+address)", "postal_address"),
     # bare "countries"/"locations" only as a list item: "hotels across 50 countries" and "store locations" are not data
