@@ -557,3 +557,14 @@ def test_issue12_a_public_bodys_name_may_end_in_executive() -> None:
     )
     assert doc.main is not None and doc.main.victim.removeprefix("The ") in ("Wexcombe Health Service Executive", "WHSE")
     assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []
+
+
+def test_issue12_a_list_of_bodies_told_and_a_kind_of_organisation_are_no_other_victims() -> None:
+    doc = analyze_text(
+        "Pellmore hit by ransomware\n\n"
+        "Pellmore said hackers stole customer names and email addresses from its servers.\n"
+        "Pellmore's software is used by Managed Service Providers across the country, and the breach spread.\n"
+        "We notified law enforcement and government agencies, including the Harbour Police Office and Quillon.\n"
+    )
+    assert doc.main is not None and doc.main.victim == "Pellmore"
+    assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []

@@ -282,9 +282,14 @@ def _add_cues(
         # experts investigated the breach"); a source speaks of another organisation's, named beside it
         if tells_of_a_breach and _SAYS.match(text, found[0].end):
             cues[0] = replace(cues[0], bystander=False)
+    about_victims = tells_of_a_breach or bool(_LISTS_VICTIMS.search(sent.text))
     kinds: list[str | None] = [
         # "a partnership between two trusts and Synlab, a provider of tests, is notifying": not the verb's subject
-        None if c.victim == "subject" and c.set_off and _is_an_object(m, sent) else c.victim
+        None
+        if c.victim == "subject" and c.set_off and _is_an_object(m, sent)
+        # "We notified government agencies, including the FBI and CISA": a list, but of no victims
+        or c.victim == "list" and not about_victims
+        else c.victim
         for m, c in zip(found, cues, strict=True)
     ]
     for group in coordinated_groups(text, found):

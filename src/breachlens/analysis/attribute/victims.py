@@ -185,6 +185,7 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
         and not _reporter_or_people(reading.candidates[k], f)
         and not _part_of_main(reading, k, main)
         and not _named_as_a_product(reading, reading.candidates[k])
+        and not _names_a_kind(reading.candidates[k].name)
     )
     factless = others - cued
     return Decision(main, others, p_incident, factless)
@@ -215,6 +216,19 @@ def _named_as_a_product(reading: _Reading, cand: _Candidate) -> bool:
     was breached or used, not another breached organisation."""
     text = reading.seg.text
     return any(_PRODUCT_AFTER.match(text, m.end, m.end + 80) for m, _idx in cand.mentions)
+
+
+# Plural heads that make a capitalised phrase a kind of organisation ("Managed Service Providers", "London NHS
+# Trusts"), not one organisation
+_KIND_HEADS = frozenset(
+    "providers vendors suppliers contractors customers clients users members trusts agencies companies firms "
+    "organisations organizations businesses institutions authorities operators".split()
+)
+
+
+def _names_a_kind(name: str) -> bool:
+    """The name ends in a plural kind of organisation: it names many, none of which a report could list."""
+    return len(name.split()) > 1 and name.split()[-1].lower() in _KIND_HEADS
 
 
 def _reporter_or_people(cand: _Candidate, features: dict[str, float]) -> bool:
