@@ -81,6 +81,7 @@ def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
         ("Among the first names posted are grocery chain Pellmore and Quillon.", "Pellmore", "object"),
         ("The gang said it had stolen 40 gigabytes of files from Ostrava Air.", "Ostrava Air", "object"),
         ("Thousands of staff at Pellmore and Quillon may have had their details stolen.", "Pellmore", "object"),
+        ("Last month Harlow Foods had its IT systems infiltrated by ransomware.", "Harlow Foods", "subject"),
         ("Ostrava Air confirmed on Friday that files were accessed by an outsider.", "Ostrava Air", "subject"),
     ],
 )
@@ -160,6 +161,7 @@ def test_orgs_attack_targeting_a_name_is_no_tool_frame(nlp: Any) -> None:
     [
         ("The stolen file holds NHS numbers of patients.", "NHS"),
         ("They linked it to the $30M Pellmore Exchange hack.", "M Pellmore Exchange"),
+        ("Clop exploited CVE-2023-0669 in the transfer tool.", "CVE-2023-0669"),
     ],
 )
 def test_orgs_identifier_kind_and_amount_unit_are_no_names(nlp: Any, text: str, not_a_name: str) -> None:
@@ -182,3 +184,10 @@ def test_orgs_subject_set_off_by_commas_must_be_the_verbs_subject() -> None:
     reading = read_mentions("t", segment_parsed(text, nlp(text)))
     cues = {c.name: [kind for kind, _ in c.cues] for c in reading.candidates.values()}
     assert cues.get("Quillon") == [] and cues.get("Wexcombe Trusts") == []
+
+
+def test_orgs_a_place_after_a_list_item_keeps_the_list(nlp: Any) -> None:
+    text = "Named are fuel giant Pellmore, the University of Quillon in the US, and investment fund Harlow."
+    found = orgs(nlp, text)
+    groups = [[found[i].name for i in g] for g in coordinated_groups(text, found)]
+    assert any({"Pellmore", "Harlow"} <= set(g) for g in groups)

@@ -568,3 +568,13 @@ def test_issue12_a_list_of_bodies_told_and_a_kind_of_organisation_are_no_other_v
     )
     assert doc.main is not None and doc.main.victim == "Pellmore"
     assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []
+
+
+def test_issue12_a_thing_an_organisation_owns_is_no_other_victim() -> None:
+    doc = analyze_text(
+        "Pellmore data stolen\n\n"
+        "Pellmore said hackers stole customer names and email addresses from its servers.\n"
+        "The attackers exploited Quillon Software's FileDrop, which was breached at dozens of firms.\n"
+    )
+    assert doc.main is not None and doc.main.victim == "Pellmore"
+    assert "Quillon Software's FileDrop" not in [i.victim for i in doc.incidents if i.role == "mentioned"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .. import enrich
 from ..extract.orgs import org_key
+from ..extract.patterns import ORG_HEAD_WORDS
 from ..scorers import Scorers
 from .candidates import _BREACH, _Candidate, _Reading
 from .features import candidate_features, document_features, mention_context
@@ -201,6 +202,8 @@ def _part_of_main(reading: _Reading, key: str, main: str) -> bool:
     if found is None:
         return False
     owner = found["owner"]
+    if owner.split()[-1].lower() in ORG_HEAD_WORDS:
+        return True  # "Progress Software’s MOVEit": a thing an organisation named in full owns, whoever the victim
     return any(_same_name(owner, n) for n in reading.candidates[main].names)
 
 

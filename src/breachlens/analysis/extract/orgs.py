@@ -55,6 +55,7 @@ _NAME_TOKEN = re.compile(r"^[A-Z0-9][\w&’'.-]*$")
 # Brands written with a small first letter: "easyJet", "eBay", "iHeartMedia"
 _LOWER_CAMEL = re.compile(r"^[a-z]{1,5}[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$")
 _QUANTITY = re.compile(r"^[\d.,]+\s*(?:[kKmMbB]|bn|mn|GB|TB|MB)?$")
+_CVE = re.compile(r"^CVE-\d{4}-\d+$", re.IGNORECASE)
 _ADJECTIVAL = re.compile(
     r"-(?:based|owned|backed|led|run|linked|style|powered|related|affiliated)$", re.IGNORECASE
 )  # "XenForo-based"
@@ -256,8 +257,8 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
             return None
         start = toks[0].idx + base
     name = text[start:end]
-    if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks):
-        return None
+    if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks) or _CVE.match(name):
+        return None  # "CVE-2023-0669" names a flaw
     if all(t.ent_type_ in ("DATE", "TIME", "EVENT") for t in toks) and all(_is_date_word(t.text) for t in toks):
         return None  # "New Year's Eve" (the tagger also dates "Jones Day", a law firm)
     if not is_name_like(name):
@@ -420,6 +421,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
 # What separates two names of one list, with up to three lower-case words describing either ("Goodwin Procter
 # law firm, SingTel", "ASIC, state of Washington")
 _LIST_GAP = re.compile(
+    r"(?:\s+in\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"  # "the University of Georgia in the US, and ..."
     r"\s*(?:[a-z]+\s*){0,3}?(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:[Tt]he\s+)?"
     r"(?:[a-z]+\s+){0,3}?"
 )
@@ -428,9 +430,17 @@ _LIST_GAP = re.compile(
 def coordinated_groups(text: str, mentions: list[OrgMention]) -> list[list[int]]:
     """Indices of mentions joined by commas/'and'/'or' into one list ("A, B, and C")."""
     groups: list[list[int]] = []
+    last_end = -1  # where the last list item ends, with a place that qualifies it ("Georgia in the US")
     for i, m in enumerate(mentions):
-        if groups and _LIST_GAP.fullmatch(text, mentions[groups[-1][-1]].end, m.start):
+        if groups and _PLACE_OF_ITEM.fullmatch(text, last_end, m.start):
+            last_end = m.end  # "the University of Georgia in the US, and Putnam": where, not another item
+        elif groups and _LIST_GAP.fullmatch(text, last_end, m.start):
             groups[-1].append(i)
+            last_end = m.end
         else:
             groups.append([i])
+            last_end = m.end
     return groups
+
+
+_PLACE_OF_ITEM = re.compile(r"\s+in\s+(?:the\s+)?")

@@ -986,7 +986,7 @@ VICTIM_RIGHT = alt(
     r"lost|los(?:es|ing)|leaked|exposed|left\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+){0,2}(?:database|server|bucket|data)|"
     r"began\s+notifying|investigat(?:ed|es|ing)|had\s+to|been\s+forced|(?:told|tells|informed|informs|emailed|e-mailed|alerted)\s+"
     r"(?:its\s+|all\s+|affected\s+)*(?:customers|users|members|clients|patients|shoppers|guests|passengers|students|staff)|"
-    r"is\s+the\s+latest|became|becomes|joins|was\s+among|were\s+among|ha[sd]\s+(?:its|their)\s+(?:data|database|systems?|website)|"
+    r"is\s+the\s+latest|became|becomes|joins|was\s+among|were\s+among|ha[sd]\s+(?:its|their)\s+(?:[\w-]+\s+){0,2}?(?:data|database|systems?|website)|"
     r"appears?\s+to\s+have)",
     r"^(?:'s|’s|s'|s’)\s+(?:\w+\s+){0,3}?(?:data\s+breach|breach|hack|cyber[-\s]?attack|attack|incident|systems?|"
     r"customers?|customer\s+data|data|database|users|network|servers?)",
