@@ -162,6 +162,7 @@ def test_orgs_attack_targeting_a_name_is_no_tool_frame(nlp: Any) -> None:
         ("The stolen file holds NHS numbers of patients.", "NHS"),
         ("They linked it to the $30M Pellmore Exchange hack.", "M Pellmore Exchange"),
         ("Clop exploited CVE-2023-0669 in the transfer tool.", "CVE-2023-0669"),
+        ("The AG’s office said victims were notified by mail.", "AG"),
     ],
 )
 def test_orgs_identifier_kind_and_amount_unit_are_no_names(nlp: Any, text: str, not_a_name: str) -> None:

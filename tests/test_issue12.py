@@ -578,3 +578,14 @@ def test_issue12_a_thing_an_organisation_owns_is_no_other_victim() -> None:
     )
     assert doc.main is not None and doc.main.victim == "Pellmore"
     assert "Quillon Software's FileDrop" not in [i.victim for i in doc.incidents if i.role == "mentioned"]
+
+
+def test_issue12_headline_wordplay_and_a_currency_are_no_other_victims() -> None:
+    doc = analyze_text(
+        "Ransomware Ruckus: When Pellmore Met the Gang\n\n"
+        "Pellmore said hackers stole customer names and email addresses from its servers.\n"
+        "About $5 million in Bitcoin, Quill Chain Coin and other cryptocurrency was stolen in the hack.\n"
+    )
+    assert doc.main is not None and doc.main.victim == "Pellmore"
+    others = [i.victim for i in doc.incidents if i.role == "mentioned"]
+    assert "Ransomware Ruckus" not in others and "Quill Chain Coin" not in others

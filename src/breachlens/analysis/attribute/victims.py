@@ -229,9 +229,19 @@ _KIND_HEADS = frozenset(
 )
 
 
+# A first word that makes a capitalised phrase a headline's wordplay ("Ransomware Rumble"), and last words that
+# make it a currency ("Smart Chain Coin")
+_EVENT_FIRST = frozenset("ransomware breach hack hackers attack cyberattack malware leak".split())
+_CURRENCY_LAST = frozenset("coin coins token tokens".split())
+
+
 def _names_a_kind(name: str) -> bool:
-    """The name ends in a plural kind of organisation: it names many, none of which a report could list."""
-    return len(name.split()) > 1 and name.split()[-1].lower() in _KIND_HEADS
+    """The name ends in a plural kind of organisation (it names many, none of which a report could list), opens
+    with a breach word, or ends in a currency word: no one organisation."""
+    words = name.lower().split()
+    return len(words) > 1 and (
+        words[-1] in _KIND_HEADS or words[0] in _EVENT_FIRST or words[-1] in _CURRENCY_LAST
+    )
 
 
 def _reporter_or_people(cand: _Candidate, features: dict[str, float]) -> bool:

@@ -259,6 +259,8 @@ def _mention(toks: list[Any], base: int, text: str) -> OrgMention | None:
     name = text[start:end]
     if name.lower() in NOT_ORG_WORDS or all(t.text.lower() in NOT_ORG_WORDS for t in toks) or _CVE.match(name):
         return None  # "CVE-2023-0669" names a flaw
+    if not _SUFFIXES.sub("", name.lower()).strip(" .,"):
+        return None  # "AG", "Inc.": a legal form alone ("the AG's office") names no one
     if all(t.ent_type_ in ("DATE", "TIME", "EVENT") for t in toks) and all(_is_date_word(t.text) for t in toks):
         return None  # "New Year's Eve" (the tagger also dates "Jones Day", a law firm)
     if not is_name_like(name):
