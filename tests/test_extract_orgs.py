@@ -81,6 +81,7 @@ def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
         ("Among the first names posted are grocery chain Pellmore and Quillon.", "Pellmore", "object"),
         ("The gang said it had stolen 40 gigabytes of files from Ostrava Air.", "Ostrava Air", "object"),
         ("Thousands of staff at Pellmore and Quillon may have had their details stolen.", "Pellmore", "object"),
+        ("The gang's victims have also included health vendor Quillon in recent weeks.", "Quillon", "object"),
         ("Last month Harlow Foods had its IT systems infiltrated by ransomware.", "Harlow Foods", "subject"),
         ("Ostrava Air confirmed on Friday that files were accessed by an outsider.", "Ostrava Air", "subject"),
     ],
@@ -95,6 +96,7 @@ def test_orgs_victim_cues(nlp: Any, text: str, name: str, victim: str) -> None:
         ("Hollis Research discovered that the public map showed the bases.", "Hollis Research"),
         ("The Daily Ledger confirmed the veracity of the claims.", "Daily Ledger"),
         ("Pellmore announced it planned to buy the rival chain.", "Pellmore"),
+        ("The Daily Ledger confirmed the claims and said the breached files were real.", "Daily Ledger"),
     ],
 )
 def test_orgs_reporting_verb_without_a_breach_is_no_victim_cue(nlp: Any, text: str, name: str) -> None:
@@ -192,3 +194,8 @@ def test_orgs_a_place_after_a_list_item_keeps_the_list(nlp: Any) -> None:
     found = orgs(nlp, text)
     groups = [[found[i].name for i in g] for g in coordinated_groups(text, found)]
     assert any({"Pellmore", "Harlow"} <= set(g) for g in groups)
+
+
+def test_orgs_whom_a_vendor_serves_is_not_named_as_an_organisation(nlp: Any) -> None:
+    """"Pellmore vendor Quillon": Quillon is the vendor; the name before the noun only says whom it serves."""
+    assert names(nlp, "The gang's victims included Pellmore vendor Quillon.") == ["Quillon"]

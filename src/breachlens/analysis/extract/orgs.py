@@ -375,9 +375,10 @@ _TELLS_OF_A_BREACH = re.compile(
 
 
 def _clause_after(right: str, start: int) -> str:
-    """The words after a reporting verb up to the end of its clause (a full stop or semicolon)."""
-    end = min((i for i in (right.find(".", start), right.find(";", start)) if i >= 0), default=len(right))
-    return right[start:end]
+    """The words after a reporting verb up to the end of its clause: a full stop, a semicolon or a second verb
+    joined by "and"/"but" ("confirmed the veracity of the findings and claimed the breached content ...")."""
+    ends = (right.find(".", start), right.find(";", start), right.find(" and ", start), right.find(" but ", start))
+    return right[start : min((i for i in ends if i >= 0), default=len(right))]
 
 
 def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: int) -> RoleCue:

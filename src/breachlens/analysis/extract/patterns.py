@@ -949,7 +949,8 @@ VICTIM_LEFT = alt(
     r"(?:breach(?:es)?|hacks?|cyber[-\s]?attacks?|attacks?|intrusions?|incidents?|compromises?|leaks?)\s+"
     r"(?:at|on|of|against|affecting|targeting|involving|impacting|hitting)\s+(?:the\s+)?(?:\w+\s+){0,3}?$",
     r"(?:victims?|targets?|breached\s+companies|hit|affected|impacted|implicated|compromised)\b[^.;:]{0,40}?\b"
-    r"(?:including|include[sd]?|like|such\s+as|namely|were|are)\s+(?:the\s+)?$",
+    r"(?:including|include[sd]?|like|such\s+as|namely|were|are)\s+(?:the\s+)?(?:\S+\s+(?:vendor|supplier|provider|"
+    r"contractor|firm|company|giant|chain|retailer|bank|developer|maker)\s+)?$",
     # "Among the first tranche of names are fuel giant Shell", "Among those affected were the city's schools"
     r"\bamong\s+(?:the\s+|those\s+)?(?:[\w-]+\s+){0,4}?(?:victims|affected|impacted|targets|names|organi[sz]ations|"
     r"companies|firms|entities|customers|hit)\s+(?:\w+\s+){0,3}?(?:are|were|is|was)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}?$",
@@ -1015,7 +1016,11 @@ NON_VICTIM_RIGHT = alt(
 )
 # Nouns that describe an organisation by what it makes or runs: in "the Call of Duty developer Activision" and
 # "ChatGPT maker Veltrix" the name before the noun is a product, the one after it the organisation
-DESCRIBING_HEADS = frozenset("developer developers maker makers publisher owner operator creator manufacturer".split())
+# ("NHS vendor Advanced", "IT provider Accellion": the name before the noun is whom it serves)
+DESCRIBING_HEADS = frozenset(
+    "developer developers maker makers publisher owner operator creator manufacturer vendor supplier provider "
+    "contractor".split()
+)
 # Words the tagger calls proper nouns that are never organisations in breach news.
 NOT_ORG_WORDS = frozenset(
     """pii mfa sso api apis crm it ai gdpr ccpa hipaa sim ceo cto ciso cfo vpn otp url urls ip sms sql usd eur gbp
