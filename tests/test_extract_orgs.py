@@ -83,6 +83,9 @@ def test_orgs_key_ignores_spelling(a: str, b: str) -> None:
         ("Thousands of staff at Pellmore and Quillon may have had their details stolen.", "Pellmore", "object"),
         ("The gang's victims have also included health vendor Quillon in recent weeks.", "Quillon", "object"),
         ("Last month Harlow Foods had its IT systems infiltrated by ransomware.", "Harlow Foods", "subject"),
+        ("It said Pellmore Hale law firm had been attacked by the gang.", "Pellmore Hale", "subject"),
+        ("The government of Quillon in Canada was also hit.", "Quillon", "subject"),
+        ("Ostrava Bank has informed some customers that a breach occurred.", "Ostrava Bank", "subject"),
         ("Ostrava Air confirmed on Friday that files were accessed by an outsider.", "Ostrava Air", "subject"),
     ],
 )

@@ -589,3 +589,13 @@ def test_issue12_headline_wordplay_and_a_currency_are_no_other_victims() -> None
     assert doc.main is not None and doc.main.victim == "Pellmore"
     others = [i.victim for i in doc.incidents if i.role == "mentioned"]
     assert "Ransomware Ruckus" not in others and "Quill Chain Coin" not in others
+
+
+def test_issue12_a_settlement_paid_by_a_company_after_its_breach_names_it_as_breached() -> None:
+    doc = analyze_text(
+        "Pellmore settles breach lawsuit\n\n"
+        "Pellmore said hackers stole customer names and email addresses from its servers.\n"
+        "The sum is higher than the $18 million settlement agreed by Quillon after its 40 million-record breach.\n"
+    )
+    assert doc.main is not None and doc.main.victim == "Pellmore"
+    assert "Quillon" in [i.victim for i in doc.incidents if i.role == "mentioned"]

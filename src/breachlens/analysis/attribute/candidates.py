@@ -22,6 +22,7 @@ from ..extract.patterns import (
     ORG_HEAD_WORDS,
     PARENT_PATTERNS,
     RECALL_CUES,
+    SELF_BREACH_AFTER,
 )
 from ..segment import LIST_MARKER, Segmented, Sentence
 
@@ -303,7 +304,11 @@ def _add_cues(
     for i, m in enumerate(found):
         if kinds[i] and i > 0 and _is_place_after_a_name(text, sent, found[i - 1], m):
             kinds[i] = None  # "The City of Dallas, Texas, confirmed ...": where the victim is
-        elif kinds[i] == "subject" and _AGENT_BEFORE.search(text, max(sent.start, m.start - 12), m.start):
+        elif (
+            kinds[i] == "subject"
+            and _AGENT_BEFORE.search(text, max(sent.start, m.start - 12), m.start)
+            and not _SELF_BREACH_AFTER.match(text[m.end : m.end + 120])
+        ):
             kinds[i] = None  # "every organisation studied by IBM has suffered a breach": IBM is the agent
         elif kinds[i] == "subject" and cues[i].reports and _reports_another(text, sent, found, kinds, i):
             kinds[i] = None  # "NHS England disclosed that a ransomware attack on Synnovis has led to ..."
@@ -371,6 +376,7 @@ def _is_place_after_a_name(text: str, sent: Sentence, before: OrgMention, m: Org
     return bool(tokens) and all(t.ent_type_ == "GPE" for t in tokens)
 
 
+_SELF_BREACH_AFTER = re.compile(SELF_BREACH_AFTER, re.IGNORECASE)  # "paid by Home Depot after its breach"
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|itself|they|them|their|our|we|us)\b", re.IGNORECASE)
 
 

@@ -248,8 +248,9 @@ def _reporter_or_people(cand: _Candidate, features: dict[str, float]) -> bool:
     """An outlet that carried the story (unless a sentence says it was breached itself), or a people's name the
     tagger reads as a nationality ("Texans", "Californian"): not another victim."""
     breached = any(kind in ("possessive", "object") for kind, _ in cand.cues)
+    named_among_victims = any(kind in ("object", "list") for kind, _ in cand.cues)  # "apps hit are Pink and Brish"
     return (features.get("known_outlet", 0.0) > 0 and not breached) or (
-        features.get("ner_norp", 0.0) >= 0.5 and not features.get("ner_org", 0.0)
+        features.get("ner_norp", 0.0) >= 0.5 and not features.get("ner_org", 0.0) and not named_among_victims
     )
 
 

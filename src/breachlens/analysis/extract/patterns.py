@@ -973,9 +973,18 @@ PEOPLE_OF_VICTIM = (
     r"account\s+holders|subscribers|players)\b[^.;]{0,80}?\b(?:exposed|accessed|stolen|leaked|compromised|"
     r"breached|hacked|affected|impacted|caught\s+up)\b"
 )
+# Right after a name, its own breach: "Target after its 41 million-record breach"
+SELF_BREACH_AFTER = (
+    r"^\s+(?:after|following|over|since)\s+(?:its|their)\s+(?:[\w-]+\s+){0,4}?(?:data\s+)?"
+    r"(?:breach|hack|cyber[-\s]?attack|attack|leak|incident)"
+)
 # Right after a candidate: it is the subject of a breach verb ("X suffered a data breach", "X's systems").
 VICTIM_RIGHT = alt(
-    r"^\s*(?:,[^,.;]{1,110},\s*|,\s*)?(?:who\s+|which\s+)?(?:has\s+|have\s+|had\s+|was\s+|were\s+|is\s+|are\s+|also\s+|recently\s+|"
+    r"^\s*(?:,[^,.;]{1,110},\s*|,\s*)?"
+    # "Jones Day law firm had been attacked", "the government of Nova Scotia in Canada was also hit"
+    r"(?:(?:[a-z-]+\s+)?(?:firm|company|bank|retailer|chain|provider|vendor|agency|university|hospital)\s+"
+    r"|in\s+(?:the\s+)?\w+\s+(?=(?:has|have|had|was|were|is|are|also)\b))?"
+    r"(?:who\s+|which\s+)?(?:has\s+|have\s+|had\s+|was\s+|were\s+|is\s+|are\s+|also\s+|recently\s+|"
     r"reportedly\s+|allegedly\s+|all\s+|both\s+|"
     r"just\s+|now\s+|itself\s+|publicly\s+|officially\s+|first\s+|later\s+|previously\s+)*"
     r"(?:suffer(?:ed|s|ing)?|disclos(?:ed|es|ing)|confirm(?:ed|s|ing)|announc(?:ed|es|ing)|reveal(?:ed|s|ing)"
@@ -986,12 +995,14 @@ VICTIM_RIGHT = alt(
     r"(?:been\s+)?(?:hit|breached|hacked|attacked|targeted|compromised|affected|impacted|victims?)|fell\s+victim|"
     r"lost|los(?:es|ing)|leaked|exposed|left\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+){0,2}(?:database|server|bucket|data)|"
     r"began\s+notifying|investigat(?:ed|es|ing)|had\s+to|been\s+forced|(?:told|tells|informed|informs|emailed|e-mailed|alerted)\s+"
-    r"(?:its\s+|all\s+|affected\s+)*(?:customers|users|members|clients|patients|shoppers|guests|passengers|students|staff)|"
+    r"(?:its\s+|all\s+|affected\s+|some\s+|certain\s+|many\s+)*(?:customers|users|members|clients|patients|shoppers|guests|passengers|students|staff)|"
     r"is\s+the\s+latest|became|becomes|joins|was\s+among|were\s+among|ha[sd]\s+(?:its|their)\s+(?:[\w-]+\s+){0,2}?(?:data|database|systems?|website)|"
     r"appears?\s+to\s+have)",
     r"^(?:'s|’s|s'|s’)\s+(?:\w+\s+){0,3}?(?:data\s+breach|breach|hack|cyber[-\s]?attack|attack|incident|systems?|"
     r"customers?|customer\s+data|data|database|users|network|servers?)",
     r"^\s*(?:data\s+)?(?:breach|hack|cyber[-\s]?attack|leak|security\s+incident|incident)\b",
+    # "the settlement agreed by Target after its 41 million-record breach"
+    SELF_BREACH_AFTER,
     r"^\s*\([^)]{1,20}\)\s*:",  # bullet "Name (Abbr):"
     r"^\s*:",  # bullet "Name:"
     PEOPLE_OF_VICTIM,
