@@ -100,6 +100,7 @@ def test_orgs_victim_cues(nlp: Any, text: str, name: str, victim: str) -> None:
         ("The Daily Ledger confirmed the veracity of the claims.", "Daily Ledger"),
         ("Pellmore announced it planned to buy the rival chain.", "Pellmore"),
         ("The Daily Ledger confirmed the claims and said the breached files were real.", "Daily Ledger"),
+        ("The Quillon Government has confirmed that there will be no ransom payment.", "Quillon Government"),
     ],
 )
 def test_orgs_reporting_verb_without_a_breach_is_no_victim_cue(nlp: Any, text: str, name: str) -> None:

@@ -369,7 +369,7 @@ def is_name_like(name: str) -> bool:
 # but "researcher X discovered that the map showed bases", "the ICO announced that it has issued a fine"
 _REPORTING_VERB = re.compile(r"\b(?:disclos|confirm|announc|reveal|admit|detect|discover|warn)\w*\s*$", re.IGNORECASE)
 _TELLS_OF_A_BREACH = re.compile(
-    rf"\b(?:{BREACH_WORDS}|incidents?|accessed|ransom|unauthori[sz]ed|cyber\w*|intru\w+|malware|encrypt\w*)\b",
+    rf"\b(?:{BREACH_WORDS}|incidents?|accessed|unauthori[sz]ed|cyber\w*|intru\w+|malware|encrypt\w*)\b",
     re.IGNORECASE,
 )
 
