@@ -203,6 +203,12 @@ def _others(text: str) -> list[str]:
     return [i.victim for i in analyze_text(text).incidents if i.role == "mentioned"]
 
 
+def _main_and_others(text: str) -> tuple[str | None, list[str]]:
+    """The main victim of an inline article (None: no incident) and the other victims it names."""
+    doc = analyze_text(text)
+    return (doc.main.victim if doc.main else None), [i.victim for i in doc.incidents if i.role == "mentioned"]
+
+
 def test_issue12_dates_data_and_outlets_are_no_other_victims() -> None:
     text = (
         "Pellmore Bank confirms data breach\n\n"
@@ -539,63 +545,57 @@ def test_issue12_a_body_that_discloses_another_organisations_breach_is_not_its_v
 
 
 def test_issue12_a_place_after_a_name_and_a_product_are_no_other_victims() -> None:
-    doc = analyze_text(
+    main, others = _main_and_others(
         "Ransomware hits city\n\n"
         "The City of Corwen, Oregon, confirmed that files were accessed by an unauthorized party during a "
         "ransomware attack.\n"
         "The attackers also hit its Ledgerly product, which the city licenses from a vendor.\n"
     )
-    assert doc.main is not None and doc.main.victim in ("City of Corwen", "Corwen")
-    assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []
+    assert main in ("City of Corwen", "Corwen") and others == []
 
 
 def test_issue12_a_public_bodys_name_may_end_in_executive() -> None:
-    doc = analyze_text(
+    main, others = _main_and_others(
         "Ransomware attack on Wexcombe Health Service Executive\n\n"
         "The Wexcombe Health Service Executive (WHSE) confirmed that it had been hit by a cyber-attack on its IT "
         "systems. Wexcombe Chief Executive Mara Quint said patient records were accessed.\n"
     )
-    assert doc.main is not None and doc.main.victim.removeprefix("The ") in ("Wexcombe Health Service Executive", "WHSE")
-    assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []
+    assert main is not None and main.removeprefix("The ") in ("Wexcombe Health Service Executive", "WHSE")
+    assert others == []
 
 
 def test_issue12_a_list_of_bodies_told_and_a_kind_of_organisation_are_no_other_victims() -> None:
-    doc = analyze_text(
+    main, others = _main_and_others(
         "Pellmore hit by ransomware\n\n"
         "Pellmore said hackers stole customer names and email addresses from its servers.\n"
         "Pellmore's software is used by Managed Service Providers across the country, and the breach spread.\n"
         "We notified law enforcement and government agencies, including the Harbour Police Office and Quillon.\n"
     )
-    assert doc.main is not None and doc.main.victim == "Pellmore"
-    assert [i.victim for i in doc.incidents if i.role == "mentioned"] == []
+    assert main == "Pellmore" and others == []
 
 
 def test_issue12_a_thing_an_organisation_owns_is_no_other_victim() -> None:
-    doc = analyze_text(
+    main, others = _main_and_others(
         "Pellmore data stolen\n\n"
         "Pellmore said hackers stole customer names and email addresses from its servers.\n"
         "The attackers exploited Quillon Software's FileDrop, which was breached at dozens of firms.\n"
     )
-    assert doc.main is not None and doc.main.victim == "Pellmore"
-    assert "Quillon Software's FileDrop" not in [i.victim for i in doc.incidents if i.role == "mentioned"]
+    assert main == "Pellmore" and "Quillon Software's FileDrop" not in others
 
 
 def test_issue12_headline_wordplay_and_a_currency_are_no_other_victims() -> None:
-    doc = analyze_text(
+    main, others = _main_and_others(
         "Ransomware Ruckus: When Pellmore Met the Gang\n\n"
         "Pellmore said hackers stole customer names and email addresses from its servers.\n"
         "About $5 million in Bitcoin, Quill Chain Coin and other cryptocurrency was stolen in the hack.\n"
     )
-    assert doc.main is not None and doc.main.victim == "Pellmore"
-    others = [i.victim for i in doc.incidents if i.role == "mentioned"]
-    assert "Ransomware Ruckus" not in others and "Quill Chain Coin" not in others
+    assert main == "Pellmore" and "Ransomware Ruckus" not in others and "Quill Chain Coin" not in others
 
 
 def test_issue12_a_settlement_paid_by_a_company_after_its_breach_names_it_as_breached() -> None:
-    doc = analyze_text(
+    main, others = _main_and_others(
         "Pellmore settles breach lawsuit\n\n"
         "Pellmore said hackers stole customer names and email addresses from its servers.\n"
         "The sum is higher than the $18 million settlement agreed by Quillon after its 40 million-record breach.\n"
     )
-    assert doc.main is not None and doc.main.victim == "Pellmore"
-    assert "Quillon" in [i.victim for i in doc.incidents if i.role == "mentioned"]
+    assert main == "Pellmore" and "Quillon" in others
