@@ -404,7 +404,7 @@ def role_cue(text: str, mention: OrgMention, sentence_start: int, sentence_end: 
         ):
             victim = "possessive"
         elif _REPORTING_VERB.search(snippet) and not _TELLS_OF_A_BREACH.search(_clause_after(right, m.end())):
-            victim = None  # "Insider Gaming confirmed the veracity of the leak", "X announced it plans to buy Y"
+            victim = None  # "Insider Gaming confirmed the veracity of the findings", "X announced it plans to buy Y"
         else:
             victim = "subject"
             reports = bool(_REPORTING_VERB.search(snippet))
