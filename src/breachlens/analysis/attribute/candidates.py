@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 from .. import enrich
 from ..assertions import is_hypothetical
@@ -371,8 +372,7 @@ def _is_place_after_a_name(text: str, sent: Sentence, before: OrgMention, m: Org
     """A place set off by commas right after a name ("Dallas, Texas, confirmed"): it says where, not who."""
     if text[before.end : m.start] != ", " or text[m.end : m.end + 1] not in (",", "."):
         return False
-    base = sent.start - sent.span.start_char
-    tokens = [t for t in sent.span if m.start <= base + t.idx < m.end]
+    tokens = mention_tokens(m, sent)
     return bool(tokens) and all(t.ent_type_ == "GPE" for t in tokens)
 
 
@@ -620,11 +620,17 @@ def _word_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])")
 
 
+def mention_tokens(m: OrgMention, sent: Sentence) -> list[Any]:
+    """The parsed tokens of a mention in its sentence (a mention's offsets index the document's text)."""
+    base = sent.start - sent.span.start_char
+    return [t for t in sent.span if m.start <= base + t.idx < m.end]
+
+
 def _is_an_object(m: OrgMention, sent: Sentence) -> bool:
     """The mention is (in a list that is) the object of a verb or preposition of its own sentence (a parse that
     runs on from a headline above says nothing about this sentence)."""
     inside = range(sent.span.start, sent.span.end)
-    tokens = [t for t in sent.span if m.start <= sent.start + (t.idx - sent.span.start_char) < m.end]
+    tokens = mention_tokens(m, sent)
     roots = [t for t in tokens if t.head not in tokens or t.head is t]
     if not roots:
         return False
@@ -636,13 +642,8 @@ def _is_an_object(m: OrgMention, sent: Sentence) -> bool:
 
 def _is_subject(m: OrgMention, sent: Sentence) -> bool:
     """The mention is (part of) the sentence's grammatical subject."""
-    for tok in sent.span:
-        if m.start <= sent.start + (tok.idx - sent.span.start_char) < m.end and tok.dep_ in (
-            "nsubj",
-            "nsubjpass",
-            "compound",
-            "poss",
-        ):
+    for tok in mention_tokens(m, sent):
+        if tok.dep_ in ("nsubj", "nsubjpass", "compound", "poss"):
             head = tok
             while head.dep_ in ("compound", "poss", "conj", "appos") and head.head is not head:
                 head = head.head

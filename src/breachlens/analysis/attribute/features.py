@@ -18,7 +18,7 @@ from importlib import resources
 from .. import enrich
 from ..extract.orgs import coordinated_groups, org_key
 from ..extract.patterns import AUTHORITY_NAME, NOT_ORG_WORDS
-from .candidates import _BREACH, _EXPOSURE, _Candidate, _find_word, _Reading
+from .candidates import _BREACH, _EXPOSURE, _Candidate, _find_word, _Reading, mention_tokens
 
 CUE_KINDS = ("title", "subject", "possessive", "object", "list", "bullet", "subject?")
 STRONG_CUES = frozenset({"title", "subject", "possessive", "object"})
@@ -150,14 +150,10 @@ def _ner_fractions(reading: _Reading, cand: _Candidate) -> dict[str, float]:
     for mention, idx in cand.mentions:
         if idx < 0:
             continue
-        span = reading.seg.sentences[idx].span
-        base = reading.seg.sentences[idx].start - span.start_char
-        for tok in span:
-            pos = base + tok.idx
-            if mention.start <= pos < mention.end:
-                total += 1
-                if tok.ent_type_ in counts:
-                    counts[tok.ent_type_] += 1
+        for tok in mention_tokens(mention, reading.seg.sentences[idx]):
+            total += 1
+            if tok.ent_type_ in counts:
+                counts[tok.ent_type_] += 1
     return {f"ner_{label.lower()}": (counts[label] / total if total else 0.0) for label in _NER_LABELS}
 
 

@@ -184,7 +184,7 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
         and (k in cued or scorers.other.accepts(f))
         and not _same_as(reading, k, main)
         and not _reporter_or_people(reading.candidates[k], f)
-        and not _part_of_main(reading, k, main)
+        and not _owned_thing(reading, k, main)
         and not _named_as_a_product(reading, reading.candidates[k])
         and not _names_a_kind(reading.candidates[k].name)
     )
@@ -195,15 +195,16 @@ def decide(reading: _Reading, scorers: Scorers) -> Decision:
 _POSSESSOR = re.compile(r"^(?P<owner>.+?)['’]s\s+\S")
 
 
-def _part_of_main(reading: _Reading, key: str, main: str) -> bool:
-    """A name the main victim owns ("Western Digital's SAP Backoffice"): a part of the main victim, not another
-    breached organisation ("McDonald's Japan" is a name of its own unless McDonald's is the main victim)."""
+def _owned_thing(reading: _Reading, key: str, main: str) -> bool:
+    """A name of something an organisation owns: the main victim ("Western Digital's SAP Backoffice") or an
+    organisation named in full ("Progress Software’s MOVEit"); not another breached organisation ("McDonald's
+    Japan" is a name of its own unless McDonald's is the main victim)."""
     found = _POSSESSOR.match(reading.candidates[key].name)
     if found is None:
         return False
     owner = found["owner"]
     if owner.split()[-1].lower() in ORG_HEAD_WORDS:
-        return True  # "Progress Software’s MOVEit": a thing an organisation named in full owns, whoever the victim
+        return True  # whoever the victim is
     return any(_same_name(owner, n) for n in reading.candidates[main].names)
 
 
